@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what vigil needs to build, test and run the demo, if it is missing.
+# Debian packages only; safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
+  libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcairo2-dev libsqlite3-dev
+  libcpp-httplib-dev libgtest-dev libbenchmark-dev
+  clickhouse-server clickhouse-client fonts-dejavu-core tzdata time curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,62 @@
+// Typed configuration: vigil.toml -> Config, with a documented default for every
+// key. Parsing is pure (text in, Config or error out) so it is tested without
+// files; load_config() is the thin file-reading edge. Secrets never come from the
+// file: they are read from the environment by the caller and stored here.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace vigil {
+
+struct ClickHouseConfig {
+  std::string url = "http://127.0.0.1:8123";
+  std::string user = "default";
+  std::string password;             // only from VIGIL_CLICKHOUSE_PASSWORD
+  std::string database = "vigil";   // where vigil writes
+  int connect_timeout_seconds = 5;
+  int query_timeout_seconds = 600;
+  int read_retries = 3;             // extra attempts for reads on connection errors
+};
+
+struct SourceConfig {
+  std::string database = "simulator";
+  std::string feed_table = "feed_actions";
+  std::string message_table = "message_actions";
+};
+
+struct EtlConfig {
+  std::string target_table = "user_slices_daily";
+  std::vector<int> age_buckets = {18, 25, 35, 45};  // ascending bucket lower bounds
+  int demographics_lookback_days = 30;
+};
+
+struct Config {
+  std::string timezone = "Europe/Moscow";
+  std::string state_dir = ".vigil";    // managed ClickHouse, run history, alert state
+  std::string out_dir = "vigil-out";   // demo output, dry-run files, simulator labels
+  ClickHouseConfig clickhouse;
+  SourceConfig source;
+  EtlConfig etl;
+};
+
+// Parses TOML text. `source_name` (a file path) prefixes error messages as
+// "file:line: key: problem". Unknown keys, wrong types and invalid values are errors.
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name);
+
+// Reads `path`; a missing file is an error only when `must_exist` (given with --config).
+// Then applies environment secrets (VIGIL_CLICKHOUSE_PASSWORD) from `env`.
+Result<Config> load_config(const std::string& path, bool must_exist,
+                           const std::map<std::string, std::string>& env);
+
+// Labels of the age buckets: {18,25,35,45} -> "0-17","18-24","25-34","35-44","45+".
+std::vector<std::string> age_bucket_labels(const std::vector<int>& bounds);
+
+// A commented vigil.toml listing every key with its default (for `vigil check-config --print-defaults` and README).
+std::string default_config_text();
+
+}  // namespace vigil

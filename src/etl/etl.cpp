@@ -1,0 +1,222 @@
+#include "etl/etl.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "etl/etl_sql.h"
+
+namespace vigil {
+namespace {
+
+constexpr std::pair<EtlStep, const char*> kStepNames[] = {
+    {EtlStep::kExtractFeed, "extract-feed"},
+    {EtlStep::kExtractMessages, "extract-messages"},
+    {EtlStep::kTransform, "transform"},
+    {EtlStep::kLoad, "load"},
+    {EtlStep::kAll, "all"}};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Result<long long> count_rows(ClickHouse& ch, const std::string& from_where) {
+  auto value = ch.query_value("SELECT count() FROM " + from_where);
+  if (!value.ok()) return value.error();
+  return std::stoll(*value);
+}
+
+}  // namespace
+
+Result<EtlStep> parse_etl_step(const std::string& name) {
+  for (const auto& [step, step_name] : kStepNames) {
+    if (name == step_name) return step;
+  }
+  return Error::usage(fmt::format(
+      "unknown ETL step '{}': use extract-feed, extract-messages, transform, load or all", name));
+}
+
+std::string etl_step_name(EtlStep step) {
+  for (const auto& [s, name] : kStepNames) {
+    if (s == step) return name;
+  }
+  return "?";
+}
+
+Etl::Etl(ClickHouse& clickhouse, const Config& config, const date::time_zone* zone)
+    : clickhouse_(clickhouse), config_(config), zone_(zone) {}
+
+EtlSqlContext Etl::context_for(Days day) const {
+  EtlSqlContext ctx;
+  ctx.source_database = config_.source.database;
+  ctx.feed_table = config_.source.feed_table;
+  ctx.message_table = config_.source.message_table;
+  ctx.target_database = config_.clickhouse.database;
+  ctx.target_table = config_.etl.target_table;
+  ctx.age_buckets = config_.etl.age_buckets;
+  ctx.day = day;
+  ctx.day_begin = day_start(day, zone_);
+  ctx.day_end = day_start(day + date::days{1}, zone_);
+  ctx.lookback_begin =
+      day_start(day - date::days{config_.etl.demographics_lookback_days}, zone_);
+  return ctx;
+}
+
+Status Etl::prepare_target() {
+  if (target_ready_) return {};
+  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
+                                sql_ident(config_.clickhouse.database)));
+  const auto ctx = context_for(Days{});
+  VIGIL_TRY(clickhouse_.execute(create_target_sql(ctx)));
+  // An existing table with another structure would fail later inside
+  // REPLACE PARTITION with an obscure message; say it now.
+  auto rows = clickhouse_.query_rows(fmt::format(
+      "SELECT name, type FROM system.columns WHERE database = {} AND table = {}",
+      sql_quote(config_.clickhouse.database), sql_quote(config_.etl.target_table)));
+  if (!rows.ok()) return rows.error();
+  std::vector<std::pair<std::string, std::string>> actual;
+  for (const auto& row : *rows) actual.emplace_back(row.at(0), row.at(1));
+  if (actual != target_columns()) {
+    return Error::failure(fmt::format(
+        "target table {} exists with other columns than vigil writes: drop or rename it, or "
+        "set [etl] target_table to a new name",
+        target_table_ref(ctx)));
+  }
+  target_ready_ = true;
+  return {};
+}
+
+Status Etl::build_staging(
+    const EtlSqlContext& ctx, std::string StagingTables::*kind,
+    const std::function<std::vector<std::string>(const std::string&)>& create_sql) {
+  const std::string table = staging_tables(ctx, "").*kind;
+  const std::string tmp = staging_tables(ctx, "__tmp").*kind;
+  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + tmp));
+  for (const auto& sql : create_sql(tmp)) VIGIL_TRY(clickhouse_.execute(sql));
+  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
+  return clickhouse_.execute(fmt::format("RENAME TABLE {} TO {}", tmp, table));
+}
+
+Status Etl::require_table(const std::string& table, const std::string& step_to_run, Days day) {
+  auto exists = clickhouse_.query_value("EXISTS TABLE " + table);
+  if (!exists.ok()) return exists.error();
+  if (*exists == "1") return {};
+  return Error::failure(fmt::format(
+      "staging table {} is missing: run `vigil etl --date {} --step {}` first (or --step all)",
+      table, format_date(day), step_to_run));
+}
+
+Status Etl::extract_feed(const EtlSqlContext& ctx) {
+  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
+                                sql_ident(config_.clickhouse.database)));
+  return build_staging(ctx, &StagingTables::feed, [&](const std::string& tmp) {
+    return std::vector<std::string>{fmt::format(
+        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
+        extract_feed_select(ctx))};
+  });
+}
+
+Status Etl::extract_messages(const EtlSqlContext& ctx) {
+  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
+                                sql_ident(config_.clickhouse.database)));
+  return build_staging(ctx, &StagingTables::messages, [&](const std::string& tmp) {
+    return std::vector<std::string>{fmt::format(
+        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
+        extract_messages_select(ctx))};
+  });
+}
+
+Result<long long> Etl::transform(const EtlSqlContext& ctx) {
+  const auto staging = staging_tables(ctx, "");
+  VIGIL_TRY(prepare_target());
+  VIGIL_TRY(require_table(staging.feed, "extract-feed", ctx.day));
+  VIGIL_TRY(require_table(staging.messages, "extract-messages", ctx.day));
+  VIGIL_TRY(build_staging(ctx, &StagingTables::slices, [&](const std::string& tmp) {
+    return std::vector<std::string>{
+        fmt::format("CREATE TABLE {} AS {}", tmp, target_table_ref(ctx)),
+        transform_insert_sql(ctx, tmp)};
+  }));
+  return count_rows(clickhouse_, staging.slices);
+}
+
+Result<long long> Etl::load(const EtlSqlContext& ctx) {
+  const auto staging = staging_tables(ctx, "");
+  VIGIL_TRY(prepare_target());
+  VIGIL_TRY(require_table(staging.slices, "transform", ctx.day));
+  VIGIL_TRY(clickhouse_.execute(replace_partition_sql(ctx, staging.slices)));
+  for (const auto& table : {staging.feed, staging.messages, staging.slices}) {
+    VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
+  }
+  return count_rows(clickhouse_, fmt::format("{} WHERE event_date = '{}'",
+                                             target_table_ref(ctx), format_date(ctx.day)));
+}
+
+Result<EtlDayReport> Etl::run(Days day, EtlStep step) {
+  const auto ctx = context_for(day);
+  const auto start = std::chrono::steady_clock::now();
+  EtlDayReport report{day, 0, 0};
+  auto timed = [&](EtlStep s, auto&& body) -> Status {
+    const auto step_start = std::chrono::steady_clock::now();
+    auto status = body();
+    if (!status.ok()) return status;
+    spdlog::debug("etl {} {}: {:.2f} s", format_date(day), etl_step_name(s),
+                  seconds_since(step_start));
+    return {};
+  };
+  if (step == EtlStep::kExtractFeed || step == EtlStep::kAll) {
+    VIGIL_TRY(timed(EtlStep::kExtractFeed, [&] { return extract_feed(ctx); }));
+  }
+  if (step == EtlStep::kExtractMessages || step == EtlStep::kAll) {
+    VIGIL_TRY(timed(EtlStep::kExtractMessages, [&] { return extract_messages(ctx); }));
+  }
+  if (step == EtlStep::kTransform || step == EtlStep::kAll) {
+    VIGIL_TRY(timed(EtlStep::kTransform, [&]() -> Status {
+      auto rows = transform(ctx);
+      if (!rows.ok()) return rows.error();
+      report.rows = *rows;
+      return {};
+    }));
+  }
+  if (step == EtlStep::kLoad || step == EtlStep::kAll) {
+    VIGIL_TRY(timed(EtlStep::kLoad, [&]() -> Status {
+      auto rows = load(ctx);
+      if (!rows.ok()) return rows.error();
+      report.rows = *rows;
+      return {};
+    }));
+  }
+  report.seconds = seconds_since(start);
+  return report;
+}
+
+Result<std::vector<EtlDayReport>> Etl::run_range(Days from, Days to, EtlStep step) {
+  if (to < from) {
+    return Error::usage(fmt::format("empty date range: --from {} is after --to {}",
+                                    format_date(from), format_date(to)));
+  }
+  const int total = (to - from).count() + 1;
+  std::vector<EtlDayReport> reports;
+  for (int i = 0; i < total; ++i) {
+    const Days day = from + date::days{i};
+    auto report = run(day, step);
+    if (!report.ok()) {
+      return Error::failure(fmt::format("etl {} ({}/{}) failed: {}", format_date(day), i + 1,
+                                        total, report.error().message));
+    }
+    const bool counted = step == EtlStep::kTransform || step == EtlStep::kLoad ||
+                         step == EtlStep::kAll;
+    if (counted && report->rows == 0) {
+      spdlog::warn("etl {}: no events in {}.{} / {}.{} for this day; the date has 0 rows",
+                   format_date(day), config_.source.database, config_.source.feed_table,
+                   config_.source.database, config_.source.message_table);
+    }
+    spdlog::info("etl {} [{}/{}] {}: {} rows, {:.2f} s", format_date(day), i + 1, total,
+                 etl_step_name(step), counted ? std::to_string(report->rows) : "-",
+                 report->seconds);
+    reports.push_back(*report);
+  }
+  return reports;
+}
+
+}  // namespace vigil

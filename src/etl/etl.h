@@ -1,0 +1,61 @@
+// The daily ETL steps, run against ClickHouse. All heavy work happens in the
+// server; vigil only sends SQL and reads counts. Each step is safe to re-run:
+// staging tables are rebuilt from scratch, load replaces the date's partition.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "clickhouse/client.h"
+#include "config/config.h"
+#include "etl/etl_sql.h"
+
+namespace vigil {
+
+enum class EtlStep { kExtractFeed, kExtractMessages, kTransform, kLoad, kAll };
+
+// "extract-feed" ... "all"; error lists the valid names.
+Result<EtlStep> parse_etl_step(const std::string& name);
+std::string etl_step_name(EtlStep step);
+
+struct EtlDayReport {
+  Days day;
+  long long rows = 0;       // rows of the date in the target after load (or in staging)
+  double seconds = 0;
+};
+
+class Etl {
+ public:
+  Etl(ClickHouse& clickhouse, const Config& config, const date::time_zone* zone);
+
+  // Runs one step (or all four) for one business day.
+  Result<EtlDayReport> run(Days day, EtlStep step);
+
+  // Runs `step` for each day in [from, to], logging progress (date i of n,
+  // rows, seconds). Stops at the first failure.
+  Result<std::vector<EtlDayReport>> run_range(Days from, Days to, EtlStep step);
+
+ private:
+  Status prepare_target();
+  Status extract_feed(const EtlSqlContext& ctx);
+  Status extract_messages(const EtlSqlContext& ctx);
+  Result<long long> transform(const EtlSqlContext& ctx);
+  Result<long long> load(const EtlSqlContext& ctx);
+  Status require_table(const std::string& table, const std::string& step_to_run, Days day);
+  // Builds staging table `kind` (feed, messages, slices): runs `create_sql(tmp)`
+  // under the temporary name, then renames it, so the table either does not
+  // exist or is complete.
+  Status build_staging(const EtlSqlContext& ctx, std::string StagingTables::*kind,
+                       const std::function<std::vector<std::string>(const std::string&)>& create_sql);
+  EtlSqlContext context_for(Days day) const;
+
+  ClickHouse& clickhouse_;
+  const Config& config_;
+  const date::time_zone* zone_;
+  bool target_ready_ = false;
+};
+
+}  // namespace vigil

@@ -1,0 +1,172 @@
+#include "etl/etl_sql.h"
+
+#include <fmt/format.h>
+
+#include "clickhouse/client.h"
+#include "config/config.h"
+
+namespace vigil {
+namespace {
+
+std::string day_filter(EpochSeconds begin, EpochSeconds end) {
+  return fmt::format("time >= toDateTime({}) AND time < toDateTime({})", begin, end);
+}
+
+std::string source_ref(const EtlSqlContext& ctx, const std::string& table) {
+  return sql_table(ctx.source_database, table);
+}
+
+// Latest own attributes of a user, ties broken by value so reruns agree.
+constexpr const char* kLatestAttrs =
+    "argMax(os, (time, os, gender, age)) AS last_os, "
+    "argMax(gender, (time, os, gender, age)) AS last_gender, "
+    "argMax(age, (time, os, gender, age)) AS last_age";
+
+}  // namespace
+
+StagingTables staging_tables(const EtlSqlContext& ctx, std::string_view suffix) {
+  auto name = [&](const char* kind) {
+    return sql_table(ctx.target_database, fmt::format("{}__stg_{}_{}{}", ctx.target_table, kind,
+                                                      compact_date(ctx.day), suffix));
+  };
+  return {name("feed"), name("messages"), name("slices")};
+}
+
+std::string target_table_ref(const EtlSqlContext& ctx) {
+  return sql_table(ctx.target_database, ctx.target_table);
+}
+
+const std::vector<std::pair<std::string, std::string>>& target_columns() {
+  static const std::vector<std::pair<std::string, std::string>> kColumns = {
+      {"event_date", "Date"},          {"dimension", "String"},
+      {"dimension_value", "String"},   {"views", "UInt64"},
+      {"likes", "UInt64"},             {"messages_received", "UInt64"},
+      {"messages_sent", "UInt64"},     {"users_received", "UInt64"},
+      {"users_sent", "UInt64"}};
+  return kColumns;
+}
+
+std::string create_target_sql(const EtlSqlContext& ctx) {
+  std::string columns;
+  for (const auto& [name, type] : target_columns()) {
+    columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", name, type);
+  }
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree "
+      "PARTITION BY event_date ORDER BY (dimension, dimension_value)",
+      target_table_ref(ctx), columns);
+}
+
+std::string extract_feed_select(const EtlSqlContext& ctx) {
+  return fmt::format(
+      "SELECT user_id, countIf(action = 'view') AS views, countIf(action = 'like') AS likes, "
+      "max(time) AS last_time, {attrs} "
+      "FROM {feed} WHERE {filter} GROUP BY user_id",
+      fmt::arg("attrs", kLatestAttrs), fmt::arg("feed", source_ref(ctx, ctx.feed_table)),
+      fmt::arg("filter", day_filter(ctx.day_begin, ctx.day_end)));
+}
+
+std::string extract_messages_select(const EtlSqlContext& ctx) {
+  // Senders and receivers are aggregated separately and merged by user: a
+  // UNION ALL + GROUP BY, which every ClickHouse version treats the same.
+  return fmt::format(
+      "SELECT uid AS user_id, sum(sent) AS messages_sent, sum(sent_to) AS users_sent, "
+      "sum(received) AS messages_received, sum(received_from) AS users_received, "
+      "max(own) AS has_own, max(own_time) AS last_time, "
+      "argMax(own_os, (own, own_time, own_os, own_gender, own_age)) AS last_os, "
+      "argMax(own_gender, (own, own_time, own_os, own_gender, own_age)) AS last_gender, "
+      "argMax(own_age, (own, own_time, own_os, own_gender, own_age)) AS last_age "
+      "FROM ("
+      "SELECT user_id AS uid, count() AS sent, uniqExact(receiver_id) AS sent_to, "
+      "toUInt64(0) AS received, toUInt64(0) AS received_from, toUInt8(1) AS own, "
+      "max(time) AS own_time, argMax(os, (time, os, gender, age)) AS own_os, "
+      "argMax(gender, (time, os, gender, age)) AS own_gender, "
+      "argMax(age, (time, os, gender, age)) AS own_age "
+      "FROM {msg} WHERE {filter} GROUP BY user_id "
+      "UNION ALL "
+      "SELECT receiver_id AS uid, toUInt64(0), toUInt64(0), count(), uniqExact(user_id), "
+      "toUInt8(0), toDateTime(0), '', toUInt8(0), toUInt8(0) "
+      "FROM {msg} WHERE {filter} GROUP BY receiver_id"
+      ") GROUP BY uid",
+      fmt::arg("msg", source_ref(ctx, ctx.message_table)),
+      fmt::arg("filter", day_filter(ctx.day_begin, ctx.day_end)));
+}
+
+std::string age_bucket_sql(const std::vector<int>& bounds, const std::string& age_expr) {
+  auto labels = age_bucket_labels(bounds);
+  std::string sql = "multiIf(";
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    sql += fmt::format("{} < {}, {}, ", age_expr, bounds[i], sql_quote(labels[i]));
+  }
+  sql += sql_quote(labels.back()) + ")";
+  return sql;
+}
+
+namespace {
+
+// Per-user rows: today's feed and messages (priority 2 when the user acted),
+// plus look-back attributes for receive-only users (priority 1). Attributes
+// come from the highest priority, then the latest event.
+std::string users_select(const EtlSqlContext& ctx) {
+  const auto staging = staging_tables(ctx, "");
+  const std::string receive_only = fmt::format(
+      "SELECT user_id FROM {} WHERE has_own = 0 AND user_id NOT IN (SELECT user_id FROM {})",
+      staging.messages, staging.feed);
+  const std::string lookback_filter =
+      fmt::format("{} AND user_id IN ({})", day_filter(ctx.lookback_begin, ctx.day_begin),
+                  receive_only);
+  return fmt::format(
+      "SELECT uid, sum(v) AS views, sum(l) AS likes, sum(ms) AS messages_sent, "
+      "sum(us) AS users_sent, sum(mr) AS messages_received, sum(ur) AS users_received, "
+      "max(prio) AS best, "
+      "argMax(a_os, (prio, t, a_os, a_gender, a_age)) AS u_os, "
+      "argMax(a_gender, (prio, t, a_os, a_gender, a_age)) AS u_gender, "
+      "argMax(a_age, (prio, t, a_os, a_gender, a_age)) AS u_age "
+      "FROM ("
+      "SELECT user_id AS uid, views AS v, likes AS l, toUInt64(0) AS ms, toUInt64(0) AS us, "
+      "toUInt64(0) AS mr, toUInt64(0) AS ur, toUInt8(2) AS prio, last_time AS t, "
+      "last_os AS a_os, last_gender AS a_gender, last_age AS a_age FROM {feed_stg} "
+      "UNION ALL "
+      "SELECT user_id, toUInt64(0), toUInt64(0), messages_sent, users_sent, messages_received, "
+      "users_received, toUInt8(has_own * 2), last_time, last_os, last_gender, last_age "
+      "FROM {msg_stg} "
+      "UNION ALL "
+      "SELECT user_id, toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), "
+      "toUInt64(0), toUInt8(1), max(time), {attrs} FROM ("
+      "SELECT user_id, time, os, gender, age FROM {feed} WHERE {lookback} "
+      "UNION ALL "
+      "SELECT user_id, time, os, gender, age FROM {msg} WHERE {lookback}"
+      ") GROUP BY user_id"
+      ") GROUP BY uid",
+      fmt::arg("feed_stg", staging.feed), fmt::arg("msg_stg", staging.messages),
+      fmt::arg("attrs", kLatestAttrs), fmt::arg("feed", source_ref(ctx, ctx.feed_table)),
+      fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("lookback", lookback_filter));
+}
+
+}  // namespace
+
+std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table) {
+  // A user without any known attributes is 'unknown' in every dimension;
+  // an empty os string from the app is 'unknown' too.
+  const std::string os_label = "if(best = 0 OR u_os = '', 'unknown', u_os)";
+  const std::string gender_label = "if(best = 0, 'unknown', toString(u_gender))";
+  const std::string age_label =
+      fmt::format("if(best = 0, 'unknown', {})", age_bucket_sql(ctx.age_buckets, "u_age"));
+  return fmt::format(
+      "INSERT INTO {slices} SELECT toDate('{date}') AS event_date, d.1 AS dimension, "
+      "d.2 AS dimension_value, sum(views), sum(likes), sum(messages_received), "
+      "sum(messages_sent), sum(users_received), sum(users_sent) "
+      "FROM ({users}) "
+      "ARRAY JOIN [('os', {os}), ('gender', {gender}), ('age', {age})] AS d "
+      "GROUP BY dimension, dimension_value",
+      fmt::arg("slices", slices_table), fmt::arg("date", format_date(ctx.day)),
+      fmt::arg("users", users_select(ctx)), fmt::arg("os", os_label),
+      fmt::arg("gender", gender_label), fmt::arg("age", age_label));
+}
+
+std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table) {
+  return fmt::format("ALTER TABLE {} REPLACE PARTITION '{}' FROM {}", target_table_ref(ctx),
+                     format_date(ctx.day), from_table);
+}
+
+}  // namespace vigil

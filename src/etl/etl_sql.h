@@ -1,0 +1,57 @@
+// The SQL texts of the daily ETL, built from values only (pure, unit-tested).
+// Every step writes to a staging table through a temporary name and a rename,
+// so a staging table that exists is complete; `load` swaps the date's partition
+// of the target with REPLACE PARTITION, which is atomic and idempotent.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/time.h"
+
+namespace vigil {
+
+struct EtlSqlContext {
+  std::string source_database;
+  std::string feed_table;
+  std::string message_table;
+  std::string target_database;
+  std::string target_table;
+  std::vector<int> age_buckets;      // ascending lower bounds, e.g. {18,25,35,45}
+  Days day;                          // the business day being processed
+  EpochSeconds day_begin = 0;        // [day_begin, day_end) in the business zone
+  EpochSeconds day_end = 0;
+  EpochSeconds lookback_begin = 0;   // receive-only users' attributes: [lookback_begin, day_begin)
+};
+
+// Staging tables for one date, as `db`.`table` (in the target database).
+struct StagingTables {
+  std::string feed;      // per-user feed counts + latest own attributes
+  std::string messages;  // per-user sent/received counts + latest own attributes
+  std::string slices;    // the date's rows, same structure as the target
+};
+StagingTables staging_tables(const EtlSqlContext& ctx, std::string_view suffix);
+// `suffix` names a temporary twin of each table ("__tmp") built before a rename.
+
+// Fully qualified `db`.`table` of the target.
+std::string target_table_ref(const EtlSqlContext& ctx);
+
+// Columns (name, type) of the target table, in order.
+const std::vector<std::pair<std::string, std::string>>& target_columns();
+
+std::string create_target_sql(const EtlSqlContext& ctx);
+
+// SELECTs whose result becomes a staging table (used as CREATE TABLE .. AS <select>).
+std::string extract_feed_select(const EtlSqlContext& ctx);
+std::string extract_messages_select(const EtlSqlContext& ctx);
+// INSERT ... SELECT filling `slices_table` (created AS the target) from the two
+// staging tables and, for receive-only users, the look-back window.
+std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table);
+
+// multiIf(...) mapping an `age` expression to its bucket label.
+std::string age_bucket_sql(const std::vector<int>& bounds, const std::string& age_expr);
+
+std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table);
+
+}  // namespace vigil

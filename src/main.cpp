@@ -1,0 +1,66 @@
+// vigil: argument parsing only; the work is in cli/.
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+
+int main(int argc, char** argv) {
+  using namespace vigil;
+  CLI::App app{"vigil: keeps a product team's key metrics honest (ETL, reports, alerts)"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions global;
+  app.add_option("--config", global.config_path, "TOML config file (default ./vigil.toml)");
+  app.add_flag("--verbose", global.verbose, "log each statement and step timing");
+  app.add_flag("--quiet", global.quiet, "log warnings and errors only");
+
+  auto* demo = app.add_subcommand("demo", "local ClickHouse + simulated data + ETL");
+
+  SimulateOptions sim;
+  auto* simulate = app.add_subcommand("simulate", "write realistic events (+ anomaly labels)");
+  simulate->add_option("--from", sim.from, "first day YYYY-MM-DD (default: days ending yesterday)");
+  simulate->add_option("--days", sim.days, "number of days")->capture_default_str();
+  simulate->add_option("--users", sim.users, "users in the app")->capture_default_str();
+  simulate->add_option("--feed-per-day", sim.feed_per_day, "feed events per day")
+      ->capture_default_str();
+  simulate->add_option("--messages-per-day", sim.messages_per_day, "messages per day")
+      ->capture_default_str();
+  simulate->add_option("--anomalies", sim.anomalies, "default, none or a CSV file")
+      ->capture_default_str();
+  simulate->add_option("--seed", sim.seed, "random seed")->capture_default_str();
+
+  EtlOptions etl;
+  auto* etl_cmd = app.add_subcommand("etl", "build the daily slice table");
+  etl_cmd->add_option("--date", etl.date, "business day YYYY-MM-DD (default: yesterday)");
+  etl_cmd->add_option("--from", etl.from, "first day of a range");
+  etl_cmd->add_option("--to", etl.to, "last day of a range");
+  etl_cmd->add_option("--step", etl.step,
+                      "extract-feed, extract-messages, transform, load or all")
+      ->capture_default_str();
+
+  std::string ch_action;
+  auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
+  clickhouse->add_option("action", ch_action, "start, stop or status")
+      ->required()
+      ->check(CLI::IsMember({"start", "stop", "status"}));
+
+  bool print_defaults = false;
+  auto* check = app.add_subcommand("check-config", "validate the config and print it");
+  check->add_flag("--print-defaults", print_defaults, "print a vigil.toml with every default");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  global.config_given = app.get_option("--config")->count() > 0;
+
+  if (demo->parsed()) return run_demo(global);
+  if (simulate->parsed()) return run_simulate(global, sim);
+  if (etl_cmd->parsed()) return run_etl(global, etl);
+  if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
+  if (check->parsed()) return run_check_config(global, print_defaults);
+  return 2;
+}

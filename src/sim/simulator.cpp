@@ -1,0 +1,225 @@
+#include "sim/simulator.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace vigil {
+namespace {
+
+// Stable attributes of user `uid`, all functions of (seed, uid).
+std::string user_attributes_sql(std::uint64_t seed) {
+  return fmt::format(
+      "toUInt8(cityHash64({s}, uid, 'g') % 2) AS gender, "
+      "toUInt8(14 + cityHash64({s}, uid, 'a1') % 24 + cityHash64({s}, uid, 'a2') % 30) AS age, "
+      "arrayElement(['Russia', 'Russia', 'Russia', 'Russia', 'Ukraine', 'Belarus', "
+      "'Kazakhstan'], 1 + cityHash64({s}, uid, 'c') % 7) AS country, "
+      "arrayElement(['Moscow', 'Saint Petersburg', 'Novosibirsk', 'Yekaterinburg', 'Kazan'], "
+      "1 + cityHash64({s}, uid, 't') % 5) AS city, "
+      "if(cityHash64({s}, uid, 'o') % 100 < 62, 'Android', 'iOS') AS os, "
+      "if(cityHash64({s}, uid, 'r') % 100 < 45, 'ads', 'organic') AS source, "
+      "toInt8(cityHash64({s}, uid, 'e') % 5) AS exp_group",
+      fmt::arg("s", seed));
+}
+
+// Rows (bucket, kind, k) for each of `count(kind)` events in each bucket.
+template <class CountOf>
+std::string expanded_buckets_sql(const DayPlan& plan, int kinds, CountOf count_of) {
+  std::string tuples;
+  for (const auto& b : plan.buckets) {
+    for (int kind = 0; kind < kinds; ++kind) {
+      const auto n = count_of(b, kind);
+      if (n == 0) continue;
+      tuples += fmt::format("{}({}, {}, {})", tuples.empty() ? "" : ", ", b.bucket, kind, n);
+    }
+  }
+  if (tuples.empty()) tuples = "(0, 0, 0)";
+  return fmt::format(
+      "SELECT t.1 AS b, t.2 AS kind, arrayJoin(range(t.3)) AS k "
+      "FROM (SELECT arrayJoin([{}]) AS t)",
+      tuples);
+}
+
+// A user among the active ones, skewed so low ids are the heavy users.
+std::string pick_user_sql(std::uint64_t seed, std::int64_t day, int active_users, int salt) {
+  return fmt::format(
+      "toUInt32(1 + least({n} - 1, floor({n} * pow(cityHash64({s}, {d}, b, kind, k, {salt}) / "
+      "18446744073709551616.0, 1.6))))",
+      fmt::arg("n", active_users), fmt::arg("s", seed), fmt::arg("d", day),
+      fmt::arg("salt", salt));
+}
+
+std::string event_time_sql(std::uint64_t seed, std::int64_t day, EpochSeconds begin) {
+  return fmt::format("toDateTime({} + b * {} + cityHash64({}, {}, b, kind, k, 3) % {})", begin,
+                     kBucketSeconds, seed, day, kBucketSeconds);
+}
+
+std::int64_t day_number(const DayPlan& plan) { return plan.day.time_since_epoch().count(); }
+
+std::string partition_table_sql(const std::string& table, const std::string& columns,
+                                const std::string& time_column, const std::string& timezone,
+                                const std::string& order_by) {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree "
+      "PARTITION BY toDate({}, {}) ORDER BY ({})",
+      table, columns, time_column, sql_quote(timezone), order_by);
+}
+
+}  // namespace
+
+std::string create_feed_table_sql(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_sql(
+      sql_table(source.database, source.feed_table),
+      "user_id UInt32, post_id UInt32, action String, time DateTime, gender UInt8, age UInt8, "
+      "country String, city String, os String, source String, exp_group Int8",
+      "time", timezone, "time, user_id");
+}
+
+std::string create_message_table_sql(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_sql(
+      sql_table(source.database, source.message_table),
+      "user_id UInt32, receiver_id UInt32, time DateTime, source String, exp_group Int8, "
+      "gender UInt8, age UInt8, country String, city String, os String",
+      "time", timezone, "time, user_id");
+}
+
+std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_sql(sql_table(source.database, kLabelsTable),
+                             "metric String, start DateTime, end DateTime, factor Float64",
+                             "start", timezone, "metric, start");
+}
+
+std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
+                            const DayPlan& plan) {
+  const std::int64_t day = day_number(plan);
+  const auto events = expanded_buckets_sql(plan, 2, [](const BucketCounts& b, int kind) {
+    return kind == 0 ? b.views : b.likes;
+  });
+  return fmt::format(
+      "INSERT INTO {table} (user_id, post_id, action, time, gender, age, country, city, os, "
+      "source, exp_group) "
+      "SELECT uid, toUInt32(1 + cityHash64({s}, {d}, b, kind, k, 2) % {posts}) AS post_id, "
+      "if(kind = 1, 'like', 'view') AS action, {time} AS time, gender, age, country, city, os, "
+      "source, exp_group FROM (SELECT b, kind, k, {uid} AS uid, {attrs} FROM ({events}))",
+      fmt::arg("table", sql_table(source.database, source.feed_table)), fmt::arg("s", params.seed),
+      fmt::arg("d", day), fmt::arg("posts", 200 + 20 * (day % 365)),
+      fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
+      fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_users, 1)),
+      fmt::arg("attrs", user_attributes_sql(params.seed)), fmt::arg("events", events));
+}
+
+std::string insert_messages_sql(const SourceConfig& source, const SimParams& params,
+                                const DayPlan& plan) {
+  const std::int64_t day = day_number(plan);
+  const auto events = expanded_buckets_sql(
+      plan, 1, [](const BucketCounts& b, int) { return b.messages; });
+  // Each user has 12 friends (a function of the user); a message goes to one of them.
+  const std::string friend_sql = fmt::format(
+      "toUInt32(1 + cityHash64({s}, uid, 'f', cityHash64({s}, {d}, b, k, 4) % 12) % {u})",
+      fmt::arg("s", params.seed), fmt::arg("d", day), fmt::arg("u", params.users));
+  return fmt::format(
+      "INSERT INTO {table} (user_id, receiver_id, time, source, exp_group, gender, age, country, "
+      "city, os) "
+      "SELECT uid, if(friend = uid, toUInt32(uid % {u} + 1), friend) AS receiver_id, "
+      "{time} AS time, source, exp_group, gender, age, country, city, os "
+      "FROM (SELECT b, kind, k, {uid} AS uid, {friend} AS friend, {attrs} FROM ({events}))",
+      fmt::arg("table", sql_table(source.database, source.message_table)),
+      fmt::arg("u", params.users), fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
+      fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_users, 5)),
+      fmt::arg("friend", friend_sql), fmt::arg("attrs", user_attributes_sql(params.seed)),
+      fmt::arg("events", events));
+}
+
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// Tables the simulator writes must be its own: an existing feed or message
+// table without the labels table beside it belongs to someone else.
+Status check_ownership(ClickHouse& ch, const SourceConfig& source) {
+  auto exists = [&](const std::string& table) -> Result<bool> {
+    auto value = ch.query_value("EXISTS TABLE " + sql_table(source.database, table));
+    if (!value.ok()) return value.error();
+    return *value == "1";
+  };
+  auto labels = exists(kLabelsTable);
+  if (!labels.ok()) return labels.error();
+  if (*labels) return {};
+  for (const auto& table : {source.feed_table, source.message_table}) {
+    auto found = exists(table);
+    if (!found.ok()) return found.error();
+    if (*found) {
+      return Error::failure(fmt::format(
+          "refusing to simulate into {}: it exists and was not created by `vigil simulate` (no "
+          "{} beside it); set [source] database to a database of its own",
+          sql_table(source.database, table), sql_table(source.database, kLabelsTable)));
+    }
+  }
+  return {};
+}
+
+std::string insert_labels_sql(const SourceConfig& source, const std::vector<Anomaly>& anomalies) {
+  std::string values;
+  for (const auto& a : anomalies) {
+    values += fmt::format("{}({}, toDateTime({}), toDateTime({}), {})", values.empty() ? "" : ", ",
+                          sql_quote(a.metric), a.start, a.end, a.factor);
+  }
+  return fmt::format("INSERT INTO {} (metric, start, end, factor) SELECT t.1, t.2, t.3, t.4 "
+                     "FROM (SELECT arrayJoin([{}]) AS t)",
+                     sql_table(source.database, kLabelsTable), values);
+}
+
+}  // namespace
+
+Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
+                                  const date::time_zone* zone, const SimParams& params,
+                                  const std::vector<Anomaly>& anomalies) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto& source = config.source;
+  VIGIL_TRY(clickhouse.execute("CREATE DATABASE IF NOT EXISTS " + sql_ident(source.database)));
+  VIGIL_TRY(check_ownership(clickhouse, source));
+  for (const auto& sql : {create_feed_table_sql(source, config.timezone),
+                          create_message_table_sql(source, config.timezone),
+                          create_labels_table_sql(source, config.timezone)}) {
+    VIGIL_TRY(clickhouse.execute(sql));
+  }
+  SimulationReport report;
+  const EpochSeconds range_begin = day_start(params.from, zone);
+  const EpochSeconds range_end = day_start(params.from + date::days{params.days}, zone);
+  for (int i = 0; i < params.days; ++i) {
+    const auto day_start_time = std::chrono::steady_clock::now();
+    const DayPlan plan = plan_day(params, i, zone, anomalies);
+    for (const auto& table : {source.feed_table, source.message_table,
+                              std::string(kLabelsTable)}) {
+      VIGIL_TRY(clickhouse.execute(fmt::format("ALTER TABLE {} DROP PARTITION '{}'",
+                                               sql_table(source.database, table),
+                                               format_date(plan.day))));
+    }
+    VIGIL_TRY(clickhouse.execute(insert_feed_sql(source, params, plan)));
+    VIGIL_TRY(clickhouse.execute(insert_messages_sql(source, params, plan)));
+    std::int64_t feed = 0, messages = 0;
+    for (const auto& b : plan.buckets) {
+      feed += b.views + b.likes;
+      messages += b.messages;
+    }
+    report.feed_events += feed;
+    report.messages += messages;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - day_start_time).count();
+    spdlog::info("simulate {} [{}/{}]: {} feed events, {} messages, {:.2f} s",
+                 format_date(plan.day), i + 1, params.days, feed, messages, seconds);
+  }
+  for (const auto& a : anomalies) {
+    if (a.start >= range_begin && a.start < range_end) report.anomalies.push_back(a);
+  }
+  if (!report.anomalies.empty()) {
+    VIGIL_TRY(clickhouse.execute(insert_labels_sql(source, report.anomalies)));
+  }
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace vigil

@@ -1,0 +1,43 @@
+// `vigil simulate`: creates the app's source tables and fills them with
+// plausible events, generated inside ClickHouse (numbers/arrayJoin + hash
+// functions) from the pure per-bucket plan, one INSERT per table and day.
+// Re-running a range replaces those days (partitions by business day), so it
+// never duplicates. It refuses to write into tables it did not create.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "clickhouse/client.h"
+#include "config/config.h"
+#include "sim/plan.h"
+
+namespace vigil {
+
+// The SQL texts (pure).
+std::string create_feed_table_sql(const SourceConfig& source, const std::string& timezone);
+std::string create_message_table_sql(const SourceConfig& source, const std::string& timezone);
+std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone);
+std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
+                            const DayPlan& plan);
+std::string insert_messages_sql(const SourceConfig& source, const SimParams& params,
+                                const DayPlan& plan);
+
+struct SimulationReport {
+  std::int64_t feed_events = 0;
+  std::int64_t messages = 0;
+  std::vector<Anomaly> anomalies;
+  double seconds = 0;
+};
+
+// Creates the source tables (if missing) and writes `params.days` days of
+// events and the anomaly labels, logging progress per day.
+Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
+                                  const date::time_zone* zone, const SimParams& params,
+                                  const std::vector<Anomaly>& anomalies);
+
+// Name of the labels table in the source database.
+constexpr const char* kLabelsTable = "simulated_anomalies";
+
+}  // namespace vigil

@@ -1,0 +1,98 @@
+// The ETL's SQL texts and step names, checked without a server.
+#include <gtest/gtest.h>
+
+#include "etl/etl.h"
+#include "etl/etl_sql.h"
+
+namespace vigil {
+namespace {
+
+EtlSqlContext context_for(const std::string& day_text, const std::string& zone_name) {
+  const auto* zone = *find_zone(zone_name);
+  EtlSqlContext ctx;
+  ctx.source_database = "src";
+  ctx.feed_table = "feed_actions";
+  ctx.message_table = "message_actions";
+  ctx.target_database = "vigil";
+  ctx.target_table = "user_slices_daily";
+  ctx.age_buckets = {18, 25, 35, 45};
+  ctx.day = *parse_date(day_text);
+  ctx.day_begin = day_start(ctx.day, zone);
+  ctx.day_end = day_start(ctx.day + date::days{1}, zone);
+  ctx.lookback_begin = day_start(ctx.day - date::days{30}, zone);
+  return ctx;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(EtlSql, DayBoundsAreTheBusinessDayInEpochSeconds) {
+  // 2026-03-10 00:00 in Moscow (UTC+3) is 2026-03-09 21:00 UTC = 1773090000.
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  EXPECT_EQ(ctx.day_begin, 1773090000);
+  EXPECT_EQ(ctx.day_end, 1773090000 + 86400);
+  const auto sql = extract_feed_select(ctx);
+  EXPECT_TRUE(contains(sql, "time >= toDateTime(1773090000) AND time < toDateTime(1773176400)"))
+      << sql;
+  EXPECT_TRUE(contains(sql, "`src`.`feed_actions`")) << sql;
+}
+
+TEST(EtlSql, DaylightSavingDayIsTwentyThreeHoursLong) {
+  // Berlin springs forward on 2026-03-29: 00:00 CET = 23:00 UTC the day before,
+  // and the next midnight is already CEST (22:00 UTC).
+  const auto ctx = context_for("2026-03-29", "Europe/Berlin");
+  EXPECT_EQ(ctx.day_begin, 1774738800);
+  EXPECT_EQ(ctx.day_end, 1774821600);
+  EXPECT_EQ(ctx.day_end - ctx.day_begin, 23 * 3600);
+}
+
+TEST(EtlSql, AgeBucketsMapToLabelledRanges) {
+  EXPECT_EQ(age_bucket_sql({18, 25}, "a"), "multiIf(a < 18, '0-17', a < 25, '18-24', '25+')");
+  EXPECT_EQ(age_bucket_sql({30}, "age"), "multiIf(age < 30, '0-29', '30+')");
+}
+
+TEST(EtlSql, StagingTablesAreNamedPerTargetAndDate) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  const auto staging = staging_tables(ctx, "");
+  EXPECT_EQ(staging.feed, "`vigil`.`user_slices_daily__stg_feed_20260310`");
+  EXPECT_EQ(staging.messages, "`vigil`.`user_slices_daily__stg_messages_20260310`");
+  EXPECT_EQ(staging.slices, "`vigil`.`user_slices_daily__stg_slices_20260310`");
+  EXPECT_EQ(staging_tables(ctx, "__tmp").slices,
+            "`vigil`.`user_slices_daily__stg_slices_20260310__tmp`");
+}
+
+TEST(EtlSql, LoadReplacesExactlyTheDatePartition) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  EXPECT_EQ(replace_partition_sql(ctx, "`vigil`.`s`"),
+            "ALTER TABLE `vigil`.`user_slices_daily` REPLACE PARTITION '2026-03-10' FROM "
+            "`vigil`.`s`");
+  const auto ddl = create_target_sql(ctx);
+  EXPECT_TRUE(contains(ddl, "PARTITION BY event_date")) << ddl;
+  EXPECT_TRUE(contains(ddl, "users_sent UInt64")) << ddl;
+}
+
+TEST(EtlSql, TransformReadsLookbackOnlyBeforeTheDay) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  const auto sql = transform_insert_sql(ctx, "`vigil`.`tmp`");
+  // 30 days before 2026-03-10 00:00 MSK is 2026-02-08 00:00 MSK = 1773090000 - 30 * 86400.
+  EXPECT_TRUE(contains(sql, "time >= toDateTime(1770498000) AND time < toDateTime(1773090000)"))
+      << sql;
+  EXPECT_TRUE(contains(sql, "toDate('2026-03-10')")) << sql;
+  EXPECT_TRUE(contains(sql, "'unknown'")) << sql;
+}
+
+TEST(EtlStepNames, ParseEveryStepAndRejectOthers) {
+  for (const char* name : {"extract-feed", "extract-messages", "transform", "load", "all"}) {
+    auto step = parse_etl_step(name);
+    ASSERT_TRUE(step.ok()) << name;
+    EXPECT_EQ(etl_step_name(*step), name);
+  }
+  auto bad = parse_etl_step("extract");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().exit_code(), 2);
+  EXPECT_TRUE(contains(bad.error().message, "extract-messages"));
+}
+
+}  // namespace
+}  // namespace vigil
