@@ -7,8 +7,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcairo2-dev libsqlite3-dev
-  libcpp-httplib-dev libgtest-dev libbenchmark-dev
-  clickhouse-server clickhouse-client fonts-dejavu-core tzdata time curl
+  libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clickhouse-server clickhouse-client fonts-dejavu-core tzdata time curl bc python3
 )
 
 missing=()

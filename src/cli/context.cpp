@@ -28,7 +28,11 @@ Result<AppContext> make_context(const GlobalOptions& global) {
   AppContext ctx;
   ctx.config = std::move(*config);
   ctx.zone = *zone;
-  ctx.clickhouse = make_http_clickhouse(ctx.config.clickhouse);
+  // vigil qualifies every table with its database, so no session default is
+  // sent: the first run must be able to CREATE DATABASE before it exists.
+  auto connection = ctx.config.clickhouse;
+  connection.database.clear();
+  ctx.clickhouse = make_http_clickhouse(connection);
   return ctx;
 }
 

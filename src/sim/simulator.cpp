@@ -12,7 +12,7 @@ namespace {
 std::string user_attributes_sql(std::uint64_t seed) {
   return fmt::format(
       "toUInt8(cityHash64({s}, uid, 'g') % 2) AS gender, "
-      "toUInt8(14 + cityHash64({s}, uid, 'a1') % 24 + cityHash64({s}, uid, 'a2') % 30) AS age, "
+      "toUInt8(13 + cityHash64({s}, uid, 'a1') % 18 + cityHash64({s}, uid, 'a2') % 22) AS age, "
       "arrayElement(['Russia', 'Russia', 'Russia', 'Russia', 'Ukraine', 'Belarus', "
       "'Kazakhstan'], 1 + cityHash64({s}, uid, 'c') % 7) AS country, "
       "arrayElement(['Moscow', 'Saint Petersburg', 'Novosibirsk', 'Yekaterinburg', 'Kazan'], "
