@@ -16,7 +16,7 @@
 
 namespace vigil {
 
-// One result row: TSV fields, unescaped.
+// One result row: TSV fields, unescaped. A NULL arrives as the two characters \N.
 using Row = std::vector<std::string>;
 using RowCallback = std::function<void(const Row&)>;
 
