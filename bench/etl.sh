@@ -25,18 +25,18 @@ cleanup() { (cd "$work" && "$vigil" --quiet clickhouse stop >/dev/null 2>&1 || t
 trap cleanup EXIT
 cd "$work"
 
-"$vigil" --quiet clickhouse start
+"$vigil" --quiet clickhouse start >/dev/null
 tcp_port=$("$vigil" clickhouse status | sed -n 's/.*tcp port \([0-9]*\).*/\1/p')
 day=2026-03-10
 "$vigil" --quiet simulate --from "$day" --days 1 --users 50000 --feed-per-day 2000000 \
-  --messages-per-day 200000 --anomalies none
+  --messages-per-day 200000 --anomalies none >/dev/null
 
 # The reference: the whole day's slices in one query, same definitions as vigil's ETL.
 begin=$(TZ=Europe/Moscow date -d "$day 00:00:00" +%s)
 end=$((begin + 86400))
 lookback=$((begin - 30 * 86400))
+key="toUInt64(time) * 4294967296 + cityHash64(os, gender, age) % 4294967296"
 raw_sql="
-WITH toDateTime($begin) AS b, toDateTime($end) AS e
 SELECT d.1 AS dimension, d.2 AS value, sum(views), sum(likes), sum(mr), sum(ms), sum(ur), sum(us)
 FROM (
   SELECT uid, sum(v) AS views, sum(l) AS likes, sum(ms) AS ms, sum(us) AS us, sum(mr) AS mr,
@@ -46,29 +46,28 @@ FROM (
   FROM (
     SELECT user_id AS uid, countIf(action = 'view') AS v, countIf(action = 'like') AS l,
            toUInt64(0) AS ms, toUInt64(0) AS us, toUInt64(0) AS mr, toUInt64(0) AS ur,
-           toUInt8(2) AS prio, max(time) AS t, argMax(os, (time, os, gender, age)) AS a_os,
-           argMax(gender, (time, os, gender, age)) AS a_g, argMax(age, (time, os, gender, age)) AS a_a
-    FROM bench_src.feed_actions WHERE time >= b AND time < e GROUP BY user_id
+           toUInt8(2) AS prio, max(time) AS t, argMax(os, $key AS k) AS a_os,
+           argMax(gender, k) AS a_g, argMax(age, k) AS a_a
+    FROM bench_src.feed_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end) GROUP BY user_id
     UNION ALL
     SELECT user_id, toUInt64(0), toUInt64(0), count(), uniqExact(receiver_id), toUInt64(0),
-           toUInt64(0), toUInt8(2), max(time), argMax(os, (time, os, gender, age)),
-           argMax(gender, (time, os, gender, age)), argMax(age, (time, os, gender, age))
-    FROM bench_src.message_actions WHERE time >= b AND time < e GROUP BY user_id
+           toUInt64(0), toUInt8(2), max(time), argMax(os, $key AS k), argMax(gender, k),
+           argMax(age, k)
+    FROM bench_src.message_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end) GROUP BY user_id
     UNION ALL
     SELECT receiver_id, toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), count(),
            uniqExact(user_id), toUInt8(0), toDateTime(0), '', toUInt8(0), toUInt8(0)
-    FROM bench_src.message_actions WHERE time >= b AND time < e GROUP BY receiver_id
+    FROM bench_src.message_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end) GROUP BY receiver_id
     UNION ALL
     SELECT user_id, toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0),
-           toUInt8(1), max(time), argMax(os, (time, os, gender, age)),
-           argMax(gender, (time, os, gender, age)), argMax(age, (time, os, gender, age))
+           toUInt8(1), max(time), argMax(os, $key AS k), argMax(gender, k), argMax(age, k)
     FROM (SELECT user_id, time, os, gender, age FROM bench_src.feed_actions
-          WHERE time >= toDateTime($lookback) AND time < b
+          WHERE time >= toDateTime($lookback) AND time < toDateTime($begin)
           UNION ALL SELECT user_id, time, os, gender, age FROM bench_src.message_actions
-          WHERE time >= toDateTime($lookback) AND time < b)
-    WHERE user_id IN (SELECT receiver_id FROM bench_src.message_actions WHERE time >= b AND time < e)
-      AND user_id NOT IN (SELECT user_id FROM bench_src.message_actions WHERE time >= b AND time < e)
-      AND user_id NOT IN (SELECT user_id FROM bench_src.feed_actions WHERE time >= b AND time < e)
+          WHERE time >= toDateTime($lookback) AND time < toDateTime($begin))
+    WHERE user_id IN (SELECT receiver_id FROM bench_src.message_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end))
+      AND user_id NOT IN (SELECT user_id FROM bench_src.message_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end))
+      AND user_id NOT IN (SELECT user_id FROM bench_src.feed_actions WHERE time >= toDateTime($begin) AND time < toDateTime($end))
     GROUP BY user_id
   ) GROUP BY uid
 ) ARRAY JOIN [('os', if(best = 0 OR os = '', 'unknown', os)),
