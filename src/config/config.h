@@ -35,6 +35,12 @@ struct EtlConfig {
   int demographics_lookback_days = 30;
 };
 
+struct ReportConfig {
+  // Link under the daily report; "{date}" is replaced by the report's YYYY-MM-DD.
+  // Empty: no link.
+  std::string dashboard_url;
+};
+
 struct Config {
   std::string timezone = "Europe/Moscow";
   std::string state_dir = ".vigil";    // managed ClickHouse, run history, alert state
@@ -42,6 +48,7 @@ struct Config {
   ClickHouseConfig clickhouse;
   SourceConfig source;
   EtlConfig etl;
+  ReportConfig report;
 };
 
 // Parses TOML text. `source_name` (a file path) prefixes error messages as

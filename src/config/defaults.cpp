@@ -1,0 +1,86 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace vigil {
+namespace {
+
+// A TOML basic string literal.
+std::string toml_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+
+}  // namespace
+
+std::string default_config_text() {
+  const Config d;
+  return fmt::format(
+      R"(# vigil configuration. Every key is optional; the values below are the defaults.
+# Secrets are never read from this file: set VIGIL_CLICKHOUSE_PASSWORD (and
+# VIGIL_TELEGRAM_TOKEN) in the environment.
+
+# Business time zone (IANA name). A "day" is a calendar day in this zone, and the
+# source tables' `time` columns are wall-clock times in it.
+timezone = {}
+# Managed local ClickHouse, job run history and alert state.
+state_dir = {}
+# `vigil demo` output, --dry-run files and simulator labels.
+out_dir = {}
+
+[clickhouse]
+# HTTP interface of the server: http://HOST[:PORT] or https://HOST[:PORT].
+url = {}
+user = {}
+# The password comes only from the VIGIL_CLICKHOUSE_PASSWORD environment variable.
+# Database where vigil writes its staging tables and the ETL target table.
+database = {}
+connect_timeout_seconds = {}
+query_timeout_seconds = {}
+# Extra attempts for read queries after a connection error (0..10).
+read_retries = {}
+
+[source]
+# Where the app writes its raw events.
+database = {}
+feed_table = {}
+message_table = {}
+
+[etl]
+# Table in clickhouse.database that receives the daily slices.
+target_table = {}
+# Ascending lower bounds of the age buckets (1..150); the defaults give the
+# buckets {}.
+age_buckets = [{}]
+# How many days back to look for the os/gender/age of a user who only received
+# messages that day (0..366).
+demographics_lookback_days = {}
+
+[report]
+# Link at the end of the daily report ("{{date}}" becomes the report's date).
+# Empty: no link.
+dashboard_url = {}
+)",
+      toml_string(d.timezone), toml_string(d.state_dir), toml_string(d.out_dir),
+      toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
+      toml_string(d.clickhouse.database), d.clickhouse.connect_timeout_seconds,
+      d.clickhouse.query_timeout_seconds, d.clickhouse.read_retries,
+      toml_string(d.source.database), toml_string(d.source.feed_table),
+      toml_string(d.source.message_table), toml_string(d.etl.target_table),
+      fmt::join(age_bucket_labels(d.etl.age_buckets), ", "), fmt::join(d.etl.age_buckets, ", "),
+      d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url));
+}
+
+}  // namespace vigil
