@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
                       "extract-feed, extract-messages, transform, load or all")
       ->capture_default_str();
 
+  ReportOptions report;
+  auto* report_cmd = app.add_subcommand("report", "daily KPI report with 7-day charts");
+  report_cmd->add_option("--date", report.date, "business day YYYY-MM-DD (default: yesterday)");
+  report_cmd->add_flag("--dry-run", report.dry_run, "write report.html and PNGs instead of sending");
+  report_cmd->add_option("--out", report.out, "directory for --dry-run (default: out_dir)");
+
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
   clickhouse->add_option("action", ch_action, "start, stop or status")
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
   if (demo->parsed()) return run_demo(global);
   if (simulate->parsed()) return run_simulate(global, sim);
   if (etl_cmd->parsed()) return run_etl(global, etl);
+  if (report_cmd->parsed()) return run_report(global, report);
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);
   return 2;

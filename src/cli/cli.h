@@ -31,9 +31,16 @@ struct EtlOptions {
   std::string step = "all";
 };
 
+struct ReportOptions {
+  std::string date;   // default: yesterday in the configured zone
+  bool dry_run = false;
+  std::string out;    // dry-run directory; default: out_dir from the config
+};
+
 int run_clickhouse(const GlobalOptions& global, const std::string& action);
 int run_simulate(const GlobalOptions& global, const SimulateOptions& options);
 int run_etl(const GlobalOptions& global, const EtlOptions& options);
+int run_report(const GlobalOptions& global, const ReportOptions& options);
 int run_demo(const GlobalOptions& global);
 int run_check_config(const GlobalOptions& global, bool print_defaults);
 

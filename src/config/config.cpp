@@ -107,9 +107,19 @@ void read_report(Reader& r, const toml::table& root, ReportConfig& c) {
   read_string(r, *t, "report", "dashboard_url", c.dashboard_url, check_optional_url);
 }
 
+void read_telegram(Reader& r, const toml::table& root, TelegramConfig& c) {
+  const toml::table* t = section(r, root, "telegram");
+  if (t == nullptr) return;
+  check_known_keys(r, *t, {"telegram", {"api_url", "chat_id", "timeout_seconds", "max_attempts"}});
+  read_string(r, *t, "telegram", "api_url", c.api_url, check_url);
+  read_string(r, *t, "telegram", "chat_id", c.chat_id, check_any);
+  read_int(r, *t, "telegram", "timeout_seconds", c.timeout_seconds, 1, 600);
+  read_int(r, *t, "telegram", "max_attempts", c.max_attempts, 1, 20);
+}
+
 void read_root(Reader& r, const toml::table& root, Config& c) {
   check_known_keys(r, root,
-                   {"", {"timezone", "state_dir", "out_dir"}, {"clickhouse", "source", "etl", "report"}});
+                   {"", {"timezone", "state_dir", "out_dir"}, {"clickhouse", "source", "etl", "report", "telegram"}});
   read_string(r, root, "", "timezone", c.timezone, check_zone);
   read_string(r, root, "", "state_dir", c.state_dir, check_non_empty);
   read_string(r, root, "", "out_dir", c.out_dir, check_non_empty);
@@ -117,6 +127,7 @@ void read_root(Reader& r, const toml::table& root, Config& c) {
   read_source(r, root, c.source);
   read_etl(r, root, c.etl);
   read_report(r, root, c.report);
+  read_telegram(r, root, c.telegram);
 }
 
 }  // namespace
@@ -158,9 +169,12 @@ Result<Config> load_config(const std::string& path, bool must_exist,
     if (!parsed.ok()) return parsed.error();
     config = std::move(parsed).value();
   }
-  if (auto it = env.find(kClickHousePasswordEnv); it != env.end()) {
-    config.clickhouse.password = it->second;
-  }
+  auto from_env = [&](const char* name, std::string& out) {
+    if (auto it = env.find(name); it != env.end()) out = it->second;
+  };
+  from_env(kClickHousePasswordEnv, config.clickhouse.password);
+  from_env(kTelegramTokenEnv, config.telegram.token);
+  from_env("VIGIL_TELEGRAM_CHAT_ID", config.telegram.chat_id);
   return config;
 }
 

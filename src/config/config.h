@@ -41,6 +41,18 @@ struct ReportConfig {
   std::string dashboard_url;
 };
 
+// The Bot API connection. The token comes only from VIGIL_TELEGRAM_TOKEN; the
+// chat id from [telegram] chat_id or VIGIL_TELEGRAM_CHAT_ID (the environment wins).
+struct TelegramConfig {
+  std::string api_url = "https://api.telegram.org";  // base URL; tests point it at a fake
+  std::string token;    // from VIGIL_TELEGRAM_TOKEN only
+  std::string chat_id;  // numeric id ("-100...") or "@channel"
+  int timeout_seconds = 30;  // per request
+  int max_attempts = 5;      // requests per call, including the first
+  double backoff_seconds = 1.0;  // first wait after a 5xx/network error; doubles each time
+  double max_retry_after_seconds = 120;  // cap on any single wait
+};
+
 struct Config {
   std::string timezone = "Europe/Moscow";
   std::string state_dir = ".vigil";    // managed ClickHouse, run history, alert state
@@ -49,6 +61,7 @@ struct Config {
   SourceConfig source;
   EtlConfig etl;
   ReportConfig report;
+  TelegramConfig telegram;
 };
 
 // Parses TOML text. `source_name` (a file path) prefixes error messages as

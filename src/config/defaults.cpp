@@ -72,6 +72,16 @@ demographics_lookback_days = {}
 # Link at the end of the daily report ("{{date}}" becomes the report's date).
 # Empty: no link.
 dashboard_url = {}
+
+[telegram]
+# Bot API base URL (the token comes only from VIGIL_TELEGRAM_TOKEN).
+api_url = {}
+# Where reports and alerts go: a numeric id or "@channel"; VIGIL_TELEGRAM_CHAT_ID
+# overrides it.
+chat_id = {}
+# Per request; and requests per message including retries (429, 5xx, network).
+timeout_seconds = {}
+max_attempts = {}
 )",
       toml_string(d.timezone), toml_string(d.state_dir), toml_string(d.out_dir),
       toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
@@ -80,7 +90,9 @@ dashboard_url = {}
       toml_string(d.source.database), toml_string(d.source.feed_table),
       toml_string(d.source.message_table), toml_string(d.etl.target_table),
       fmt::join(age_bucket_labels(d.etl.age_buckets), ", "), fmt::join(d.etl.age_buckets, ", "),
-      d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url));
+      d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url),
+      toml_string(d.telegram.api_url), toml_string(d.telegram.chat_id), d.telegram.timeout_seconds,
+      d.telegram.max_attempts);
 }
 
 }  // namespace vigil

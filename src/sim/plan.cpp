@@ -32,6 +32,9 @@ double noise(std::uint64_t seed, std::uint64_t day, std::uint64_t key) {
   return (sum - 3.0) / std::sqrt(0.5);
 }
 
+// Share of the active users who also write messages.
+constexpr double kMessengerShare = 0.3;
+
 // Multiplier of the weekday (Monday = 0) for feed and messages.
 constexpr double kFeedWeekday[] = {1.00, 0.98, 0.97, 0.99, 1.04, 1.12, 1.10};
 constexpr double kMessageWeekday[] = {1.00, 1.01, 1.00, 1.00, 1.06, 0.94, 0.91};
@@ -80,6 +83,7 @@ DayPlan plan_day(const SimParams& params, int day_index, const date::time_zone* 
   // The user base grows too: users 1..active_users have joined by this day.
   plan.active_users = std::clamp(static_cast<int>(params.users * (0.8 + 0.012 * day_index)), 1,
                                  params.users);
+  plan.active_senders = std::max(1, static_cast<int>(plan.active_users * kMessengerShare));
   const unsigned weekday = date::weekday{plan.day}.iso_encoding() - 1;
   const auto day_key = static_cast<std::uint64_t>(plan.day.time_since_epoch().count());
   const double ctr = 0.045 * (1.0 + 0.04 * noise(params.seed, day_key, 999999));

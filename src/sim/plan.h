@@ -44,7 +44,8 @@ struct BucketCounts {
 struct DayPlan {
   Days day;
   EpochSeconds begin = 0;       // day start in the business zone
-  int active_users = 0;         // users 1..active_users can act this day
+  int active_users = 0;         // users 1..active_users can act in the feed this day
+  int active_senders = 0;       // users 1..active_senders use the messenger (a share of them)
   std::vector<BucketCounts> buckets;
 };
 

@@ -1,5 +1,6 @@
 #include "sim/simulator.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -114,19 +115,21 @@ std::string insert_messages_sql(const SourceConfig& source, const SimParams& par
   const std::int64_t day = day_number(plan);
   const auto events = expanded_buckets_sql(
       plan, 1, [](const BucketCounts& b, int) { return b.messages; });
-  // Each user has 12 friends (a function of the user); a message goes to one of them.
+  // Each user has 12 friends (a function of the user) among the users who
+  // message at all, a few more than today's senders; a message goes to one of them.
+  const int circle = std::clamp(plan.active_senders * 6 / 5, 2, params.users);
   const std::string friend_sql = fmt::format(
       "toUInt32(1 + cityHash64({s}, uid, 'f', cityHash64({s}, {d}, b, k, 4) % 12) % {u})",
-      fmt::arg("s", params.seed), fmt::arg("d", day), fmt::arg("u", params.users));
+      fmt::arg("s", params.seed), fmt::arg("d", day), fmt::arg("u", circle));
   return fmt::format(
       "INSERT INTO {table} (user_id, receiver_id, time, source, exp_group, gender, age, country, "
       "city, os) "
-      "SELECT uid, if(friend = uid, toUInt32(uid % {u} + 1), friend) AS receiver_id, "
+      "SELECT uid, if(friend = uid, toUInt32(uid % {circle} + 1), friend) AS receiver_id, "
       "{time} AS time, source, exp_group, gender, age, country, city, os "
       "FROM (SELECT b, kind, k, {uid} AS uid, {friend} AS friend, {attrs} FROM ({events}))",
       fmt::arg("table", sql_table(source.database, source.message_table)),
-      fmt::arg("u", params.users), fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
-      fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_users, 5)),
+      fmt::arg("circle", circle), fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
+      fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_senders, 5)),
       fmt::arg("friend", friend_sql), fmt::arg("attrs", user_attributes_sql(params.seed)),
       fmt::arg("events", events));
 }

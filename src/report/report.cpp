@@ -1,0 +1,89 @@
+#include "report/report.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "base/files.h"
+#include "metrics/daily.h"
+#include "report/report_charts.h"
+#include "report/report_text.h"
+#include "telegram/text.h"
+
+namespace vigil {
+namespace {
+
+// Days before the reported one that the text compares with (a week ago).
+constexpr int kHistoryDays = 7;
+
+std::optional<Photo> render_chart(const ChartRenderer& render, const chart::ChartSpec& spec,
+                                  const std::string& filename, std::vector<std::string>& errors) {
+  auto png = render(spec);
+  if (png.ok()) return Photo{filename, std::move(*png)};
+  errors.push_back(fmt::format("{}: {}", filename, png.error().message));
+  spdlog::error("report: chart {} was not rendered, the text goes without it: {}", filename,
+                png.error().message);
+  return std::nullopt;
+}
+
+Status send_text(Telegram& telegram, const std::string& html) {
+  for (const auto& piece : split_message(html)) VIGIL_TRY(telegram.send_message(piece));
+  return {};
+}
+
+}  // namespace
+
+ChartRenderer default_chart_renderer() {
+  return [](const chart::ChartSpec& spec) { return chart::render_png(spec); };
+}
+
+Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& config,
+                                     const date::time_zone* zone, Days day,
+                                     const ChartRenderer& render, const std::string& late_note) {
+  auto days = query_daily_metrics(clickhouse, config, zone, day - date::days{kHistoryDays}, day);
+  if (!days.ok()) return days.error();
+  if (!days->back().has_feed && !days->back().has_messages) {
+    spdlog::warn("report {}: no feed actions and no messages in {}: the report says 'no data'",
+                 format_date(day), config.source.database);
+  }
+  ReportArtifacts report;
+  report.day = day;
+  report.html = report_html({day, *days, config.report.dashboard_url, late_note});
+  report.feed_chart = render_chart(render, feed_chart_spec(*days), "feed.png", report.chart_errors);
+  report.messenger_chart =
+      render_chart(render, messenger_chart_spec(*days), "messenger.png", report.chart_errors);
+  return report;
+}
+
+Result<std::vector<std::string>> write_report(const ReportArtifacts& report,
+                                              const std::string& dir) {
+  std::vector<std::string> written;
+  auto write = [&](const std::string& name, const std::string& content) -> Status {
+    const std::string path = dir + "/" + name;
+    VIGIL_TRY(write_file(path, content));
+    written.push_back(path);
+    return {};
+  };
+  VIGIL_TRY(write("report.html", report.html));
+  for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
+    if (*chart) VIGIL_TRY(write((*chart)->filename, (*chart)->png));
+  }
+  return written;
+}
+
+Status send_report(Telegram& telegram, const ReportArtifacts& report) {
+  std::vector<Photo> photos;
+  for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
+    if (*chart) photos.push_back(**chart);
+  }
+  const bool caption_fits = visible_length(report.html) <= kTelegramMaxCaption;
+  if (photos.empty()) return send_text(telegram, report.html);
+  if (caption_fits) {
+    if (photos.size() == 1) return telegram.send_photo(photos.front(), report.html);
+    return telegram.send_media_group(photos, report.html);
+  }
+  VIGIL_TRY(send_text(telegram, report.html));
+  if (photos.size() == 1) return telegram.send_photo(photos.front(), "");
+  return telegram.send_media_group(photos, "");
+}
+
+}  // namespace vigil

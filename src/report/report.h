@@ -1,0 +1,45 @@
+// The daily report end to end: metrics for the day and the 7 before it (two
+// queries), the HTML text, the two charts, then either Telegram or files.
+// A chart that fails to render is logged and left out; the text always goes.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/time.h"
+#include "chart/chart.h"
+#include "clickhouse/client.h"
+#include "config/config.h"
+#include "telegram/telegram.h"
+
+namespace vigil {
+
+struct ReportArtifacts {
+  Days day;
+  std::string html;                   // the message text (Telegram HTML)
+  std::optional<Photo> feed_chart;    // feed.png, absent if rendering failed
+  std::optional<Photo> messenger_chart;
+  std::vector<std::string> chart_errors;
+};
+
+// Turns a chart spec into PNG bytes; injected so tests can make it fail.
+using ChartRenderer = std::function<Result<std::string>(const chart::ChartSpec&)>;
+ChartRenderer default_chart_renderer();
+
+Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& config,
+                                     const date::time_zone* zone, Days day,
+                                     const ChartRenderer& render,
+                                     const std::string& late_note = "");
+
+// Writes report.html, feed.png and messenger.png (those that exist) into `dir`.
+// Returns the paths written.
+Result<std::vector<std::string>> write_report(const ReportArtifacts& report, const std::string& dir);
+
+// One post: the charts as an album with the text as the first caption when it
+// fits (1024 UTF-16 units), else the text as message(s) followed by the album.
+Status send_report(Telegram& telegram, const ReportArtifacts& report);
+
+}  // namespace vigil

@@ -1,0 +1,63 @@
+// Telegram Bot API client (libcurl): the daily report and alerts go out as
+// HTML messages, single photos and albums.
+//
+// Retries: 429 waits the `retry_after` Telegram asks for (capped) and retries;
+// 5xx answers and network errors retry with exponential backoff; every other
+// answer (400 bad request, 401 bad token, 403 forbidden, 404) fails at once
+// with a one-line error naming the cause and the setting to check. At most
+// `max_attempts` requests per call in all. A timeout after the request went
+// out is retried too, so in that rare case a message can arrive twice (better
+// than an alert lost). The bot token is never part of an error or a log line
+// (URLs are logged as .../bot<redacted>/sendMessage). Logs: info per attempt
+// (method, size, attempt n/max), warn per retry, debug per answer.
+//
+// Limits are checked before anything is sent (callers split and trim with
+// telegram/text.h): text ≤ 4096 and caption ≤ 1024 visible UTF-16 units,
+// 2..10 photos per album, PNG photos ≤ 10 MB.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "config/config.h"  // TelegramConfig
+
+namespace vigil {
+
+struct Photo {
+  std::string filename;  // shown by Telegram clients on download ("dau.png")
+  std::string png;       // the PNG bytes
+};
+
+// What the report and alert modules depend on; their tests can use a fake.
+class Telegram {
+ public:
+  virtual ~Telegram() = default;
+  // parse_mode=HTML, link previews off.
+  virtual Status send_message(const std::string& html) = 0;
+  // One photo (multipart upload); an empty caption sends none.
+  virtual Status send_photo(const Photo& photo, const std::string& caption_html) = 0;
+  // An album of 2..10 photos, uploaded as parts photo0, photo1, ... and
+  // referenced as attach://photoN; the caption goes on the first item.
+  virtual Status send_media_group(const std::vector<Photo>& photos, const std::string& caption_html) = 0;
+};
+
+// Waiting between retries; injected so tests check the waits without waiting.
+class Sleeper {
+ public:
+  virtual ~Sleeper() = default;
+  virtual void sleep_for(double seconds) = 0;
+};
+
+// std::this_thread::sleep_for.
+Sleeper& real_sleeper();
+
+// Local checks of the settings (token and chat set, token without spaces or
+// URL characters, api_url http(s)); usage errors (exit 2). Each send runs them.
+Status check_telegram_config(const TelegramConfig& config);
+
+// The Bot API client. `sleeper` must outlive it.
+std::unique_ptr<Telegram> make_bot_api_telegram(const TelegramConfig& config, Sleeper& sleeper);
+
+}  // namespace vigil

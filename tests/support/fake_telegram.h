@@ -1,0 +1,132 @@
+// A fake Telegram Bot API server for tests, on a free loopback port, served by
+// a background thread. It checks requests the way the real one does and
+// records what arrived, so tests see exactly what Telegram would have seen.
+//
+// Built on plain POSIX sockets, not cpp-httplib: Debian's cpp-httplib 0.11 is
+// a compiled library (libcpp-httplib.so, built with OpenSSL/zlib/brotli
+// defines), not header-only, and the build does not link it.
+//
+// Checked, with the real API's answers:
+//   POST (or GET) /bot<TOKEN>/<method>; a wrong token -> 401 "Unauthorized";
+//   another path or method -> 404 "Not Found".
+//   Bodies as JSON, x-www-form-urlencoded or multipart/form-data (+ query string).
+//   chat_id required and equal to the configured chat, else 400 "Bad Request: chat not found".
+//   sendMessage: text non-empty and at most 4096 UTF-16 units after entity parsing
+//   ("message text is empty" / "message is too long").
+//   sendPhoto: `photo` an uploaded file part (or attach://part); caption ≤ 1024
+//   ("message caption is too long").
+//   sendMediaGroup: `media` a JSON array of 2..10 {"type":"photo","media":"attach://part"}
+//   whose parts were uploaded; captions ≤ 1024 each.
+//   parse_mode HTML: only Telegram's tags (b strong i em u ins s strike del a code pre
+//   span class="tg-spoiler" tg-spoiler blockquote tg-emoji), properly nested and closed,
+//   else 400 "Bad Request: can't parse entities: ..."; other parse modes -> 400.
+//   Every uploaded file must start with the PNG signature, else 400 "Bad Request: IMAGE_PROCESS_FAILED".
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "telegram/telegram.h"
+
+namespace vigil {
+
+struct FakeTelegramPhoto {
+  std::string part_name;     // multipart field name ("photo", "photo0", ...)
+  std::string filename;      // from Content-Disposition
+  std::string content_type;  // of the part ("image/png")
+  std::string bytes;
+};
+
+// One accepted call.
+struct FakeTelegramCall {
+  std::string method;      // "sendMessage", "sendPhoto", "sendMediaGroup"
+  std::string chat_id;
+  std::string text;        // sendMessage: the text as sent; else the caption (album: of the first item)
+  std::string parse_mode;  // of `text`, as sent ("" if none)
+  bool disable_web_page_preview = false;
+  std::vector<std::string> media_captions;  // sendMediaGroup: each item's caption, in media order
+  std::vector<FakeTelegramPhoto> photos;    // sendPhoto: one; sendMediaGroup: in media order
+  std::chrono::steady_clock::time_point arrived;
+};
+
+// One request, accepted or not.
+struct FakeTelegramAttempt {
+  std::string method;       // the last path segment ("sendMessage"), whatever it was
+  int status = 0;           // HTTP status answered; 0 if the connection was dropped
+  std::string description;  // the error description answered; empty when accepted
+  std::chrono::steady_clock::time_point arrived;
+};
+
+class FakeTelegram {
+ public:
+  static constexpr const char* kDefaultToken = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+  static constexpr const char* kDefaultChat = "-1001234567890";
+
+  // Listens on 127.0.0.1 at a free port; throws std::runtime_error if it cannot.
+  explicit FakeTelegram(std::string token = kDefaultToken, std::string chat_id = kDefaultChat);
+  ~FakeTelegram();
+  FakeTelegram(const FakeTelegram&) = delete;
+  FakeTelegram& operator=(const FakeTelegram&) = delete;
+
+  std::string url() const;  // http://127.0.0.1:PORT
+  int port() const { return port_; }
+  const std::string& token() const { return token_; }
+  const std::string& chat_id() const { return chat_id_; }
+  // Client settings for this server (5 s timeout, 5 attempts, 1 s backoff).
+  TelegramConfig config() const;
+
+  // Scripted faults, used in order, one per request, before any checking.
+  // 429 answers "Too Many Requests: retry after N" with parameters.retry_after = N
+  // (none if retry_after <= 0); 500 and 4xx answer the Bot API's JSON; 502, 503
+  // and 504 answer an nginx-style HTML page, as Telegram's front end does.
+  void fail_next(int error_code, int retry_after = 0);
+  void fail_next(int error_code, const std::string& description, int retry_after = 0);
+  // Reads the next request and closes the connection without an answer.
+  void disconnect_next();
+  std::size_t pending_faults() const;
+
+  std::vector<FakeTelegramCall> calls() const;        // accepted calls, in arrival order
+  std::vector<FakeTelegramAttempt> attempts() const;  // every request, in arrival order
+
+ private:
+  struct Fault {
+    int code = 0;
+    int retry_after = 0;
+    std::string description;
+    bool disconnect = false;
+  };
+  struct Reply {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    bool disconnect = false;
+  };
+  struct Request;
+
+  void serve();
+  void handle_connection(int fd);
+  Reply answer(const Request& request);
+  Reply process(const Request& request, const std::string& method, FakeTelegramAttempt& attempt);
+  Reply error(FakeTelegramAttempt& attempt, int code, const std::string& description, int retry_after = 0);
+
+  const std::string token_;
+  const std::string chat_id_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+
+  mutable std::mutex mutex_;
+  std::deque<Fault> faults_;
+  std::vector<FakeTelegramCall> calls_;
+  std::vector<FakeTelegramAttempt> attempts_;
+  long next_message_id_ = 1;
+};
+
+}  // namespace vigil
