@@ -8,25 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
 make -s build >/dev/null
-vigil=$PWD/build/vigil
+source bench/lib.sh
 
-work=$(mktemp -d /tmp/vigil-bench-XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/vigil.toml" <<TOML
-state_dir = "$work/state"
-out_dir = "$work/out"
-[clickhouse]
-url = "http://127.0.0.1:$port"
-database = "bench"
-[source]
-database = "bench_src"
-TOML
-cleanup() { (cd "$work" && "$vigil" --quiet clickhouse stop >/dev/null 2>&1 || true); rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-
-"$vigil" --quiet clickhouse start >/dev/null
-tcp_port=$("$vigil" clickhouse status | sed -n 's/.*tcp port \([0-9]*\).*/\1/p')
 day=2026-03-10
 "$vigil" --quiet simulate --from "$day" --days 1 --users 50000 --feed-per-day 2000000 \
   --messages-per-day 200000 --anomalies none >/dev/null
@@ -76,17 +59,14 @@ FROM (
                      age < 35, '25-34', age < 45, '35-44', '45+')))] AS d
 GROUP BY dimension, value"
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 vigil_times=() raw_times=() rss=()
 for i in $(seq "$runs"); do
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$vigil" --quiet etl --date "$day" >/dev/null
   read -r seconds kb < "$work/time.txt"
   vigil_times+=("$seconds"); rss+=("$kb")
-  start=$(date +%s.%N)
-  clickhouse-client --port "$tcp_port" --query "$raw_sql" > "$work/raw.tsv"
-  raw_times+=("$(echo "$(date +%s.%N) - $start" | bc)")
+  raw_times+=("$(seconds_of clickhouse-client --port "$tcp_port" --query "$raw_sql")")
 done
-rows=$(wc -l < "$work/raw.tsv")
+rows=$(wc -l < "$work/last.out")
 v=$(printf '%s\n' "${vigil_times[@]}" | median)
 r=$(printf '%s\n' "${raw_times[@]}" | median)
 m=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)

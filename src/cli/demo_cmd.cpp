@@ -9,7 +9,9 @@
 #include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "chart/format.h"
 #include "etl/etl.h"
+#include "report/report.h"
 #include "sim/simulator.h"
 
 namespace vigil {
@@ -42,10 +44,28 @@ Status print_slices(AppContext& ctx, Days day) {
                            "value", "views", "likes", "msg_sent", "msg_recv", "users_sent",
                            "users_recv");
   for (const auto& r : *rows) {
+    auto n = [&](size_t i) { return chart::format_number(std::stod(r.at(i))); };
     std::cout << fmt::format("{:<10} {:<10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10}\n", r.at(0),
-                             r.at(1), r.at(2), r.at(3), r.at(4), r.at(5), r.at(6), r.at(7));
+                             r.at(1), n(2), n(3), n(4), n(5), n(6), n(7));
   }
   return {};
+}
+
+// The report for the last day: to Telegram when a token is set, else to files.
+// Returns where it went.
+Result<std::string> deliver_demo_report(AppContext& ctx, Days day) {
+  auto report = build_report(*ctx.clickhouse, ctx.config, ctx.zone, day, default_chart_renderer());
+  if (!report.ok()) return report.error();
+  if (ctx.config.telegram.token.empty()) {
+    auto written = write_report(*report, ctx.config.out_dir);
+    if (!written.ok()) return written.error();
+    return fmt::format("{} (set VIGIL_TELEGRAM_TOKEN and chat_id to send it)",
+                       fmt::join(*written, ", "));
+  }
+  VIGIL_TRY(check_telegram_config(ctx.config.telegram));
+  auto telegram = make_bot_api_telegram(ctx.config.telegram, real_sleeper());
+  VIGIL_TRY(send_report(*telegram, *report));
+  return fmt::format("sent to Telegram chat {}", ctx.config.telegram.chat_id);
 }
 
 }  // namespace
@@ -71,6 +91,8 @@ int run_demo(const GlobalOptions& global) {
   auto loaded = etl.run_range(params.from, last, EtlStep::kAll);
   if (!loaded.ok()) return fail(loaded.error());
   if (auto shown = print_slices(*ctx, last); !shown.ok()) return fail(shown.error());
+  auto report = deliver_demo_report(*ctx, last);
+  if (!report.ok()) return fail(report.error());
 
   const auto& c = ctx->config;
   std::cout << fmt::format(
@@ -78,11 +100,12 @@ int run_demo(const GlobalOptions& global) {
       "  ClickHouse      {} (managed data in {}/clickhouse; stop with `vigil clickhouse stop`)\n"
       "  events          {}.{}, {}.{} ({} feed events, {} messages)\n"
       "  slice table     {}.{} ({} days)\n"
-      "  anomaly labels  {} and {}.{}\n",
+      "  anomaly labels  {} and {}.{}\n"
+      "  daily report    {}\n",
       ctx->clickhouse->describe(), c.state_dir, c.source.database, c.source.feed_table,
       c.source.database, c.source.message_table, simulated->feed_events, simulated->messages,
       c.clickhouse.database, c.etl.target_table, loaded->size(), labels_path, c.source.database,
-      kLabelsTable);
+      kLabelsTable, *report);
   return 0;
 }
 
