@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <toml++/toml.h>
 
+#include "config/alerts_config.h"
 #include "config/toml_reader.h"
 
 #include "base/files.h"
@@ -119,7 +120,7 @@ void read_telegram(Reader& r, const toml::table& root, TelegramConfig& c) {
 
 void read_root(Reader& r, const toml::table& root, Config& c) {
   check_known_keys(r, root,
-                   {"", {"timezone", "state_dir", "out_dir"}, {"clickhouse", "source", "etl", "report", "telegram"}});
+                   {"", {"timezone", "state_dir", "out_dir"}, {"clickhouse", "source", "etl", "report", "telegram", "alerts"}});
   read_string(r, root, "", "timezone", c.timezone, check_zone);
   read_string(r, root, "", "state_dir", c.state_dir, check_non_empty);
   read_string(r, root, "", "out_dir", c.out_dir, check_non_empty);
@@ -128,6 +129,7 @@ void read_root(Reader& r, const toml::table& root, Config& c) {
   read_etl(r, root, c.etl);
   read_report(r, root, c.report);
   read_telegram(r, root, c.telegram);
+  read_alerts(r, root, c.alerts);
 }
 
 }  // namespace

@@ -53,6 +53,31 @@ struct TelegramConfig {
   double max_retry_after_seconds = 120;  // cap on any single wait
 };
 
+// Per-metric overrides under [alerts.metrics.<name>]; unset fields take [alerts].
+struct MetricAlertConfig {
+  bool enabled = true;
+  std::string method;                       // "" = [alerts] method
+  int consecutive = 0;                      // 0 = [alerts] consecutive
+  int repeat_every_minutes = 0;             // 0 = [alerts] repeat_every_minutes
+  std::map<std::string, std::string> params;  // detector parameters, as text
+};
+
+struct AlertsConfig {
+  int interval_minutes = 15;          // bucket size; divides 60
+  int history_days = 8;               // history the detector sees
+  std::string method = "seasonal";    // iqr | dayago | seasonal
+  int consecutive = 1;                // anomalous buckets in a row before an alert
+  int repeat_every_minutes = 60;      // reminder interval while an alert is firing
+  std::vector<std::string> slices;    // also watch per slice: "os", "gender", "age"
+  std::string history_table;          // ClickHouse table for every evaluation; "" = off
+  // Link in alerts; "{metric}", "{date}" and "{time}" (HH:MM) are replaced. "" = none.
+  std::string dashboard_url;
+  std::map<std::string, MetricAlertConfig> metrics;  // by metric name
+};
+
+// The metrics vigil watches, in message order.
+const std::vector<std::string>& alert_metric_names();
+
 struct Config {
   std::string timezone = "Europe/Moscow";
   std::string state_dir = ".vigil";    // managed ClickHouse, run history, alert state
@@ -62,6 +87,7 @@ struct Config {
   EtlConfig etl;
   ReportConfig report;
   TelegramConfig telegram;
+  AlertsConfig alerts;
 };
 
 // Parses TOML text. `source_name` (a file path) prefixes error messages as

@@ -82,6 +82,29 @@ chat_id = {}
 # Per request; and requests per message including retries (429, 5xx, network).
 timeout_seconds = {}
 max_attempts = {}
+
+[alerts]
+# Bucket size in minutes (divides 60) and the history a detector sees, in days.
+interval_minutes = {}
+history_days = {}
+# Detector: seasonal (vigil's default), iqr or dayago.
+method = {}
+# Anomalous buckets in a row before an alert; reminder interval while firing.
+consecutive = {}
+repeat_every_minutes = {}
+# Also watch each slice of these dimensions: "os", "gender", "age".
+slices = []
+# ClickHouse table (in clickhouse.database) receiving every evaluation; "" = off.
+history_table = {}
+# Link in alerts; {{metric}}, {{date}} and {{time}} are replaced. "" = none.
+dashboard_url = {}
+
+# Per-metric overrides (metrics: {}):
+# [alerts.metrics.ctr]
+# method = "iqr"
+# consecutive = 2
+# params = {{ n = 8, a = 2.5 }}
+# enabled = true
 )",
       toml_string(d.timezone), toml_string(d.state_dir), toml_string(d.out_dir),
       toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
@@ -92,7 +115,10 @@ max_attempts = {}
       fmt::join(age_bucket_labels(d.etl.age_buckets), ", "), fmt::join(d.etl.age_buckets, ", "),
       d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url),
       toml_string(d.telegram.api_url), toml_string(d.telegram.chat_id), d.telegram.timeout_seconds,
-      d.telegram.max_attempts);
+      d.telegram.max_attempts, d.alerts.interval_minutes, d.alerts.history_days,
+      toml_string(d.alerts.method), d.alerts.consecutive, d.alerts.repeat_every_minutes,
+      toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
+      fmt::join(alert_metric_names(), ", "));
 }
 
 }  // namespace vigil

@@ -214,6 +214,46 @@ void read_int(Reader& r, const toml::table& table, std::string_view prefix, std:
 }
 
 // The sub-table `name` of the root, or null if absent or (reported) not a table.
+void read_bool(Reader& r, const toml::table& table, std::string_view prefix, std::string_view key,
+               bool& out) {
+  auto it = table.find(key);
+  if (it == table.end()) return;
+  if (!it->second.is_boolean()) {
+    r.fail(where(it->first, it->second), dotted(prefix, key),
+           fmt::format("expected true or false, got {}", type_name(it->second.type())));
+    return;
+  }
+  out = it->second.as_boolean()->get();
+}
+
+void read_string_array(Reader& r, const toml::table& table, std::string_view prefix,
+                       std::string_view key, std::vector<std::string>& out, StringCheck check) {
+  auto it = table.find(key);
+  if (it == table.end()) return;
+  const std::string name = dotted(prefix, key);
+  if (!it->second.is_array()) {
+    r.fail(where(it->first, it->second), name,
+           fmt::format("expected an array of strings, got {}", type_name(it->second.type())));
+    return;
+  }
+  std::vector<std::string> values;
+  for (const toml::node& element : *it->second.as_array()) {
+    const auto& at = element.source().begin.line != 0 ? element.source() : it->first.source();
+    if (!element.is_string()) {
+      r.fail(at, name, fmt::format("expected an array of strings, found {}",
+                                   with_article(element.type())));
+      return;
+    }
+    std::string value = element.as_string()->get();
+    if (std::string problem = check(value); !problem.empty()) {
+      r.fail(at, name, problem);
+      return;
+    }
+    values.push_back(std::move(value));
+  }
+  out = std::move(values);
+}
+
 const toml::table* section(Reader& r, const toml::table& root, std::string_view name) {
   auto it = root.find(name);
   if (it == root.end()) return nullptr;

@@ -63,12 +63,18 @@ void read_string(Reader& r, const toml::table& table, std::string_view prefix,
                  std::string_view key, std::string& out, StringCheck check);
 void read_int(Reader& r, const toml::table& table, std::string_view prefix, std::string_view key,
               int& out, int lo, int hi);
+void read_bool(Reader& r, const toml::table& table, std::string_view prefix, std::string_view key,
+               bool& out);
+// An array of strings, each passing `check`.
+void read_string_array(Reader& r, const toml::table& table, std::string_view prefix,
+                       std::string_view key, std::vector<std::string>& out, StringCheck check);
 // The sub-table `name` of `root`, or null if absent or (reported) not a table.
 const toml::table* section(Reader& r, const toml::table& root, std::string_view name);
 
 // Helpers shared with config.cpp.
 std::string_view type_name(toml::node_type type);
 std::string with_article(toml::node_type type);
+std::string dotted(std::string_view prefix, std::string_view key);
 const toml::source_region& where(const toml::key& key, const toml::node& node);
 
 }  // namespace vigil::config_reader

@@ -1,0 +1,105 @@
+#include "config/alerts_config.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace vigil {
+
+const std::vector<std::string>& alert_metric_names() {
+  static const std::vector<std::string> kNames = {"feed_users",      "views",        "likes",
+                                                  "ctr",             "messenger_users",
+                                                  "messages_sent"};
+  return kNames;
+}
+
+namespace config_reader {
+namespace {
+
+std::string check_slice(std::string_view value) {
+  if (value == "os" || value == "gender" || value == "age") return "";
+  return fmt::format("unknown slice '{}': expected os, gender or age", value);
+}
+
+std::string check_interval(int minutes) {
+  if (60 % minutes == 0) return "";
+  return fmt::format("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), got {}", minutes);
+}
+
+// Detector parameters: a table of numbers or strings, kept as text for the detector to check.
+void read_params(Reader& r, const toml::table& table, const std::string& prefix,
+                 std::map<std::string, std::string>& out) {
+  const toml::table* params = section(r, table, "params");
+  if (params == nullptr) return;
+  for (auto&& [key, node] : *params) {
+    const std::string name = dotted(prefix + ".params", key.str());
+    if (auto v = node.value<std::int64_t>(); v && node.is_integer()) {
+      out[std::string(key.str())] = std::to_string(*v);
+    } else if (auto d = node.value<double>(); d && node.is_floating_point()) {
+      out[std::string(key.str())] = fmt::format("{}", *d);
+    } else if (node.is_string()) {
+      out[std::string(key.str())] = node.as_string()->get();
+    } else {
+      r.fail(where(key, node), name,
+             fmt::format("expected a number or a string, got {}", type_name(node.type())));
+    }
+  }
+}
+
+void read_metric(Reader& r, const toml::key& key, const toml::node& node, AlertsConfig& c) {
+  const std::string prefix = dotted("alerts.metrics", key.str());
+  const auto& names = alert_metric_names();
+  if (std::find(names.begin(), names.end(), key.str()) == names.end()) {
+    r.fail(key.source(), prefix,
+           fmt::format("unknown metric (valid: {})", fmt::join(names, ", ")));
+    return;
+  }
+  if (!node.is_table()) {
+    r.fail(where(key, node), prefix,
+           fmt::format("expected a table, got {}", type_name(node.type())));
+    return;
+  }
+  const toml::table& t = *node.as_table();
+  check_known_keys(r, t, {prefix, {"enabled", "method", "consecutive", "repeat_every_minutes"},
+                          {"params"}});
+  MetricAlertConfig m;
+  read_bool(r, t, prefix, "enabled", m.enabled);
+  read_string(r, t, prefix, "method", m.method, check_non_empty);
+  read_int(r, t, prefix, "consecutive", m.consecutive, 1, 96);
+  read_int(r, t, prefix, "repeat_every_minutes", m.repeat_every_minutes, 1, 7 * 24 * 60);
+  read_params(r, t, prefix, m.params);
+  c.metrics[std::string(key.str())] = std::move(m);
+}
+
+}  // namespace
+
+void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c) {
+  const toml::table* t = section(r, root, "alerts");
+  if (t == nullptr) return;
+  check_known_keys(r, *t,
+                   {"alerts",
+                    {"interval_minutes", "history_days", "method", "consecutive",
+                     "repeat_every_minutes", "slices", "history_table", "dashboard_url"},
+                    {"metrics"}});
+  read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
+  if (auto it = t->find("interval_minutes"); it != t->end()) {
+    if (auto problem = check_interval(c.interval_minutes); !problem.empty()) {
+      r.fail(where(it->first, it->second), "alerts.interval_minutes", problem);
+    }
+  }
+  read_int(r, *t, "alerts", "history_days", c.history_days, 1, 60);
+  read_string(r, *t, "alerts", "method", c.method, check_non_empty);
+  read_int(r, *t, "alerts", "consecutive", c.consecutive, 1, 96);
+  read_int(r, *t, "alerts", "repeat_every_minutes", c.repeat_every_minutes, 1, 7 * 24 * 60);
+  read_string_array(r, *t, "alerts", "slices", c.slices, check_slice);
+  read_string(r, *t, "alerts", "history_table", c.history_table,
+              [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });
+  read_string(r, *t, "alerts", "dashboard_url", c.dashboard_url, check_optional_url);
+  if (const toml::table* metrics = section(r, *t, "metrics")) {
+    for (auto&& [key, node] : *metrics) read_metric(r, key, node, c);
+  }
+}
+
+}  // namespace config_reader
+}  // namespace vigil

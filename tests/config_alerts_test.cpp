@@ -1,0 +1,98 @@
+// [alerts] and [alerts.metrics.<name>] in vigil.toml.
+#include <gtest/gtest.h>
+
+#include "config/config.h"
+
+namespace vigil {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(ConfigAlerts, DefaultsWhenAbsent) {
+  auto config = parse_config("", "vigil.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->alerts.interval_minutes, 15);
+  EXPECT_EQ(config->alerts.history_days, 8);
+  EXPECT_EQ(config->alerts.method, "seasonal");
+  EXPECT_EQ(config->alerts.consecutive, 1);
+  EXPECT_EQ(config->alerts.repeat_every_minutes, 60);
+  EXPECT_TRUE(config->alerts.slices.empty());
+  EXPECT_TRUE(config->alerts.metrics.empty());
+}
+
+TEST(ConfigAlerts, EveryKeyAndAPerMetricTable) {
+  auto config = parse_config(R"(
+[alerts]
+interval_minutes = 30
+history_days = 15
+method = "iqr"
+consecutive = 2
+repeat_every_minutes = 120
+slices = ["os", "age"]
+history_table = "alert_history"
+dashboard_url = "http://127.0.0.1:8080/metric/{metric}?date={date}&time={time}"
+
+[alerts.metrics.ctr]
+method = "dayago"
+consecutive = 3
+repeat_every_minutes = 45
+params = { threshold = 0.3, note = "x", n = 4 }
+
+[alerts.metrics.views]
+enabled = false
+)",
+                             "vigil.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& a = config->alerts;
+  EXPECT_EQ(a.interval_minutes, 30);
+  EXPECT_EQ(a.history_days, 15);
+  EXPECT_EQ(a.method, "iqr");
+  EXPECT_EQ(a.consecutive, 2);
+  EXPECT_EQ(a.repeat_every_minutes, 120);
+  EXPECT_EQ(a.slices, (std::vector<std::string>{"os", "age"}));
+  EXPECT_EQ(a.history_table, "alert_history");
+  EXPECT_TRUE(contains(a.dashboard_url, "{metric}"));
+  const auto& ctr = a.metrics.at("ctr");
+  EXPECT_TRUE(ctr.enabled);
+  EXPECT_EQ(ctr.method, "dayago");
+  EXPECT_EQ(ctr.consecutive, 3);
+  EXPECT_EQ(ctr.repeat_every_minutes, 45);
+  EXPECT_EQ(ctr.params.at("threshold"), "0.3");
+  EXPECT_EQ(ctr.params.at("n"), "4");
+  EXPECT_EQ(ctr.params.at("note"), "x");
+  EXPECT_FALSE(a.metrics.at("views").enabled);
+}
+
+TEST(ConfigAlerts, ErrorsNameFileLineAndKey) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"[alerts]\ninterval_minutes = 7\n", "vigil.toml:2: alerts.interval_minutes: must divide 60"},
+      {"[alerts]\nslices = [\"country\"]\n", "vigil.toml:2: alerts.slices: unknown slice 'country'"},
+      {"[alerts.metrics.clicks]\nmethod = \"iqr\"\n", "vigil.toml:1: alerts.metrics.clicks: unknown metric"},
+      {"[alerts.metrics.ctr]\nwindow = 3\n", "vigil.toml:2: alerts.metrics.ctr.window: unknown key"},
+      {"[alerts.metrics.ctr]\nenabled = \"yes\"\n", "vigil.toml:2: alerts.metrics.ctr.enabled: expected true or false"},
+      {"[alerts.metrics.ctr]\nparams = { n = [1] }\n", "alerts.metrics.ctr.params.n: expected a number or a string"},
+      {"[alerts]\nhistory_table = \"bad-name\"\n", "vigil.toml:2: alerts.history_table:"},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "vigil.toml");
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_TRUE(contains(config.error().message, c.expected))
+        << "got: " << config.error().message << "\nwanted: " << c.expected;
+    EXPECT_EQ(config.error().exit_code(), 2);
+  }
+}
+
+TEST(ConfigAlerts, DefaultTextStillParses) {
+  auto config = parse_config(default_config_text(), "defaults.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->alerts.method, "seasonal");
+}
+
+}  // namespace
+}  // namespace vigil
