@@ -43,6 +43,27 @@ int main(int argc, char** argv) {
   report_cmd->add_flag("--dry-run", report.dry_run, "write report.html and PNGs instead of sending");
   report_cmd->add_option("--out", report.out, "directory for --dry-run (default: out_dir)");
 
+  AlertOptions alert;
+  auto* alert_cmd = app.add_subcommand("alert", "check the last complete bucket, send alerts");
+  alert_cmd->add_option("--at", alert.at, "local time 'YYYY-MM-DD HH:MM' (default: now)");
+  alert_cmd->add_flag("--dry-run", alert.dry_run, "write messages and charts, keep no state");
+  alert_cmd->add_option("--out", alert.out, "directory for --dry-run (default: out_dir/alerts)");
+
+  BacktestOptions backtest;
+  auto* backtest_cmd = app.add_subcommand("backtest", "replay alerts over history and score them");
+  backtest_cmd->add_option("--from", backtest.from, "first day or local time")->required();
+  backtest_cmd->add_option("--to", backtest.to, "last day (inclusive) or local time")->required();
+  backtest_cmd->add_option("--method", backtest.method, "iqr, dayago or seasonal (default: all)");
+  backtest_cmd->add_option("--labels", backtest.labels, "anomaly labels CSV (from simulate)");
+
+  DetectOptions detect;
+  auto* detect_cmd = app.add_subcommand("detect", "stream a timestamp,value CSV through a detector");
+  detect_cmd->add_option("--method", detect.method, "seasonal, iqr or dayago")
+      ->capture_default_str();
+  detect_cmd->add_option("--param", detect.params, "detector parameter name=value (repeatable)");
+  detect_cmd->add_option("--interval-minutes", detect.interval_minutes, "bucket length")
+      ->capture_default_str();
+
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
   clickhouse->add_option("action", ch_action, "start, stop or status")
@@ -67,6 +88,9 @@ int main(int argc, char** argv) {
   if (simulate->parsed()) return run_simulate(global, sim);
   if (etl_cmd->parsed()) return run_etl(global, etl);
   if (report_cmd->parsed()) return run_report(global, report);
+  if (alert_cmd->parsed()) return run_alert(global, alert);
+  if (backtest_cmd->parsed()) return run_backtest(global, backtest);
+  if (detect_cmd->parsed()) return run_detect(global, detect);
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);
   return 2;

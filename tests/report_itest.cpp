@@ -83,7 +83,7 @@ class ReportTest : public ::testing::Test {
                     src_));
   }
 
-  Result<ReportArtifacts> build(const ChartRenderer& renderer = default_chart_renderer()) {
+  Result<ReportArtifacts> build(const chart::Renderer& renderer = chart::default_renderer()) {
     return build_report(*client_, config_, zone_, *parse_date("2026-03-10"), renderer);
   }
 
@@ -136,7 +136,7 @@ TEST_F(ReportTest, OneAlbumWithTheTextAsCaption) {
 
 TEST_F(ReportTest, LongTextGoesFirstThenTheAlbum) {
   auto report = build_report(*client_, config_, zone_, *parse_date("2026-03-10"),
-                             default_chart_renderer(), std::string(1100, 'x'));
+                             chart::default_renderer(), std::string(1100, 'x'));
   ASSERT_TRUE(report.ok()) << report.error().message;
   FakeTelegram fake;
   auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
@@ -151,7 +151,7 @@ TEST_F(ReportTest, LongTextGoesFirstThenTheAlbum) {
 }
 
 TEST_F(ReportTest, FailedChartStillSendsTheText) {
-  ChartRenderer broken = [](const chart::ChartSpec&) -> Result<std::string> {
+  chart::Renderer broken = [](const chart::ChartSpec&) -> Result<std::string> {
     return Error::failure("cairo: out of memory");
   };
   auto report = build(broken);
@@ -168,7 +168,7 @@ TEST_F(ReportTest, FailedChartStillSendsTheText) {
 
 TEST_F(ReportTest, EmptyDayReportsNoData) {
   auto report = build_report(*client_, config_, zone_, *parse_date("2026-04-01"),
-                             default_chart_renderer());
+                             chart::default_renderer());
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_TRUE(contains(report->html, "Views: no data")) << report->html;
   EXPECT_TRUE(contains(report->html, "Messages sent: no data")) << report->html;

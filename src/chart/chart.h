@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -202,5 +203,10 @@ Result<std::string> render_png(const ChartLayout& layout);
 
 // layout_chart with the cairo measurer, then render_png.
 Result<std::string> render_png(const ChartSpec& spec);
+
+// Turns a spec into PNG bytes; injected where charts are made (report, alerts)
+// so tests can make rendering fail and check that the text still goes out.
+using Renderer = std::function<Result<std::string>(const ChartSpec&)>;
+Renderer default_renderer();
 
 }  // namespace vigil::chart

@@ -183,4 +183,8 @@ Result<std::string> render_png(const ChartSpec& spec) {
   return render_png(*layout);
 }
 
+Renderer default_renderer() {
+  return [](const ChartSpec& spec) { return render_png(spec); };
+}
+
 }  // namespace vigil::chart

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace vigil {
 
@@ -37,6 +38,30 @@ struct ReportOptions {
   std::string out;    // dry-run directory; default: out_dir from the config
 };
 
+struct AlertOptions {
+  std::string at;      // local "YYYY-MM-DD HH:MM"; default: now
+  bool dry_run = false;
+  std::string out;     // where --dry-run (or a missing token) writes; default out_dir/alerts
+};
+
+struct BacktestOptions {
+  std::string from, to;   // dates (whole days) or local times
+  std::string method;     // default: every shipped method
+  std::string labels;     // the simulator's anomalies.csv
+};
+
+int run_alert(const GlobalOptions& global, const AlertOptions& options);
+int run_backtest(const GlobalOptions& global, const BacktestOptions& options);
+// Where `vigil alert` keeps its state and history.
+std::string alert_state_path(const struct Config& config);
+
+struct DetectOptions {
+  std::string method = "seasonal";
+  std::vector<std::string> params;  // name=value
+  int interval_minutes = 15;
+};
+
+int run_detect(const GlobalOptions& global, const DetectOptions& options);
 int run_clickhouse(const GlobalOptions& global, const std::string& action);
 int run_simulate(const GlobalOptions& global, const SimulateOptions& options);
 int run_etl(const GlobalOptions& global, const EtlOptions& options);

@@ -54,7 +54,7 @@ Status print_slices(AppContext& ctx, Days day) {
 // The report for the last day: to Telegram when a token is set, else to files.
 // Returns where it went.
 Result<std::string> deliver_demo_report(AppContext& ctx, Days day) {
-  auto report = build_report(*ctx.clickhouse, ctx.config, ctx.zone, day, default_chart_renderer());
+  auto report = build_report(*ctx.clickhouse, ctx.config, ctx.zone, day, chart::default_renderer());
   if (!report.ok()) return report.error();
   if (ctx.config.telegram.token.empty()) {
     auto written = write_report(*report, ctx.config.out_dir);

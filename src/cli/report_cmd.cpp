@@ -40,7 +40,7 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
     }
   }
   auto report = build_report(*ctx->clickhouse, ctx->config, ctx->zone, day,
-                             default_chart_renderer());
+                             chart::default_renderer());
   if (!report.ok()) return fail(report.error());
   if (options.dry_run) return write_dry_run(*report, out_dir);
   if (!can_send) {

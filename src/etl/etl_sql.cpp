@@ -98,16 +98,6 @@ std::string extract_messages_select(const EtlSqlContext& ctx) {
       fmt::arg("filter", day_filter(ctx.day_begin, ctx.day_end)));
 }
 
-std::string age_bucket_sql(const std::vector<int>& bounds, const std::string& age_expr) {
-  auto labels = age_bucket_labels(bounds);
-  std::string sql = "multiIf(";
-  for (size_t i = 0; i < bounds.size(); ++i) {
-    sql += fmt::format("{} < {}, {}, ", age_expr, bounds[i], sql_quote(labels[i]));
-  }
-  sql += sql_quote(labels.back()) + ")";
-  return sql;
-}
-
 namespace {
 
 // Per-user rows: today's feed and messages (priority 2 when the user acted),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "metrics/slices.h"  // age_bucket_sql
 
 namespace vigil {
 
@@ -48,9 +49,6 @@ std::string extract_messages_select(const EtlSqlContext& ctx);
 // INSERT ... SELECT filling `slices_table` (created AS the target) from the two
 // staging tables and, for receive-only users, the look-back window.
 std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table);
-
-// multiIf(...) mapping an `age` expression to its bucket label.
-std::string age_bucket_sql(const std::vector<int>& bounds, const std::string& age_expr);
 
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table);
 

@@ -18,7 +18,7 @@ namespace {
 // Days before the reported one that the text compares with (a week ago).
 constexpr int kHistoryDays = 7;
 
-std::optional<Photo> render_chart(const ChartRenderer& render, const chart::ChartSpec& spec,
+std::optional<Photo> render_chart(const chart::Renderer& render, const chart::ChartSpec& spec,
                                   const std::string& filename, std::vector<std::string>& errors) {
   auto png = render(spec);
   if (png.ok()) return Photo{filename, std::move(*png)};
@@ -35,13 +35,9 @@ Status send_text(Telegram& telegram, const std::string& html) {
 
 }  // namespace
 
-ChartRenderer default_chart_renderer() {
-  return [](const chart::ChartSpec& spec) { return chart::render_png(spec); };
-}
-
 Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& config,
                                      const date::time_zone* zone, Days day,
-                                     const ChartRenderer& render, const std::string& late_note) {
+                                     const chart::Renderer& render, const std::string& late_note) {
   const auto started = std::chrono::steady_clock::now();
   auto days = query_daily_metrics(clickhouse, config, zone, day - date::days{kHistoryDays}, day);
   if (!days.ok()) return days.error();

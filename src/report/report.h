@@ -25,13 +25,9 @@ struct ReportArtifacts {
   std::vector<std::string> chart_errors;
 };
 
-// Turns a chart spec into PNG bytes; injected so tests can make it fail.
-using ChartRenderer = std::function<Result<std::string>(const chart::ChartSpec&)>;
-ChartRenderer default_chart_renderer();
-
 Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& config,
                                      const date::time_zone* zone, Days day,
-                                     const ChartRenderer& render,
+                                     const chart::Renderer& render,
                                      const std::string& late_note = "");
 
 // Writes report.html, feed.png and messenger.png (those that exist) into `dir`.

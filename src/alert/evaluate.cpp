@@ -1,0 +1,68 @@
+#include "alert/evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+
+#include <fmt/format.h>
+
+namespace vigil {
+
+Verdict judge(const Detector& detector, const std::vector<double>& values, int index) {
+  const int need = static_cast<int>(detector.history_needed());
+  const int first = std::max(0, index - need);
+  return detector.evaluate(std::span<const double>(values.data() + first, index - first),
+                           values[index]);
+}
+
+Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
+                                              const std::string& method_override) {
+  const int buckets_per_day = 24 * 60 / alerts.interval_minutes;
+  std::vector<MetricWatch> watches;
+  for (const auto& metric : alert_metric_names()) {
+    MetricAlertConfig m;
+    if (auto it = alerts.metrics.find(metric); it != alerts.metrics.end()) m = it->second;
+    if (!m.enabled) continue;
+    MetricWatch watch;
+    watch.metric = metric;
+    watch.method = !method_override.empty() ? method_override
+                   : m.method.empty()       ? alerts.method
+                                            : m.method;
+    // Per-metric parameters belong to the per-metric method; an override starts clean.
+    const DetectorParams params =
+        method_override.empty() || method_override == m.method ? m.params : DetectorParams{};
+    auto detector = make_detector(watch.method, params, buckets_per_day);
+    if (!detector.ok()) {
+      return Error::usage(fmt::format("[alerts.metrics.{}]: {}", metric, detector.error().message));
+    }
+    watch.detector = std::move(*detector);
+    watch.policy.consecutive = m.consecutive > 0 ? m.consecutive : alerts.consecutive;
+    watch.policy.repeat_every_seconds =
+        60 * (m.repeat_every_minutes > 0 ? m.repeat_every_minutes : alerts.repeat_every_minutes);
+    watches.push_back(std::move(watch));
+  }
+  return watches;
+}
+
+Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
+                           const Detector& detector, int index) {
+  Evaluation e;
+  e.key = {key.first, key.second};
+  e.bucket = series.bucket_start(index);
+  auto it = series.values.find(key);
+  if (it == series.values.end()) {
+    e.value = std::nan("");
+    return e;
+  }
+  e.value = it->second[index];
+  const Verdict v = judge(detector, it->second, index);
+  e.lower = v.lower;
+  e.upper = v.upper;
+  e.expected = v.expected;
+  e.score = v.score;
+  e.anomaly = v.anomaly && v.ready;
+  e.ready = v.ready;
+  return e;
+}
+
+}  // namespace vigil

@@ -1,0 +1,40 @@
+// Runs detectors over bucket series, causally: the verdict for bucket i sees
+// only buckets before i. Shared by live runs (`vigil alert`), backtests and the
+// alert chart, so all three judge a bucket the same way.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alert/state.h"
+#include "base/result.h"
+#include "config/config.h"
+#include "detect/detector.h"
+#include "metrics/series.h"
+
+namespace vigil {
+
+// Verdict for `values[index]` from the values before it.
+Verdict judge(const Detector& detector, const std::vector<double>& values, int index);
+
+// Everything needed to watch one metric: its detector and noise policy.
+struct MetricWatch {
+  std::string metric;
+  std::string method;
+  std::unique_ptr<Detector> detector;
+  AlertPolicy policy;
+};
+
+// The enabled metrics with their detectors, from [alerts] and its per-metric
+// tables. `method_override` (backtest --method) replaces every method if set.
+// Bad methods or parameters -> usage error naming [alerts.metrics.<name>].
+Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
+                                              const std::string& method_override = "");
+
+// The evaluation of `key` at bucket `index` of `series` (a not-ready verdict if
+// the key has no series).
+Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
+                           const Detector& detector, int index);
+
+}  // namespace vigil

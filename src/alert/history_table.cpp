@@ -1,0 +1,38 @@
+#include "alert/history_table.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace vigil {
+namespace {
+
+std::string number(double value) { return std::isfinite(value) ? fmt::format("{}", value) : "nan"; }
+
+}  // namespace
+
+Status write_history_table(ClickHouse& clickhouse, const Config& config,
+                           const std::vector<AlertRecord>& records) {
+  if (records.empty()) return {};
+  const std::string table = sql_table(config.clickhouse.database, config.alerts.history_table);
+  VIGIL_TRY(clickhouse.execute("CREATE DATABASE IF NOT EXISTS " +
+                               sql_ident(config.clickhouse.database)));
+  VIGIL_TRY(clickhouse.execute(fmt::format(
+      "CREATE TABLE IF NOT EXISTS {} (bucket DateTime, metric String, slice String, "
+      "value Float64, lower Float64, upper Float64, expected Float64, score Float64, "
+      "anomaly UInt8, ready UInt8, action String) ENGINE = MergeTree "
+      "PARTITION BY toYYYYMM(bucket) ORDER BY (metric, slice, bucket)",
+      table)));
+  std::string values;
+  for (const auto& r : records) {
+    const auto& e = r.evaluation;
+    values += fmt::format("{}(toDateTime({}), {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+                          values.empty() ? "" : ", ", e.bucket, sql_quote(e.key.metric),
+                          sql_quote(e.key.slice), number(e.value), number(e.lower),
+                          number(e.upper), number(e.expected), number(e.score), e.anomaly ? 1 : 0,
+                          e.ready ? 1 : 0, sql_quote(alert_action_name(r.action)));
+  }
+  return clickhouse.execute(fmt::format("INSERT INTO {} VALUES {}", table, values));
+}
+
+}  // namespace vigil

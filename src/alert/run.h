@@ -1,0 +1,63 @@
+// `vigil alert`: one live run. Evaluates the last complete bucket before `at`
+// for every watched metric and slice (one ClickHouse query for the whole
+// history window), advances the alert states, commits them with the history
+// BEFORE sending (so a crash cannot make the next run repeat a message), then
+// delivers each message and marks it delivered. Messages left undelivered by a
+// crash or an outage are sent by the next run.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alert/state.h"
+#include "alert/store.h"
+#include "base/result.h"
+#include "chart/chart.h"
+#include "clickhouse/client.h"
+#include "config/config.h"
+#include "telegram/telegram.h"
+
+namespace vigil {
+
+struct AlertMessage {
+  Evaluation evaluation;
+  AlertAction action = AlertAction::kNone;
+  std::string html;
+  std::optional<Photo> chart;   // absent if it failed to render
+};
+
+// Where messages go: Telegram, or a directory (dry run / no token).
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  virtual Status deliver(const AlertMessage& message) = 0;
+};
+
+// Photo with the text as caption (text alone without a chart).
+std::unique_ptr<AlertSink> make_telegram_alert_sink(Telegram& telegram);
+// alert-<metric>[-<slice>]-<YYYYmmdd-HHMM>-<action>.html/.png in `dir`.
+std::unique_ptr<AlertSink> make_directory_alert_sink(const std::string& dir,
+                                                     const date::time_zone* zone);
+
+struct AlertRunReport {
+  EpochSeconds bucket = 0;
+  int checked = 0;
+  int fired = 0, repeated = 0, resolved = 0;
+  int delivered = 0, resent = 0;
+  std::vector<std::string> failures;   // one line each
+};
+
+struct AlertRunOptions {
+  EpochSeconds at = 0;          // evaluate the last complete bucket before this instant
+  bool dry_run = false;         // deliver to the sink but keep no state
+};
+
+Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
+                                  const date::time_zone* zone, AlertStore& store, AlertSink& sink,
+                                  const chart::Renderer& render, const AlertRunOptions& options);
+
+// The last complete bucket before `at`.
+EpochSeconds last_complete_bucket(EpochSeconds at, int bucket_seconds);
+
+}  // namespace vigil

@@ -1,0 +1,64 @@
+// Alert state and history in SQLite under the state directory, so a restart
+// neither repeats nor loses an alert. The interface lets the evaluation logic be
+// tested with an in-memory store.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alert/state.h"
+#include "base/result.h"
+
+namespace vigil {
+
+// One row of history: every evaluation, with the action taken and whether the
+// message went out.
+struct AlertRecord {
+  std::int64_t id = 0;          // assigned by the store
+  Evaluation evaluation;
+  AlertAction action = AlertAction::kNone;
+  bool delivered = false;       // message accepted by Telegram (or written in dry-run)
+  std::string error;            // why it was not delivered, if it was not
+  EpochSeconds recorded_at = 0;
+};
+
+struct HistoryFilter {
+  std::optional<std::string> metric = std::nullopt;
+  std::optional<EpochSeconds> from = std::nullopt;  // bucket range [from, to)
+  std::optional<EpochSeconds> to = std::nullopt;
+  bool actions_only = false;              // only fire/repeat/resolve rows
+  int limit = 1000;                       // at most this many rows; <= 0: all
+};
+
+// One object per thread; several objects (processes) may share one file.
+class AlertStore {
+ public:
+  virtual ~AlertStore() = default;
+  // All states, by key (missing keys start from AlertState{}).
+  virtual Result<std::map<AlertKey, AlertState>> load_states() = 0;
+  // Saves the new states and appends the records in one transaction, before
+  // any message is sent (records with an action start as not delivered).
+  // Returns the records with their ids.
+  virtual Result<std::vector<AlertRecord>> commit(const std::map<AlertKey, AlertState>& states,
+                                                  const std::vector<AlertRecord>& records) = 0;
+  // After sending: marks a record delivered, or notes why not (unknown id: error).
+  virtual Status mark_delivered(std::int64_t id, bool delivered, const std::string& error) = 0;
+  // Records with an action that were never delivered (a crash or an outage
+  // between commit and send), oldest first, bucket at or after `since`: the next
+  // run sends them, so an alert is not lost.
+  virtual Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) = 0;
+  // Newest first (by bucket, then id).
+  virtual Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) = 0;
+};
+
+// SQLite file at `path` (created with its directory and schema if missing;
+// WAL mode, busy timeout so `vigil serve` and a manual `vigil alert` can share it).
+// Errors name the file and the next step. NaN values (missing buckets) are kept
+// as NULL and read back as NaN.
+Result<std::unique_ptr<AlertStore>> open_sqlite_alert_store(const std::string& path);
+
+}  // namespace vigil

@@ -1,0 +1,68 @@
+// `vigil alert`: check the last complete bucket and send what is due.
+#include <chrono>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "alert/run.h"
+#include "alert/store.h"
+#include "cli/cli.h"
+#include "cli/context.h"
+
+namespace vigil {
+namespace {
+
+Result<EpochSeconds> instant(const std::string& text, const date::time_zone* zone) {
+  if (text.empty()) {
+    return EpochSeconds{std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count()};
+  }
+  return parse_local_time(text, zone);
+}
+
+}  // namespace
+
+std::string alert_state_path(const Config& config) { return config.state_dir + "/alerts.sqlite"; }
+
+int run_alert(const GlobalOptions& global, const AlertOptions& options) {
+  auto ctx = make_context(global);
+  if (!ctx.ok()) return fail(ctx.error());
+  auto at = instant(options.at, ctx->zone);
+  if (!at.ok()) return fail(at.error());
+  auto store = open_sqlite_alert_store(alert_state_path(ctx->config));
+  if (!store.ok()) return fail(store.error());
+
+  const auto& tg = ctx->config.telegram;
+  const std::string dir = options.out.empty() ? ctx->config.out_dir + "/alerts" : options.out;
+  std::unique_ptr<Telegram> telegram;
+  std::unique_ptr<AlertSink> sink;
+  if (options.dry_run || tg.token.empty()) {
+    if (!options.dry_run) {
+      spdlog::warn("VIGIL_TELEGRAM_TOKEN is not set: alerts are written to {} instead", dir);
+    }
+    sink = make_directory_alert_sink(dir, ctx->zone);
+  } else {
+    if (auto checked = check_telegram_config(tg); !checked.ok()) return fail(checked.error());
+    telegram = make_bot_api_telegram(tg, real_sleeper());
+    sink = make_telegram_alert_sink(*telegram);
+  }
+  auto report = run_alerts(*ctx->clickhouse, ctx->config, ctx->zone, **store, *sink,
+                           chart::default_renderer(), {*at, options.dry_run});
+  if (!report.ok()) return fail(report.error());
+  std::cout << fmt::format(
+      "alert {}: {} series checked, {} fired, {} repeated, {} resolved, {} delivered{}{}\n",
+      format_local_time(report->bucket, ctx->zone).substr(0, 16), report->checked, report->fired,
+      report->repeated, report->resolved, report->delivered,
+      report->resent > 0 ? fmt::format(" ({} from an earlier run)", report->resent) : "",
+      options.dry_run || tg.token.empty() ? fmt::format(" to {}", dir) : "");
+  if (!report->failures.empty()) {
+    return fail(Error::failure(fmt::format(
+        "{} alert message(s) not delivered (first: {}); the next run sends them again",
+        report->failures.size(), report->failures.front())));
+  }
+  return 0;
+}
+
+}  // namespace vigil

@@ -1,0 +1,105 @@
+// `vigil backtest`: replay alerts over history and score them against labels.
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "alert/backtest.h"
+#include "alert/message.h"
+#include "base/files.h"
+#include "cli/cli.h"
+#include "cli/context.h"
+#include "sim/plan.h"
+
+namespace vigil {
+namespace {
+
+// A date means its whole day (`end_of_day` for --to), a time means that instant.
+Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone* zone,
+                                 bool end_of_day) {
+  if (text.size() == 10) {
+    auto day = parse_date(text);
+    if (!day.ok()) return day.error();
+    return day_start(*day + date::days{end_of_day ? 1 : 0}, zone);
+  }
+  return parse_local_time(text, zone);
+}
+
+Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const date::time_zone* zone) {
+  if (path.empty()) return std::vector<AnomalyLabel>{};
+  auto text = read_file(path);
+  if (!text.ok()) return Error::usage(text.error().message + " (--labels takes the simulator's CSV)");
+  auto anomalies = parse_anomalies_csv(*text, path, zone);
+  if (!anomalies.ok()) return anomalies.error();
+  std::vector<AnomalyLabel> labels;
+  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end});
+  return labels;
+}
+
+void print_alerts(const std::vector<BacktestEvent>& events, const date::time_zone* zone) {
+  for (const auto& e : events) {
+    if (e.action == AlertAction::kNone || e.action == AlertAction::kRepeat) continue;
+    const auto& v = e.evaluation;
+    std::cout << fmt::format("  {:<9} {:<16} {:<16} {:<8} {:>12}  expected {} – {}\n", e.method,
+                             v.key.metric + (v.key.slice.empty() ? "" : " " + v.key.slice),
+                             format_local_time(v.bucket, zone).substr(0, 16),
+                             alert_action_name(e.action), metric_value_text(v.key.metric, v.value),
+                             metric_value_text(v.key.metric, v.lower),
+                             metric_value_text(v.key.metric, v.upper));
+  }
+}
+
+void print_scores(const std::vector<BacktestScore>& scores) {
+  std::cout << fmt::format("\n{:<9} {:<16} {:>6} {:>5} {:>9} {:>6} {:>5} {:>9} {:>6} {:>5}\n",
+                           "method", "metric", "alerts", "true", "false/day", "labels", "found",
+                           "precision", "recall", "F1");
+  for (const auto& s : scores) {
+    std::cout << fmt::format(
+        "{:<9} {:<16} {:>6} {:>5} {:>9.2f} {:>6} {:>5} {:>9.2f} {:>6.2f} {:>5.2f}\n", s.method,
+        s.metric, s.alerts, s.true_alerts, s.false_alerts_per_day(), s.labels, s.labels_found,
+        s.precision(), s.recall(), s.f1());
+  }
+}
+
+}  // namespace
+
+int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
+  auto ctx = make_context(global);
+  if (!ctx.ok()) return fail(ctx.error());
+  auto from = range_bound(options.from, ctx->zone, false);
+  auto to = range_bound(options.to, ctx->zone, true);
+  if (!from.ok()) return fail(from.error());
+  if (!to.ok()) return fail(to.error());
+  if (*to <= *from) return fail(Error::usage("--to must be after --from"));
+  auto labels = read_labels(options.labels, ctx->zone);
+  if (!labels.ok()) return fail(labels.error());
+
+  const auto& alerts = ctx->config.alerts;
+  const int bs = alerts.interval_minutes * 60;
+  const EpochSeconds first = (*from + bs - 1) / bs * bs;
+  const EpochSeconds begin =
+      day_start(local_date(first, ctx->zone) - date::days{alerts.history_days}, ctx->zone) / bs * bs;
+  const EpochSeconds end = *to / bs * bs;
+  auto series = query_bucket_series(*ctx->clickhouse, ctx->config, begin, end);
+  if (!series.ok()) return fail(series.error());
+
+  const std::vector<std::string> methods =
+      options.method.empty() ? detector_methods() : std::vector<std::string>{options.method};
+  std::vector<BacktestEvent> events;
+  for (const auto& method : methods) {
+    auto watches = make_watches(alerts, method);
+    if (!watches.ok()) return fail(watches.error());
+    auto replayed = replay(*series, *watches, series->index_of(first), series->count - 1,
+                           [&](int day, int days) {
+                             spdlog::info("backtest {}: day {}/{}", method, day, days);
+                           });
+    events.insert(events.end(), replayed.begin(), replayed.end());
+  }
+  std::cout << "alerts that would have been sent:\n";
+  print_alerts(events, ctx->zone);
+  const double days = static_cast<double>(end - first) / 86400.0;
+  if (!labels->empty()) print_scores(score_backtest(events, *labels, methods, bs, days));
+  return 0;
+}
+
+}  // namespace vigil

@@ -1,0 +1,123 @@
+// make_detector: method names and text parameters -> a configured detector.
+#include "detect/detector.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "detect/methods.h"
+
+namespace vigil {
+namespace {
+
+// One settable parameter: its name and how to read it into the config.
+struct ParamSpec {
+  const char* name;
+  std::function<Status(std::string_view text)> set;
+};
+
+Result<double> parse_number(std::string_view text) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) {
+    return Error::usage("not a number");
+  }
+  return value;
+}
+
+// A number in [lo, hi] (lo excluded if `open_lo`; an integer if T is), into `out`.
+template <class T>
+std::function<Status(std::string_view)> number(const std::string& method, const char* name,
+                                               T& out, double lo, double hi,
+                                               bool open_lo = false) {
+  return [&out, method, name, lo, hi, open_lo](std::string_view text) -> Status {
+    constexpr bool kInteger = std::is_integral_v<T>;
+    auto value = parse_number(text);
+    const bool ok = value.ok() && (open_lo ? *value > lo : *value >= lo) && *value <= hi &&
+                    (!kInteger || *value == std::floor(*value));
+    if (!ok) {
+      const std::string range = kInteger ? fmt::format("an integer {}..{}", lo, hi)
+                                : open_lo ? fmt::format("a number > {}", lo)
+                                          : fmt::format("a number >= {}", lo);
+      return Error::usage(
+          fmt::format("{} parameter {}='{}': expected {}", method, name, text, range));
+    }
+    out = static_cast<T>(*value);
+    return {};
+  };
+}
+
+Status apply(const std::string& method, const DetectorParams& params,
+             const std::vector<ParamSpec>& specs) {
+  for (const auto& [key, text] : params) {
+    const ParamSpec* spec = nullptr;
+    for (const auto& s : specs) {
+      if (key == s.name) spec = &s;
+    }
+    if (spec == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& s : specs) names.emplace_back(s.name);
+      return Error::usage(fmt::format("unknown parameter '{}' for method {} (valid: {})", key,
+                                      method, fmt::join(names, ", ")));
+    }
+    VIGIL_TRY(spec->set(text));
+  }
+  return {};
+}
+
+}  // namespace
+
+const std::vector<std::string>& detector_methods() {
+  static const std::vector<std::string> kMethods = {"seasonal", "iqr", "dayago"};
+  return kMethods;
+}
+
+Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
+                                                const DetectorParams& params,
+                                                int buckets_per_day) {
+  if (buckets_per_day < 1 || buckets_per_day > 1440) {
+    return Error::usage(fmt::format("buckets per day {}: expected 1..1440", buckets_per_day));
+  }
+  if (method == "iqr") {
+    detect::IqrConfig c;
+    VIGIL_TRY(apply(method, params,
+                    {{"n", number(method, "n", c.n, 2, 10000)},
+                     {"a", number(method, "a", c.a, 0, 1e300)}}));
+    return detect::make_iqr(c);
+  }
+  if (method == "dayago") {
+    detect::DayAgoConfig c;
+    c.buckets_per_day = buckets_per_day;
+    VIGIL_TRY(apply(method, params, {{"threshold", number(method, "threshold", c.threshold, 0, 1e300, true)}}));
+    return detect::make_dayago(c);
+  }
+  if (method == "seasonal") {
+    detect::SeasonalConfig c;
+    c.buckets_per_day = buckets_per_day;
+    VIGIL_TRY(apply(method, params,
+                    {{"days", number(method, "days", c.days, 1, 28)},
+                     {"weeks", number(method, "weeks", c.weeks, 0, 4)},
+                     {"min_days", number(method, "min_days", c.min_days, 1, 32)},
+                     {"level", number(method, "level", c.level, 1, 96)},
+                     {"noise_window", number(method, "noise_window", c.noise_window, 1, 16)},
+                     {"k", number(method, "k", c.k, 0, 1e300, true)},
+                     {"floor", number(method, "floor", c.floor, 0, 1e300)},
+                     {"poisson", number(method, "poisson", c.poisson, 0, 1e300)},
+                     {"min_volume", number(method, "min_volume", c.min_volume, 0, 1e300)}}));
+    if (c.min_days > c.days + c.weeks) {
+      return Error::usage(fmt::format(
+          "seasonal parameter min_days={}: expected at most days + weeks = {}", c.min_days,
+          c.days + c.weeks));
+    }
+    return detect::make_seasonal(c);
+  }
+  return Error::usage(fmt::format("unknown detection method '{}' (valid: {})", method,
+                                  fmt::join(detector_methods(), ", ")));
+}
+
+}  // namespace vigil

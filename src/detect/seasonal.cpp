@@ -1,0 +1,148 @@
+// `seasonal`: vigil's default detector.
+//
+// For the current bucket t (B buckets per day):
+//   reference  ref(t) = median of the same bucket on each of the previous `days` days
+//              and on the same weekday 1..`weeks` weeks ago (a week ago thus counts
+//              twice); missing values are skipped, fewer than `min_days` -> not ready.
+//   level      L = median over the last `level` buckets p of x(p) / ref(p): where the
+//              series runs today relative to its usual shape (growth, weekday, a
+//              slow drift). A median over more than twice an anomaly's length is not
+//              dragged by it.
+//   expected   E = L * ref(t)
+//   spread     1.4826 * median of the relative deviations, pooled, of (1) the recent
+//              ratios from L and (2) the same time of day (bucket t and the
+//              noise_window - 1 before it) on each previous day from that day's own
+//              level around this time (the median of its ratios over the level window):
+//              noise as it is at this time of day, without weekday or growth effects.
+//   scale      max(E * spread, sqrt(poisson * E), floor * E): never below count noise
+//              (quiet night buckets) nor a relative floor.
+//   band       E -+ k * scale; score (x - E) / scale; anomaly if |score| > k.
+// Quiet (ready = false) while the history is too short, the level cannot be
+// measured, or E < min_volume (or E <= 0).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "detect/methods.h"
+
+namespace vigil::detect {
+namespace {
+
+constexpr int kMaxLags = 32;         // days + weeks, checked by the factory
+constexpr int kMaxRows = 97;         // level + 1, checked by the factory
+constexpr int kMaxNoiseWindow = 16;  // noise_window, checked by the factory
+constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kMadToSigma = 1.4826;
+
+class Seasonal final : public Detector {
+ public:
+  explicit Seasonal(const SeasonalConfig& config) : config_(config) {
+    const long b = config.buckets_per_day;
+    for (int d = 1; d <= config.days; ++d) lags_.push_back(d * b);
+    for (int w = 1; w <= config.weeks; ++w) lags_.push_back(7L * w * b);
+    std::sort(lags_.begin(), lags_.end());
+    max_lag_ = lags_.back();
+  }
+
+  Verdict evaluate(std::span<const double> history, double current) const override {
+    const long n = static_cast<long>(history.size());
+    const double* h = history.data();
+    const int lags = static_cast<int>(lags_.size());
+    const int rows = config_.level + 1;  // row j: bucket n - j (j = 0: the current one)
+
+    // q[j][d]: the value `lags_[d]` before bucket n - j over that bucket's reference.
+    double q[kMaxRows][kMaxLags];
+    double ref[kMaxRows];
+    const double ref_now = reference(h, n, q[0]);
+    ref[0] = ref_now;
+    for (int j = 1; j < rows; ++j) ref[j] = reference(h, n - j, q[j]);
+    if (!present(ref_now)) return not_ready();
+
+    // Level: the median ratio of the recent buckets to their own references.
+    double ratios[kMaxRows];
+    int count = 0;
+    for (int j = 1; j < rows && j <= n; ++j) {
+      const double x = h[n - j];
+      if (present(x) && ref[j] > 0) ratios[count++] = x / ref[j];
+    }
+    if (count < (config_.level + 1) / 2) return not_ready();
+    const double level = median_small(ratios, count);
+
+    // Noise: relative deviations, pooled, of (1) the recent buckets from the level and
+    // (2) the same time of day (the current bucket and noise_window - 1 before it) on
+    // each previous day from that day's own level around this time.
+    double deviations[kMaxRows + kMaxLags * kMaxNoiseWindow];
+    int m = 0;
+    if (level > 0) {
+      for (int i = 0; i < count; ++i) deviations[m++] = std::fabs(ratios[i] / level - 1);
+    }
+    for (int d = 0; d < lags; ++d) {
+      double column[kMaxRows];
+      int c = 0;
+      for (int j = 1; j < rows; ++j) {
+        if (present(q[j][d])) column[c++] = q[j][d];
+      }
+      if (c < (config_.level + 1) / 2) continue;
+      const double day_level = median_small(column, c);
+      if (!(day_level > 0)) continue;
+      for (int j = 0; j < config_.noise_window; ++j) {
+        if (present(q[j][d])) deviations[m++] = std::fabs(q[j][d] / day_level - 1);
+      }
+    }
+    const double spread = m > 0 ? kMadToSigma * median_small(deviations, m) : 0.0;
+
+    Verdict v;
+    v.expected = level * ref_now;
+    const double e = v.expected;
+    const double scale = std::max({e * spread, std::sqrt(std::max(0.0, config_.poisson * e)),
+                                   config_.floor * e});
+    v.lower = e - config_.k * scale;
+    v.upper = e + config_.k * scale;
+    v.score = std::nan("");
+    if (!(e > 0) || e < config_.min_volume || !(scale > 0) || !present(current)) return v;
+    v.ready = true;
+    v.score = (current - e) / scale;
+    v.anomaly = std::fabs(v.score) > config_.k;
+    return v;
+  }
+
+  std::size_t history_needed() const override {
+    return static_cast<std::size_t>(max_lag_ + config_.level);
+  }
+
+ private:
+  // Reference of bucket p (p == n is the current one, whose own value is not used):
+  // the median of the values `lags_` before it, NaN with fewer than min_days of them.
+  // Also fills q[d] with each of those values over the reference (NaN if missing).
+  double reference(const double* h, long p, double* q) const {
+    double values[kMaxLags];
+    int count = 0;
+    const int lags = static_cast<int>(lags_.size());
+    for (int d = 0; d < lags; ++d) {
+      const long lag = lags_[d];
+      const double x = lag <= p ? h[p - lag] : kNan;
+      q[d] = x;
+      if (present(x)) values[count++] = x;
+    }
+    if (count < config_.min_days) {
+      for (int d = 0; d < lags; ++d) q[d] = kNan;
+      return kNan;
+    }
+    const double r = median_small(values, count);
+    for (int d = 0; d < lags; ++d) q[d] = r > 0 ? q[d] / r : kNan;
+    return r;
+  }
+
+  SeasonalConfig config_;
+  std::vector<long> lags_;  // ascending
+  long max_lag_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_seasonal(const SeasonalConfig& config) {
+  return std::make_unique<Seasonal>(config);
+}
+
+}  // namespace vigil::detect

@@ -1,0 +1,113 @@
+#include "metrics/series.h"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "metrics/slices.h"
+
+namespace vigil {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ARRAY JOIN of '' (all users) and 'os=' || os etc. for the configured slice
+// dimensions; without slices no ARRAY JOIN at all (it costs a third of the query).
+std::string slices_sql(const Config& config) {
+  if (config.alerts.slices.empty()) return "";
+  std::string out = "''";
+  for (const auto& dimension : config.alerts.slices) {
+    if (dimension == "os") out += ", concat('os=', os)";
+    if (dimension == "gender") out += ", concat('gender=', toString(gender))";
+    if (dimension == "age") {
+      out += fmt::format(", concat('age=', {})", age_bucket_sql(config.etl.age_buckets, "age"));
+    }
+  }
+  return "ARRAY JOIN [" + out + "] AS slice";
+}
+
+// Adds one result row to the metric series of its slice.
+void add_row(BucketSeries& series, const Row& row) {
+  const int index = series.index_of(std::stoll(row.at(0)));
+  if (index < 0) return;
+  const std::string& slice = row.at(1);
+  const bool feed = row.at(2) == "feed";
+  const double users = std::stod(row.at(3)), a = std::stod(row.at(4)), b = std::stod(row.at(5));
+  auto put = [&](const char* metric, double value) {
+    auto& values = series.values[{metric, slice}];
+    if (values.empty()) values.assign(series.count, 0.0);
+    values[index] = value;
+  };
+  if (feed) {
+    put("feed_users", users);
+    put("views", a);
+    put("likes", b);
+  } else {
+    put("messenger_users", users);
+    put("messages_sent", a);
+  }
+}
+
+// CTR from views and likes; NaN where there were no views.
+void derive_ctr(BucketSeries& series) {
+  std::vector<std::string> slices;
+  for (const auto& [key, values] : series.values) {
+    if (key.first == "views") slices.push_back(key.second);
+  }
+  for (const auto& slice : slices) {
+    const auto& views = series.values.at({"views", slice});
+    const auto likes_it = series.values.find({"likes", slice});
+    std::vector<double> ctr(series.count, kNaN);
+    for (int i = 0; i < series.count; ++i) {
+      const double likes = likes_it == series.values.end() ? 0.0 : likes_it->second[i];
+      if (views[i] > 0) ctr[i] = likes / views[i];
+    }
+    series.values[{"ctr", slice}] = std::move(ctr);
+  }
+}
+
+}  // namespace
+
+int BucketSeries::index_of(EpochSeconds start) const {
+  if (start < begin || (start - begin) % bucket_seconds != 0) return -1;
+  const auto index = (start - begin) / bucket_seconds;
+  return index < count ? static_cast<int>(index) : -1;
+}
+
+std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end) {
+  const int bs = config.alerts.interval_minutes * 60;
+  const std::string common =
+      fmt::format("intDiv(toUInt32(time), {bs}) * {bs} AS bucket, {slice}", fmt::arg("bs", bs),
+                  fmt::arg("slice", config.alerts.slices.empty() ? "'' AS slice" : "slice"));
+  const std::string where =
+      fmt::format("WHERE time >= toDateTime({}) AND time < toDateTime({})", begin, end);
+  return fmt::format(
+      "SELECT {common}, 'feed' AS source, uniqExact(user_id) AS users, "
+      "countIf(action = 'view') AS a, countIf(action = 'like') AS b "
+      "FROM {feed} {slices} {where} GROUP BY bucket, slice "
+      "UNION ALL "
+      "SELECT {common}, 'messages' AS source, uniqExact(user_id) AS users, count() AS a, "
+      "toUInt64(0) AS b FROM {msg} {slices} {where} GROUP BY bucket, slice",
+      fmt::arg("common", common), fmt::arg("slices", slices_sql(config)), fmt::arg("where", where),
+      fmt::arg("feed", sql_table(config.source.database, config.source.feed_table)),
+      fmt::arg("msg", sql_table(config.source.database, config.source.message_table)));
+}
+
+Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,
+                                         EpochSeconds begin, EpochSeconds end) {
+  BucketSeries series;
+  series.bucket_seconds = config.alerts.interval_minutes * 60;
+  series.begin = begin;
+  series.count = static_cast<int>((end - begin) / series.bucket_seconds);
+  // Every metric of all users exists even if the window has no events at all.
+  for (const auto& metric : alert_metric_names()) {
+    series.values[{metric, ""}].assign(series.count, metric == "ctr" ? kNaN : 0.0);
+  }
+  VIGIL_TRY(clickhouse.query(bucket_series_sql(config, begin, end),
+                             [&](const Row& row) { add_row(series, row); }));
+  derive_ctr(series);
+  return series;
+}
+
+}  // namespace vigil

@@ -1,0 +1,188 @@
+// Alerts end to end: simulated events with one injected drop in a real
+// ClickHouse, `run_alerts` at buckets inside and after the window, messages to
+// the fake Bot API, state in SQLite.
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "alert/run.h"
+#include "alert/store.h"
+#include "metrics/series.h"
+#include "sim/simulator.h"
+#include "support/clickhouse_fixture.h"
+#include "support/fake_telegram.h"
+
+namespace vigil {
+namespace {
+
+constexpr const char* kPngSignature = "\x89PNG\r\n\x1a\n";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// One simulation shared by the tests: 9 days from 2026-03-01, views x0.3 on the
+// last day 20:00-20:30 Moscow (buckets 20:00 and 20:15).
+class AlertTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    config_ = new Config();
+    config_->clickhouse = test_server().config("default");
+    config_->source.database = "alert_src";
+    for (const auto& metric : alert_metric_names()) {
+      if (metric != "views") config_->alerts.metrics[metric].enabled = false;
+    }
+    zone_ = *find_zone(config_->timezone);
+    auto client = make_http_clickhouse(config_->clickhouse);
+    SimParams params;
+    params.from = *parse_date("2026-03-01");
+    params.days = 9;
+    params.users = 5000;
+    params.feed_per_day = 400000;
+    params.messages_per_day = 20000;
+    const EpochSeconds start = *parse_local_time("2026-03-09 20:00", zone_);
+    auto simulated = simulate(*client, *config_, zone_, params,
+                              {{"views", start, start + 1800, 0.3}});
+    ASSERT_TRUE(simulated.ok()) << simulated.error().message;
+  }
+  static void TearDownTestSuite() { delete config_; }
+
+  void SetUp() override { config_->state_dir = dir_.path(); }
+
+  Result<AlertRunReport> run_at(const char* local, AlertStore& store, AlertSink& sink,
+                                bool dry_run = false) {
+    auto client = make_http_clickhouse(config_->clickhouse);
+    return run_alerts(*client, *config_, zone_, store, sink, chart::default_renderer(),
+                      {*parse_local_time(local, zone_), dry_run});
+  }
+
+  std::unique_ptr<AlertStore> open_store() {
+    auto store = open_sqlite_alert_store(dir_.path() + "/alerts.sqlite");
+    EXPECT_TRUE(store.ok()) << store.error().message;
+    return std::move(*store);
+  }
+
+  static inline Config* config_ = nullptr;
+  static inline const date::time_zone* zone_ = nullptr;
+  TempDir dir_;
+};
+
+TEST_F(AlertTest, FiresOnceWithAChartThenBackToNormalOnce) {
+  FakeTelegram fake;
+  auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
+  auto sink = make_telegram_alert_sink(*telegram);
+  auto store = open_store();
+
+  auto quiet = run_at("2026-03-09 19:50", *store, *sink);  // bucket 19:30: before the drop
+  ASSERT_TRUE(quiet.ok()) << quiet.error().message;
+  EXPECT_EQ(quiet->fired, 0);
+  EXPECT_TRUE(fake.calls().empty());
+
+  auto fired = run_at("2026-03-09 20:16", *store, *sink);  // bucket 20:00: inside
+  ASSERT_TRUE(fired.ok()) << fired.error().message;
+  EXPECT_EQ(fired->fired, 1);
+  ASSERT_EQ(fake.calls().size(), 1u);
+  const auto alert = fake.calls()[0];
+  EXPECT_EQ(alert.method, "sendPhoto");
+  EXPECT_TRUE(contains(alert.text, "Views")) << alert.text;
+  EXPECT_TRUE(contains(alert.text, "too low")) << alert.text;
+  EXPECT_TRUE(contains(alert.text, "20:00–20:15")) << alert.text;
+  ASSERT_EQ(alert.photos.size(), 1u);
+  EXPECT_EQ(alert.photos[0].bytes.substr(0, 8), std::string(kPngSignature, 8));
+
+  auto still = run_at("2026-03-09 20:31", *store, *sink);  // bucket 20:15: still low, no repeat yet
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->repeated, 0);
+  EXPECT_EQ(fake.calls().size(), 1u);
+
+  auto back = run_at("2026-03-09 20:46", *store, *sink);  // bucket 20:30: after the window
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->resolved, 1);
+  ASSERT_EQ(fake.calls().size(), 2u);
+  EXPECT_TRUE(contains(fake.calls()[1].text, "back to normal")) << fake.calls()[1].text;
+  EXPECT_TRUE(contains(fake.calls()[1].text, "anomalous since 20:00")) << fake.calls()[1].text;
+
+  // The same bucket again, and again after a restart (a new store on the same file): nothing.
+  ASSERT_TRUE(run_at("2026-03-09 20:50", *store, *sink).ok());
+  auto reopened = open_store();
+  ASSERT_TRUE(run_at("2026-03-09 20:59", *reopened, *sink).ok());
+  EXPECT_EQ(fake.calls().size(), 2u);
+  auto history = reopened->history({.metric = "views", .actions_only = true});
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_TRUE(history->at(0).delivered && history->at(1).delivered);
+}
+
+TEST_F(AlertTest, UndeliveredAlertIsSentByTheNextRunNotLost) {
+  FakeTelegram fake;
+  auto tg_config = fake.config();
+  tg_config.max_attempts = 2;
+  tg_config.backoff_seconds = 0.01;
+  auto telegram = make_bot_api_telegram(tg_config, real_sleeper());
+  auto sink = make_telegram_alert_sink(*telegram);
+  auto store = open_store();
+  ASSERT_TRUE(run_at("2026-03-09 19:50", *store, *sink).ok());
+  fake.fail_next(500);
+  fake.fail_next(500);
+  auto failed = run_at("2026-03-09 20:16", *store, *sink);
+  ASSERT_TRUE(failed.ok()) << failed.error().message;
+  EXPECT_EQ(failed->fired, 1);
+  ASSERT_EQ(failed->failures.size(), 1u);
+  EXPECT_TRUE(fake.calls().empty());
+  // Next bucket: the fire from 20:00 goes out now, once; no new fire for 20:15.
+  auto next = run_at("2026-03-09 20:31", *store, *sink);
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->resent, 1);
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_TRUE(contains(fake.calls()[0].text, "20:00–20:15")) << fake.calls()[0].text;
+  ASSERT_TRUE(run_at("2026-03-09 20:40", *store, *sink).ok());
+  EXPECT_EQ(fake.calls().size(), 1u);
+}
+
+TEST_F(AlertTest, DryRunWritesFilesAndKeepsNoState) {
+  auto store = open_store();
+  const std::string out = dir_.path() + "/out";
+  auto sink = make_directory_alert_sink(out, zone_);
+  auto dry = run_at("2026-03-09 20:16", *store, *sink, true);
+  ASSERT_TRUE(dry.ok()) << dry.error().message;
+  EXPECT_EQ(dry->fired, 1);
+  EXPECT_TRUE(std::filesystem::exists(out + "/alert-views-20260309-2000-fire.html"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/alert-views-20260309-2000-fire.png"));
+  // No state was kept: a real run of the same bucket fires.
+  auto history = store->history({});
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->empty());
+  auto real = run_at("2026-03-09 20:16", *store, *sink);
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->fired, 1);
+}
+
+TEST_F(AlertTest, SliceSeriesAddUpToAllUsers) {
+  Config config = *config_;
+  config.alerts.slices = {"os", "age"};
+  auto client = make_http_clickhouse(config.clickhouse);
+  const EpochSeconds begin = *parse_local_time("2026-03-09 00:00", zone_);
+  auto series = query_bucket_series(*client, config, begin, begin + 86400);
+  ASSERT_TRUE(series.ok()) << series.error().message;
+  ASSERT_EQ(series->count, 96);
+  const auto& all = series->values.at({"views", ""});
+  const auto& android = series->values.at({"views", "os=Android"});
+  const auto& ios = series->values.at({"views", "os=iOS"});
+  double total = 0;
+  for (int i = 0; i < 96; ++i) {
+    EXPECT_EQ(all[i], android[i] + ios[i]) << i;
+    total += all[i];
+  }
+  // The simulator's plan: about 400 000 feed events that day, ~95.5% views.
+  EXPECT_GT(total, 300000);
+  EXPECT_TRUE(series->values.count({"messages_sent", "age=18-24"}));
+  // The same window without slices gives the same all-users series.
+  auto plain = query_bucket_series(*client, *config_, begin, begin + 86400);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->values.at({"views", ""}), all);
+  EXPECT_EQ(plain->values.size(), 6u);
+}
+
+}  // namespace
+}  // namespace vigil
