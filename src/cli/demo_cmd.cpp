@@ -9,6 +9,7 @@
 #include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/demo.h"
 #include "chart/format.h"
 #include "etl/etl.h"
 #include "report/report.h"
@@ -93,6 +94,8 @@ int run_demo(const GlobalOptions& global) {
   if (auto shown = print_slices(*ctx, last); !shown.ok()) return fail(shown.error());
   auto report = deliver_demo_report(*ctx, last);
   if (!report.ok()) return fail(report.error());
+  auto alerts = demo_alerts(*ctx, last);
+  if (!alerts.ok()) return fail(alerts.error());
 
   const auto& c = ctx->config;
   std::cout << fmt::format(
@@ -101,11 +104,13 @@ int run_demo(const GlobalOptions& global) {
       "  events          {}.{}, {}.{} ({} feed events, {} messages)\n"
       "  slice table     {}.{} ({} days)\n"
       "  anomaly labels  {} and {}.{}\n"
-      "  daily report    {}\n",
+      "  daily report    {}\n"
+      "  alerts          {}\n"
+      "  backtest        vigil backtest --from {} --to {} --labels {}\n",
       ctx->clickhouse->describe(), c.state_dir, c.source.database, c.source.feed_table,
       c.source.database, c.source.message_table, simulated->feed_events, simulated->messages,
       c.clickhouse.database, c.etl.target_table, loaded->size(), labels_path, c.source.database,
-      kLabelsTable, *report);
+      kLabelsTable, *report, *alerts, format_date(params.from), format_date(last), labels_path);
   return 0;
 }
 

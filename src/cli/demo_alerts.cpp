@@ -1,0 +1,53 @@
+// The alert part of `vigil demo`: the last simulated day replayed bucket by
+// bucket through the live alert path (`run_alerts`, the same as `vigil alert`),
+// into Telegram when a token is set, else into out_dir/alerts.
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "alert/run.h"
+#include "alert/store.h"
+#include "cli/demo.h"
+
+namespace vigil {
+
+Result<std::string> demo_alerts(AppContext& ctx, Days day) {
+  // A state file of its own, new each demo, so re-running the demo alerts again.
+  const std::string state_path = ctx.config.state_dir + "/demo-alerts.sqlite";
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(state_path + suffix, ignored);
+  auto store = open_sqlite_alert_store(state_path);
+  if (!store.ok()) return store.error();
+  const bool to_telegram = !ctx.config.telegram.token.empty();
+  const std::string dir = ctx.config.out_dir + "/alerts";
+  std::unique_ptr<Telegram> telegram;
+  std::unique_ptr<AlertSink> sink;
+  if (to_telegram) {
+    VIGIL_TRY(check_telegram_config(ctx.config.telegram));
+    telegram = make_bot_api_telegram(ctx.config.telegram, real_sleeper());
+    sink = make_telegram_alert_sink(*telegram);
+  } else {
+    std::filesystem::remove_all(dir, ignored);
+    sink = make_directory_alert_sink(dir, ctx.zone);
+  }
+  const int bs = ctx.config.alerts.interval_minutes * 60;
+  const EpochSeconds begin = day_start(day, ctx.zone);
+  const EpochSeconds end = day_start(day + date::days{1}, ctx.zone);
+  int fired = 0, resolved = 0;
+  for (EpochSeconds at = begin + bs; at <= end; at += bs) {
+    auto run = run_alerts(*ctx.clickhouse, ctx.config, ctx.zone, **store, *sink,
+                          chart::default_renderer(), {at, false});
+    if (!run.ok()) return run.error();
+    fired += run->fired;
+    resolved += run->resolved;
+    if (!run->failures.empty()) return Error::failure(run->failures.front());
+  }
+  spdlog::info("demo: alerts replayed over {}: {} fired, {} back to normal", format_date(day),
+               fired, resolved);
+  return fmt::format("{} fired and {} back-to-normal messages for {} {}", fired, resolved,
+                     format_date(day),
+                     to_telegram ? "sent to Telegram" : "in " + dir + "/ (.html text, .png chart)");
+}
+
+}  // namespace vigil
