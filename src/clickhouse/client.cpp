@@ -17,7 +17,7 @@
 #include <exception>
 #include <thread>
 
-#include "clickhouse/curl_init.h"
+#include "base/curl_init.h"
 #include "clickhouse/errors.h"
 #include "clickhouse/response.h"
 #include "clickhouse/text.h"

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string_view>
 
-#include "clickhouse/curl_init.h"
+#include "base/curl_init.h"
 #include "clickhouse/server.h"
 #include "clickhouse/text.h"
 

@@ -9,31 +9,6 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-std::string one_line(std::string_view text, std::size_t limit) {
-  std::string out;
-  bool space = false;
-  for (char c : trim(text)) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
-
 void append_bounded(std::string& out, std::string_view text, std::size_t limit) {
   const std::size_t room = limit > out.size() ? limit - out.size() : 0;
   out.append(text.substr(0, room));

@@ -7,16 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/strings.h"  // trim, one_line
+
 namespace vigil::ch_internal {
 
 bool starts_with(std::string_view text, std::string_view prefix);
 
-// `text` without leading and trailing white space.
-std::string_view trim(std::string_view text);
-
-// Collapses all whitespace runs (including newlines) into single spaces and
-// cuts the result at about `limit` characters ("..." marks the cut).
-std::string one_line(std::string_view text, std::size_t limit);
 
 // Appends as much of `text` to `out` as keeps `out` within `limit` bytes.
 void append_bounded(std::string& out, std::string_view text, std::size_t limit);

@@ -7,6 +7,9 @@
 // HTML error page) is judged by its HTTP status alone.
 #include "telegram/telegram.h"
 
+#include "base/curl_init.h"
+#include "base/strings.h"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -33,31 +36,6 @@ constexpr std::size_t kMaxDescription = 300;              // chars of Telegram's
 constexpr std::size_t kMinAlbum = 2;
 constexpr std::size_t kMaxAlbum = 10;
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
-
-void global_curl_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// Collapses whitespace runs into single spaces and bounds the length.
-std::string one_line(std::string_view text, std::size_t limit) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-  }
-  return out;
-}
 
 // JSON text; invalid UTF-8 becomes U+FFFD instead of throwing.
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -1,0 +1,19 @@
+// Small string helpers shared by the HTTP clients (ClickHouse, Telegram) for
+// error messages and logs.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// `text` without leading and trailing white space.
+std::string_view trim(std::string_view text);
+
+// Collapses all whitespace runs (including newlines) into single spaces and
+// cuts the result at about `limit` characters ("..." marks the cut): server
+// answers become one log/error line.
+std::string one_line(std::string_view text, std::size_t limit);
+
+}  // namespace vigil
