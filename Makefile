@@ -1,8 +1,12 @@
 # The two commands a user needs: `make demo` and `make test`. Both install what is missing.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+# The Python virtualenv with Airflow for the DAG tests (scripts/setup_airflow.sh makes it).
+AIRFLOW_VENV ?= .venv-airflow
+# Extra pytest arguments for the Airflow tests, e.g. PYTEST_ARGS="-k etl -x".
+PYTEST_ARGS ?=
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test test-airflow bench clean
 
 all: build
 
@@ -16,8 +20,20 @@ build: setup
 demo: build
 	$(BUILD_DIR)/vigil demo
 
+# The C++ suite (unit + real clickhouse-server), then the Airflow DAG tests.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
+	@$(MAKE) --no-print-directory test-airflow-only
+
+# The Airflow DAG tests alone: real Airflow 3 from PyPI, real ClickHouse, the fake Bot API.
+test-airflow: build
+	@$(MAKE) --no-print-directory test-airflow-only
+
+# Any non-zero pytest exit fails, including 5 ("no tests collected").
+.PHONY: test-airflow-only
+test-airflow-only:
+	@VIGIL_AIRFLOW_VENV="$(abspath $(AIRFLOW_VENV))" bash scripts/setup_airflow.sh >/dev/null
+	VIGIL_BUILD_DIR="$(abspath $(BUILD_DIR))" "$(abspath $(AIRFLOW_VENV))/bin/pytest" -c airflow/pytest.ini airflow/tests $(PYTEST_ARGS)
 
 bench: build
 	bash bench/etl.sh

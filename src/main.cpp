@@ -64,6 +64,15 @@ int main(int argc, char** argv) {
   detect_cmd->add_option("--interval-minutes", detect.interval_minutes, "bucket length")
       ->capture_default_str();
 
+  auto* serve =
+      app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; /health, /metrics");
+
+  RunsOptions runs;
+  auto* runs_cmd = app.add_subcommand("runs", "job run history of vigil serve, newest first");
+  runs_cmd->add_option("--job", runs.job, "only this job: etl, report or alerts");
+  runs_cmd->add_option("--limit", runs.limit, "at most this many runs (0 = all)")
+      ->capture_default_str();
+
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
   clickhouse->add_option("action", ch_action, "start, stop or status")
@@ -91,6 +100,8 @@ int main(int argc, char** argv) {
   if (alert_cmd->parsed()) return run_alert(global, alert);
   if (backtest_cmd->parsed()) return run_backtest(global, backtest);
   if (detect_cmd->parsed()) return run_detect(global, detect);
+  if (serve->parsed()) return run_serve(global);
+  if (runs_cmd->parsed()) return run_runs(global, runs);
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);
   return 2;

@@ -29,8 +29,13 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
                    : m.method.empty()       ? alerts.method
                                             : m.method;
     // Per-metric parameters belong to the per-metric method; an override starts clean.
-    const DetectorParams params =
+    DetectorParams params =
         method_override.empty() || method_override == m.method ? m.params : DetectorParams{};
+    // CTR is a ratio (~0.045): count noise and a minimum volume make no sense for it.
+    if (metric == "ctr" && watch.method == "seasonal") {
+      params.try_emplace("poisson", "0");
+      params.try_emplace("min_volume", "0");
+    }
     auto detector = make_detector(watch.method, params, buckets_per_day);
     if (!detector.ok()) {
       return Error::usage(fmt::format("[alerts.metrics.{}]: {}", metric, detector.error().message));

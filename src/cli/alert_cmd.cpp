@@ -9,6 +9,7 @@
 #include "alert/store.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/delivery.h"
 
 namespace vigil {
 namespace {
@@ -34,21 +35,10 @@ int run_alert(const GlobalOptions& global, const AlertOptions& options) {
   auto store = open_sqlite_alert_store(alert_state_path(ctx->config));
   if (!store.ok()) return fail(store.error());
 
-  const auto& tg = ctx->config.telegram;
   const std::string dir = options.out.empty() ? ctx->config.out_dir + "/alerts" : options.out;
-  std::unique_ptr<Telegram> telegram;
-  std::unique_ptr<AlertSink> sink;
-  if (options.dry_run || tg.token.empty()) {
-    if (!options.dry_run) {
-      spdlog::warn("VIGIL_TELEGRAM_TOKEN is not set: alerts are written to {} instead", dir);
-    }
-    sink = make_directory_alert_sink(dir, ctx->zone);
-  } else {
-    if (auto checked = check_telegram_config(tg); !checked.ok()) return fail(checked.error());
-    telegram = make_bot_api_telegram(tg, real_sleeper());
-    sink = make_telegram_alert_sink(*telegram);
-  }
-  auto report = run_alerts(*ctx->clickhouse, ctx->config, ctx->zone, **store, *sink,
+  auto delivery = make_alert_delivery(ctx->config, ctx->zone, options.dry_run, dir);
+  if (!delivery.ok()) return fail(delivery.error());
+  auto report = run_alerts(*ctx->clickhouse, ctx->config, ctx->zone, **store, *delivery->sink,
                            chart::default_renderer(), {*at, options.dry_run});
   if (!report.ok()) return fail(report.error());
   std::cout << fmt::format(
@@ -56,7 +46,7 @@ int run_alert(const GlobalOptions& global, const AlertOptions& options) {
       format_local_time(report->bucket, ctx->zone).substr(0, 16), report->checked, report->fired,
       report->repeated, report->resolved, report->delivered,
       report->resent > 0 ? fmt::format(" ({} from an earlier run)", report->resent) : "",
-      options.dry_run || tg.token.empty() ? fmt::format(" to {}", dir) : "");
+      delivery->to_telegram ? "" : fmt::format(" to {}", dir));
   if (!report->failures.empty()) {
     return fail(Error::failure(fmt::format(
         "{} alert message(s) not delivered (first: {}); the next run sends them again",

@@ -55,6 +55,18 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options);
 // Where `vigil alert` keeps its state and history.
 std::string alert_state_path(const struct Config& config);
 
+struct RunsOptions {
+  std::string job;     // etl, report or alerts; default: all
+  int limit = 20;      // newest first; 0 = all
+};
+
+// `vigil serve`: the scheduler daemon (runs until SIGTERM/SIGINT).
+int run_serve(const GlobalOptions& global);
+// `vigil runs`: the job run history of `vigil serve`.
+int run_runs(const GlobalOptions& global, const RunsOptions& options);
+// Where `vigil serve` keeps its run history.
+std::string run_history_path(const struct Config& config);
+
 struct DetectOptions {
   std::string method = "seasonal";
   std::vector<std::string> params;  // name=value

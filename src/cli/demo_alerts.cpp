@@ -8,6 +8,7 @@
 
 #include "alert/run.h"
 #include "alert/store.h"
+#include "cli/delivery.h"
 #include "cli/demo.h"
 
 namespace vigil {
@@ -19,24 +20,18 @@ Result<std::string> demo_alerts(AppContext& ctx, Days day) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(state_path + suffix, ignored);
   auto store = open_sqlite_alert_store(state_path);
   if (!store.ok()) return store.error();
-  const bool to_telegram = !ctx.config.telegram.token.empty();
   const std::string dir = ctx.config.out_dir + "/alerts";
-  std::unique_ptr<Telegram> telegram;
-  std::unique_ptr<AlertSink> sink;
-  if (to_telegram) {
-    VIGIL_TRY(check_telegram_config(ctx.config.telegram));
-    telegram = make_bot_api_telegram(ctx.config.telegram, real_sleeper());
-    sink = make_telegram_alert_sink(*telegram);
-  } else {
-    std::filesystem::remove_all(dir, ignored);
-    sink = make_directory_alert_sink(dir, ctx.zone);
-  }
+  if (ctx.config.telegram.token.empty()) std::filesystem::remove_all(dir, ignored);
+  auto delivery = make_alert_delivery(ctx.config, ctx.zone, false, dir);
+  if (!delivery.ok()) return delivery.error();
+  auto& sink = *delivery->sink;
+  const bool to_telegram = delivery->to_telegram;
   const int bs = ctx.config.alerts.interval_minutes * 60;
   const EpochSeconds begin = day_start(day, ctx.zone);
   const EpochSeconds end = day_start(day + date::days{1}, ctx.zone);
   int fired = 0, resolved = 0;
   for (EpochSeconds at = begin + bs; at <= end; at += bs) {
-    auto run = run_alerts(*ctx.clickhouse, ctx.config, ctx.zone, **store, *sink,
+    auto run = run_alerts(*ctx.clickhouse, ctx.config, ctx.zone, **store, sink,
                           chart::default_renderer(), {at, false});
     if (!run.ok()) return run.error();
     fired += run->fired;

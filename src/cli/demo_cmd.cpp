@@ -9,6 +9,7 @@
 #include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/delivery.h"
 #include "cli/demo.h"
 #include "chart/format.h"
 #include "etl/etl.h"
@@ -52,23 +53,6 @@ Status print_slices(AppContext& ctx, Days day) {
   return {};
 }
 
-// The report for the last day: to Telegram when a token is set, else to files.
-// Returns where it went.
-Result<std::string> deliver_demo_report(AppContext& ctx, Days day) {
-  auto report = build_report(*ctx.clickhouse, ctx.config, ctx.zone, day, chart::default_renderer());
-  if (!report.ok()) return report.error();
-  if (ctx.config.telegram.token.empty()) {
-    auto written = write_report(*report, ctx.config.out_dir);
-    if (!written.ok()) return written.error();
-    return fmt::format("{} (set VIGIL_TELEGRAM_TOKEN and chat_id to send it)",
-                       fmt::join(*written, ", "));
-  }
-  VIGIL_TRY(check_telegram_config(ctx.config.telegram));
-  auto telegram = make_bot_api_telegram(ctx.config.telegram, real_sleeper());
-  VIGIL_TRY(send_report(*telegram, *report));
-  return fmt::format("sent to Telegram chat {}", ctx.config.telegram.chat_id);
-}
-
 }  // namespace
 
 int run_demo(const GlobalOptions& global) {
@@ -92,7 +76,10 @@ int run_demo(const GlobalOptions& global) {
   auto loaded = etl.run_range(params.from, last, EtlStep::kAll);
   if (!loaded.ok()) return fail(loaded.error());
   if (auto shown = print_slices(*ctx, last); !shown.ok()) return fail(shown.error());
-  auto report = deliver_demo_report(*ctx, last);
+  // The report for the last day: to Telegram when a token is set, else to files.
+  auto built = build_report(*ctx->clickhouse, ctx->config, ctx->zone, last, chart::default_renderer());
+  if (!built.ok()) return fail(built.error());
+  auto report = deliver_report(*built, ctx->config.telegram, false, ctx->config.out_dir);
   if (!report.ok()) return fail(report.error());
   auto alerts = demo_alerts(*ctx, last);
   if (!alerts.ok()) return fail(alerts.error());

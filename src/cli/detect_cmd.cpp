@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -25,7 +27,9 @@ namespace vigil {
 namespace {
 
 constexpr std::size_t kReadBlock = 1 << 20;
-constexpr std::size_t kWriteBlock = 1 << 20;
+constexpr std::size_t kWriteBlock = 4 << 20;
+// Blocks with fewer rows are judged on one thread.
+constexpr std::size_t kParallelRows = 4096;
 
 Result<DetectorParams> parse_params(const std::vector<std::string>& texts) {
   DetectorParams params;
@@ -107,30 +111,54 @@ void append_number(std::string& out, double v, int significant = 7) {
   out.append(buf, end);
 }
 
-// Streams stdin to stdout; returns an error for a bad row or a write failure.
-Status stream(const Detector& detector) {
-  const std::size_t needed = detector.history_needed();
-  // History: the last `needed` values at the end of `history`, compacted now and then.
-  std::vector<double> history;
-  const std::size_t capacity = needed + std::max<std::size_t>(needed, 1 << 16);
-  history.reserve(capacity);
+struct Row {
+  std::string_view timestamp;
+  std::string_view value;  // as given, trimmed; empty when missing
+};
 
-  std::string out;
-  out.reserve(kWriteBlock + 4096);
-  out += "timestamp,value,is_anomaly,score,lower,upper\n";
-  auto flush = [&]() -> Status {
-    if (!out.empty() && std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
+// Formats rows [begin, end) of a block with their verdicts.
+void format_rows(const std::vector<Row>& rows, const std::vector<Verdict>& verdicts,
+                 std::size_t begin, std::size_t end, std::string& out) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const Verdict& v = verdicts[i];
+    out.append(rows[i].timestamp);
+    out += ',';
+    out.append(rows[i].value);
+    out += v.anomaly ? ",1," : ",0,";
+    if (v.ready) append_number(out, v.score, 4);
+    out += ',';
+    append_number(out, v.lower);
+    out += ',';
+    append_number(out, v.upper);
+    out += '\n';
+  }
+}
+
+// Streams stdin to stdout block by block: parse the complete lines read so far, judge
+// them (in parallel: each bucket depends only on the values before it), write them.
+// Returns an error for a bad row (after writing the rows before it) or an I/O failure.
+Status stream(const Detector& detector, unsigned threads) {
+  const std::size_t needed = detector.history_needed();
+  // series: the last `needed` values (or fewer at the start), then the current block.
+  std::vector<double> series;
+  std::vector<Row> rows;
+  std::vector<Verdict> verdicts;
+  std::vector<std::string> outs(threads);
+  for (auto& o : outs) o.reserve(kWriteBlock);
+  auto write = [](const std::string& text) -> Status {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
       return Error::failure(fmt::format("writing stdout: {}", std::strerror(errno)));
     }
-    out.clear();
     return {};
   };
+  VIGIL_TRY(write("timestamp,value,is_anomaly,score,lower,upper\n"));
 
   std::vector<char> buf(kReadBlock);
   std::size_t filled = 0;  // bytes in buf not yet consumed, from its start
   long line_no = 0;
   bool eof = false;
-  while (!eof) {
+  std::optional<Error> bad_row;
+  while (!eof && !bad_row) {
     const std::size_t got = std::fread(buf.data() + filled, 1, buf.size() - filled, stdin);
     if (got == 0) {
       if (std::ferror(stdin)) {
@@ -139,33 +167,37 @@ Status stream(const Detector& detector) {
       eof = true;
     }
     filled += got;
+
+    // Parse every complete line (and the last one at the end of the input).
+    const std::size_t history = series.size();
+    rows.clear();
     std::size_t pos = 0;
     while (pos < filled) {
       const char* start = buf.data() + pos;
       const char* nl = static_cast<const char*>(std::memchr(start, '\n', filled - pos));
-      if (nl == nullptr && !eof) {
-        if (pos == 0 && filled == buf.size()) buf.resize(buf.size() * 2);  // a huge line
-        break;
-      }
+      if (nl == nullptr && !eof) break;
       const char* end = nl ? nl : buf.data() + filled;
       pos = static_cast<std::size_t>(end - buf.data()) + (nl ? 1 : 0);
       ++line_no;
       std::string_view line(start, static_cast<std::size_t>(end - start));
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
       if (trim(line).empty()) continue;
 
       auto bad = [&](const std::string& why) {
-        return Error::usage(fmt::format("stdin:{}: {}", line_no, why));
+        bad_row = Error::usage(fmt::format("stdin:{}: {}", line_no, why));
       };
       const auto comma = line.find(',');
       if (comma == std::string_view::npos) {
-        return bad("expected timestamp,value (no comma)");
+        bad("expected timestamp,value (no comma)");
+        break;
       }
       const std::string_view timestamp = line.substr(0, comma);
       const std::string_view field = line.substr(comma + 1);
       if (field.find(',') != std::string_view::npos) {
-        return bad(fmt::format("expected 2 fields timestamp,value, got {}",
-                               2 + std::count(field.begin(), field.end(), ',')));
+        bad(fmt::format("expected 2 fields timestamp,value, got {}",
+                        2 + std::count(field.begin(), field.end(), ',')));
+        break;
       }
       double value = 0;
       const ValueKind kind = parse_value(field, value);
@@ -173,42 +205,56 @@ Status stream(const Detector& detector) {
         // The first line may be a header (timestamp,value or similar).
         const std::string_view t = trim(timestamp);
         if (line_no == 1 && !t.empty() && !(t.front() >= '0' && t.front() <= '9')) continue;
-        std::string shown(trim(field).substr(0, 40));
-        return bad(fmt::format("bad value '{}': expected a number, or empty for a missing bucket",
-                               shown));
+        bad(fmt::format("bad value '{}': expected a number, or empty for a missing bucket",
+                        trim(field).substr(0, 40)));
+        break;
       }
-      if (trim(timestamp).empty()) return bad("empty timestamp");
-
-      const std::size_t have = std::min(history.size(), needed);
-      const Verdict v = detector.evaluate(
-          std::span<const double>(history.data() + history.size() - have, have), value);
-
-      out.append(timestamp.data(), timestamp.size());
-      out += ',';
-      if (kind == ValueKind::kNumber) out.append(trim(field));
-      out += v.anomaly ? ",1," : ",0,";
-      if (v.ready) append_number(out, v.score, 4);
-      out += ',';
-      append_number(out, v.lower);
-      out += ',';
-      append_number(out, v.upper);
-      out += '\n';
-      if (out.size() >= kWriteBlock) VIGIL_TRY(flush());
-
-      if (history.size() == capacity) {
-        std::copy(history.end() - static_cast<long>(needed), history.end(), history.begin());
-        history.resize(needed);
+      if (trim(timestamp).empty()) {
+        bad("empty timestamp");
+        break;
       }
-      history.push_back(value);
+      rows.push_back({timestamp, kind == ValueKind::kNumber ? trim(field) : std::string_view{}});
+      series.push_back(value);
     }
-    // Keep the unfinished line at the front of the buffer.
+    if (!eof && !bad_row && rows.empty() && pos == 0 && filled == buf.size()) {
+      buf.resize(buf.size() * 2);  // a line longer than the buffer
+      continue;
+    }
+
+    // Judge and format the block, split into contiguous parts, one per thread.
+    const std::size_t count = rows.size();
+    verdicts.resize(count);
+    auto work = [&](unsigned part, unsigned parts) {
+      const std::size_t begin = count * part / parts, end = count * (part + 1) / parts;
+      // Bucket i of the block is series[history + i].
+      detector.evaluate_range(std::span<const double>(series.data(), history + end),
+                              history + begin,
+                              std::span<Verdict>(verdicts.data() + begin, end - begin));
+      outs[part].clear();
+      format_rows(rows, verdicts, begin, end, outs[part]);
+    };
+    const unsigned parts = count >= kParallelRows ? threads : 1;
+    std::vector<std::thread> workers;
+    unsigned spawned = 1;
+    try {
+      for (; spawned < parts; ++spawned) workers.emplace_back(work, spawned, parts);
+    } catch (const std::system_error&) {
+      // No more threads: this one does the remaining parts.
+    }
+    work(0, parts);
+    for (unsigned t = spawned; t < parts; ++t) work(t, parts);
+    for (auto& w : workers) w.join();
+    for (unsigned t = 0; t < parts; ++t) VIGIL_TRY(write(outs[t]));
+
+    // Keep only the history the detector reads, and the unfinished line.
+    if (series.size() > needed) series.erase(series.begin(), series.end() - static_cast<long>(needed));
     std::memmove(buf.data(), buf.data() + pos, filled - pos);
     filled -= pos;
   }
-  VIGIL_TRY(flush());
   if (std::fflush(stdout) != 0) {
     return Error::failure(fmt::format("writing stdout: {}", std::strerror(errno)));
   }
+  if (bad_row) return *bad_row;
   return {};
 }
 
@@ -227,7 +273,8 @@ int run_detect(const GlobalOptions& global, const DetectOptions& options) {
   if (!params.ok()) return fail(params.error());
   auto detector = make_detector(options.method, *params, 1440 / options.interval_minutes);
   if (!detector.ok()) return fail(detector.error());
-  auto status = stream(**detector);
+  const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  auto status = stream(**detector, threads);
   if (!status.ok()) {
     std::fflush(stdout);
     return fail(status.error());

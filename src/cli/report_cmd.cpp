@@ -1,25 +1,12 @@
 // `vigil report`: yesterday's KPIs with 7-day charts, to Telegram or to files.
 #include <iostream>
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/delivery.h"
 #include "report/report.h"
 
 namespace vigil {
-namespace {
-
-int write_dry_run(const ReportArtifacts& report, const std::string& dir) {
-  auto written = write_report(report, dir);
-  if (!written.ok()) return fail(written.error());
-  std::cout << fmt::format("report for {} written (not sent): {}\n", format_date(report.day),
-                           fmt::join(*written, ", "));
-  return 0;
-}
-
-}  // namespace
 
 int run_report(const GlobalOptions& global, const ReportOptions& options) {
   auto ctx = make_context(global);
@@ -32,8 +19,7 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   }
   const std::string out_dir = options.out.empty() ? ctx->config.out_dir : options.out;
   const auto& telegram_config = ctx->config.telegram;
-  const bool can_send = !telegram_config.token.empty();
-  if (!options.dry_run && can_send) {
+  if (!options.dry_run && !telegram_config.token.empty()) {
     // Settings problems show before any query runs.
     if (auto checked = check_telegram_config(telegram_config); !checked.ok()) {
       return fail(checked.error());
@@ -42,18 +28,10 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   auto report = build_report(*ctx->clickhouse, ctx->config, ctx->zone, day,
                              chart::default_renderer());
   if (!report.ok()) return fail(report.error());
-  if (options.dry_run) return write_dry_run(*report, out_dir);
-  if (!can_send) {
-    spdlog::warn("VIGIL_TELEGRAM_TOKEN is not set: writing the report to {} instead of sending it",
-                 out_dir);
-    return write_dry_run(*report, out_dir);
-  }
-  auto telegram = make_bot_api_telegram(telegram_config, real_sleeper());
-  if (auto sent = send_report(*telegram, *report); !sent.ok()) return fail(sent.error());
-  std::cout << fmt::format("report for {} sent to Telegram chat {}{}\n", format_date(day),
-                           telegram_config.chat_id,
-                           report->chart_errors.empty() ? "" : " (without the failed charts)");
   // A failed chart is logged but is not a failed run: a retry would send the text twice.
+  auto where = deliver_report(*report, telegram_config, options.dry_run, out_dir);
+  if (!where.ok()) return fail(where.error());
+  std::cout << *where << "\n";
   return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "config/alerts_config.h"
+#include "config/schedule_config.h"
 #include "config/toml_reader.h"
 
 #include "base/files.h"
@@ -120,7 +121,10 @@ void read_telegram(Reader& r, const toml::table& root, TelegramConfig& c) {
 
 void read_root(Reader& r, const toml::table& root, Config& c) {
   check_known_keys(r, root,
-                   {"", {"timezone", "state_dir", "out_dir"}, {"clickhouse", "source", "etl", "report", "telegram", "alerts"}});
+                   {"",
+                    {"timezone", "state_dir", "out_dir"},
+                    {"clickhouse", "source", "etl", "report", "telegram", "alerts", "schedule",
+                     "serve"}});
   read_string(r, root, "", "timezone", c.timezone, check_zone);
   read_string(r, root, "", "state_dir", c.state_dir, check_non_empty);
   read_string(r, root, "", "out_dir", c.out_dir, check_non_empty);
@@ -130,6 +134,8 @@ void read_root(Reader& r, const toml::table& root, Config& c) {
   read_report(r, root, c.report);
   read_telegram(r, root, c.telegram);
   read_alerts(r, root, c.alerts);
+  read_schedule(r, root, c.schedule);
+  read_serve(r, root, c.serve);
 }
 
 }  // namespace

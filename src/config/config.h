@@ -75,6 +75,32 @@ struct AlertsConfig {
   std::map<std::string, MetricAlertConfig> metrics;  // by metric name
 };
 
+// [schedule]: when `vigil serve` runs each job, as cron schedules in `timezone`
+// (see schedule/cron.h; "" = never). A leading seconds field is for tests.
+struct ScheduleConfig {
+  std::string etl = "0 2 * * *";        // yesterday's ETL
+  std::string report = "0 11 * * *";    // yesterday's report
+  std::string alerts = "*/15 * * * *";  // the last complete bucket
+  int retries = 3;                      // extra attempts after a failed run
+  int retry_backoff_seconds = 60;       // wait before the first retry; doubles each time
+  int catchup_days = 7;                 // missed ETL days filled on start (0 = none)
+};
+
+// [serve]: the HTTP endpoint of `vigil serve` (/health, /metrics).
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8765";  // HOST:PORT on loopback; "" = no HTTP server
+};
+
+// A `listen` address split into host and port.
+struct ListenAddress {
+  std::string host;  // "127.0.0.1", "localhost" or "::1" (no brackets)
+  int port = 0;
+};
+
+// Parses "HOST:PORT" ("[::1]:PORT" for IPv6). Only loopback hosts are accepted
+// for now: there is no access control on the endpoint yet.
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
 // The metrics vigil watches, in message order.
 const std::vector<std::string>& alert_metric_names();
 
@@ -88,6 +114,8 @@ struct Config {
   ReportConfig report;
   TelegramConfig telegram;
   AlertsConfig alerts;
+  ScheduleConfig schedule;
+  ServeConfig serve;
 };
 
 // Parses TOML text. `source_name` (a file path) prefixes error messages as

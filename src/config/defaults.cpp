@@ -105,6 +105,26 @@ dashboard_url = {}
 # consecutive = 2
 # params = {{ n = 8, a = 2.5 }}
 # enabled = true
+
+[schedule]
+# When `vigil serve` runs each job: cron schedules (minute hour day-of-month month
+# day-of-week) in `timezone`; "" = never. The ETL and the report work on the day
+# before the one they run on; the alerts check the last complete bucket.
+etl = {}
+report = {}
+alerts = {}
+# Extra attempts after a failed run, the first after retry_backoff_seconds,
+# doubling each time (never past the job's next run).
+retries = {}
+retry_backoff_seconds = {}
+# On start, fill at most this many missed ETL days (0 = none). A report missed
+# today is sent late with a note; missed alert checks are not replayed, only the
+# latest bucket is checked.
+catchup_days = {}
+
+[serve]
+# /health and /metrics of `vigil serve` (HOST:PORT, loopback only; "" = off).
+listen = {}
 )",
       toml_string(d.timezone), toml_string(d.state_dir), toml_string(d.out_dir),
       toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
@@ -118,7 +138,9 @@ dashboard_url = {}
       d.telegram.max_attempts, d.alerts.interval_minutes, d.alerts.history_days,
       toml_string(d.alerts.method), d.alerts.consecutive, d.alerts.repeat_every_minutes,
       toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
-      fmt::join(alert_metric_names(), ", "));
+      fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
+      toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
+      d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen));
 }
 
 }  // namespace vigil

@@ -1,6 +1,7 @@
 // make_detector: method names and text parameters -> a configured detector.
 #include "detect/detector.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -71,6 +72,15 @@ Status apply(const std::string& method, const DetectorParams& params,
 }
 
 }  // namespace
+
+void Detector::evaluate_range(std::span<const double> series, std::size_t begin,
+                              std::span<Verdict> out) const {
+  const std::size_t needed = history_needed();
+  for (std::size_t t = begin; t < series.size(); ++t) {
+    const std::size_t have = std::min(t, needed);
+    out[t - begin] = evaluate(series.subspan(t - have, have), series[t]);
+  }
+}
 
 const std::vector<std::string>& detector_methods() {
   static const std::vector<std::string> kMethods = {"seasonal", "iqr", "dayago"};

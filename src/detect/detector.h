@@ -10,18 +10,27 @@
 //             the n buckets present.
 //   dayago    threshold=0.5 (> 0). Band y*(1 -+ threshold) around y, the same bucket
 //             one day earlier; score (x - y) / y. Not ready if y is missing or <= 0.
-//   seasonal  vigil's default, see seasonal.cpp for the algorithm:
-//             days=7       previous days whose same time of day forms the reference
-//             weeks=1      also the same weekday 1..weeks weeks ago (counted once more,
-//                          so a week ago weighs double)
-//             min_days=2   reference values needed (else not ready: the first days)
-//             level=12     recent buckets whose ratio to their own reference gives the
-//                          current level (median; > 2x the longest anomaly to ignore)
-//             k=5          band half-width in scales
-//             floor=0.03   relative floor of the scale (share of the expectation)
-//             poisson=1    count noise: the scale is at least sqrt(poisson * expected);
-//                          0 for ratio metrics (CTR, sent/received)
-//             min_volume=10  expected value below which it stays quiet; 0 for ratios
+//   seasonal  vigil's default; the algorithm is described in seasonal.cpp. In short:
+//             expected = level x reference, where the reference is the median of the
+//             same bucket on previous days (and a week ago), and the level the median
+//             ratio of the recent buckets to their own references; band = expected
+//             -+ k x scale, the scale from the robust spread of those ratios and of the
+//             same time of day on previous days, never below count noise or a floor.
+//             Defaults tuned on the simulator (bench/detect_tune.sh, seed 1):
+//             days=7         previous days whose same time of day forms the reference
+//             weeks=1        also the same weekday 1..weeks weeks ago (counted once
+//                            more, so a week ago weighs double)
+//             min_days=2     reference values needed, else not ready (the first days)
+//             level=12       recent buckets whose median ratio to their references is
+//                            the current level (keep it > 2x the longest anomaly)
+//             noise_window=4 buckets up to now whose values on previous days measure
+//                            the noise at this time of day
+//             k=7            band half-width in scales (scores are in scales)
+//             floor=0.05     relative floor of the scale: with k, changes below
+//                            k x floor = 35% never alarm
+//             poisson=1      count noise: the scale is at least sqrt(poisson x expected);
+//                            use 0 for ratio metrics (CTR, sent/received)
+//             min_volume=10  expected value below which it stays quiet; use 0 for ratios
 #pragma once
 
 #include <cstddef>
@@ -53,6 +62,12 @@ class Detector {
   virtual Verdict evaluate(std::span<const double> history, double current) const = 0;
   // How many buckets of history this detector reads at most.
   virtual std::size_t history_needed() const = 0;
+  // Judges series[begin], series[begin + 1], ... each given the values before it (at
+  // most history_needed() of them): exactly the verdicts of evaluate() bucket by bucket,
+  // but faster where neighbouring buckets share work (seasonal). out.size() must be
+  // series.size() - begin.
+  virtual void evaluate_range(std::span<const double> series, std::size_t begin,
+                              std::span<Verdict> out) const;
 };
 
 // Parameters as text (from config or `--param k=v`), checked by the factory.

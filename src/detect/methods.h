@@ -2,9 +2,12 @@
 // statistics they share. Internal to src/detect/: callers use make_detector.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstddef>
 #include <memory>
+#include <utility>
 
 #include "detect/detector.h"
 
@@ -52,11 +55,79 @@ inline void sort_small(double* v, int n) {
   }
 }
 
-// Median of v[0..n) (NaN if n < 1); reorders v.
+// Batcher's odd-even merge sorting network for N (a power of two) inputs: a fixed
+// list of compare-exchanges, branch-free with min/max.
+template <int N>
+struct SortingNetwork {
+  template <class F>
+  static constexpr void each(F&& f) {
+    for (int p = 1; p < N; p <<= 1)
+      for (int k = p; k >= 1; k >>= 1)
+        for (int j = k % p; j + k < N; j += 2 * k)
+          for (int i = 0; i < k && i < N - j - k; ++i)
+            if ((i + j) / (2 * p) == (i + j + k) / (2 * p)) f(i + j, i + j + k);
+  }
+  static constexpr int count() {
+    int c = 0;
+    each([&](int, int) { ++c; });
+    return c;
+  }
+  struct Pairs {
+    unsigned char a[count()];
+    unsigned char b[count()];
+  };
+  static constexpr Pairs pairs() {
+    Pairs out{};
+    int c = 0;
+    each([&](int x, int y) {
+      out.a[c] = static_cast<unsigned char>(x);
+      out.b[c] = static_cast<unsigned char>(y);
+      ++c;
+    });
+    return out;
+  }
+  static constexpr Pairs kPairs = pairs();
+  template <std::size_t... I>
+  static void sort_unrolled(double* v, std::index_sequence<I...>) {
+    (exchange(v[kPairs.a[I]], v[kPairs.b[I]]), ...);
+  }
+  static void exchange(double& x, double& y) {
+    const double lo = std::min(x, y);  // minsd / maxsd: no branches
+    const double hi = std::max(x, y);
+    x = lo;
+    y = hi;
+  }
+  static void sort(double* v) { sort_unrolled(v, std::make_index_sequence<count()>{}); }
+};
+
+// Median of v[0..n) (NaN if n < 1); may reorder v. No NaNs in v. Up to 32 values
+// are padded with +inf and sorted by a network, more are selected with nth_element.
 inline double median_small(double* v, int n) {
   if (n < 1) return std::nan("");
-  sort_small(v, n);
-  return (n % 2 == 1) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  const int lo = (n - 1) / 2, hi = n / 2;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (n <= 8) {
+    double w[8];  // local, so that the network runs in registers
+    for (int i = 0; i < 8; ++i) w[i] = i < n ? v[i] : kInf;
+    SortingNetwork<8>::sort(w);
+    return 0.5 * (w[lo] + w[hi]);
+  }
+  if (n <= 16) {
+    double w[16];
+    for (int i = 0; i < 16; ++i) w[i] = i < n ? v[i] : kInf;
+    SortingNetwork<16>::sort(w);
+    return 0.5 * (w[lo] + w[hi]);
+  }
+  if (n <= 32) {
+    double w[32];
+    for (int i = 0; i < 32; ++i) w[i] = i < n ? v[i] : kInf;
+    SortingNetwork<32>::sort(w);
+    return 0.5 * (w[lo] + w[hi]);
+  }
+  std::nth_element(v, v + hi, v + n);
+  const double upper = v[hi];
+  if (lo == hi) return upper;
+  return 0.5 * (*std::max_element(v, v + hi) + upper);
 }
 
 // Quantile q of sorted s[0..n) by linear interpolation between order statistics

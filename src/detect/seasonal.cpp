@@ -9,11 +9,13 @@
 //              slow drift). A median over more than twice an anomaly's length is not
 //              dragged by it.
 //   expected   E = L * ref(t)
-//   spread     1.4826 * median of the relative deviations, pooled, of (1) the recent
-//              ratios from L and (2) the same time of day (bucket t and the
-//              noise_window - 1 before it) on each previous day from that day's own
-//              level around this time (the median of its ratios over the level window):
-//              noise as it is at this time of day, without weekday or growth effects.
+//   spread     1.4826 * the median absolute relative deviation (MAD) of
+//              (1) the recent ratios from L, and (2) the same time of day (bucket t
+//              and the noise_window - 1 before it) on each previous day from that
+//              day's own level around this time (the median of its ratios over the
+//              level window): the noise as it is at this time of day, free of
+//              weekday and growth effects. The two MADs are averaged, weighted by
+//              their numbers of deviations.
 //   scale      max(E * spread, sqrt(poisson * E), floor * E): never below count noise
 //              (quiet night buckets) nor a relative floor.
 //   band       E -+ k * scale; score (x - E) / scale; anomaly if |score| > k.
@@ -30,7 +32,7 @@ namespace vigil::detect {
 namespace {
 
 constexpr int kMaxLags = 32;         // days + weeks, checked by the factory
-constexpr int kMaxRows = 97;         // level + 1, checked by the factory
+constexpr int kMaxRows = 97;         // level + 1 and noise_window, checked by the factory
 constexpr int kMaxNoiseWindow = 16;  // noise_window, checked by the factory
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMadToSigma = 1.4826;
@@ -43,54 +45,104 @@ class Seasonal final : public Detector {
     for (int w = 1; w <= config.weeks; ++w) lags_.push_back(7L * w * b);
     std::sort(lags_.begin(), lags_.end());
     max_lag_ = lags_.back();
+    // Row j: bucket n - j (j = 0: the current one); rows 1..level give the levels,
+    // rows 0..noise_window - 1 the noise.
+    rows_ = std::max(config.level + 1, config.noise_window);
   }
 
   Verdict evaluate(std::span<const double> history, double current) const override {
     const long n = static_cast<long>(history.size());
-    const double* h = history.data();
-    const int lags = static_cast<int>(lags_.size());
-    const int rows = config_.level + 1;  // row j: bucket n - j (j = 0: the current one)
-
-    // q[j][d]: the value `lags_[d]` before bucket n - j over that bucket's reference.
     double q[kMaxRows][kMaxLags];
     double ref[kMaxRows];
-    const double ref_now = reference(h, n, q[0]);
-    ref[0] = ref_now;
-    for (int j = 1; j < rows; ++j) ref[j] = reference(h, n - j, q[j]);
+    const double* rows[kMaxRows];
+    for (int j = 0; j < rows_; ++j) {
+      ref[j] = reference(history.data(), n - j, q[j]);
+      rows[j] = q[j];
+    }
+    return judge(history.data(), n, rows, ref, current);
+  }
+
+  // As evaluate() bucket by bucket, but each bucket's reference row is computed once
+  // and kept in a ring for the next rows_ - 1 buckets.
+  void evaluate_range(std::span<const double> series, std::size_t begin,
+                      std::span<Verdict> out) const override {
+    const double* h = series.data();
+    const long end = static_cast<long>(series.size());
+    double ring[kMaxRows][kMaxLags];
+    double ring_ref[kMaxRows];
+    const long first = static_cast<long>(begin);
+    for (long p = std::max(0L, first - rows_ + 1); p < first; ++p) {
+      ring_ref[p % rows_] = reference(h, p, ring[p % rows_]);
+    }
+    double missing[kMaxLags];
+    std::fill(missing, missing + kMaxLags, kNan);
+    const double* rows[kMaxRows];
+    double ref[kMaxRows];
+    for (long t = first; t < end; ++t) {
+      ring_ref[t % rows_] = reference(h, t, ring[t % rows_]);
+      for (int j = 0; j < rows_; ++j) {
+        const long p = t - j;
+        rows[j] = p >= 0 ? ring[p % rows_] : missing;
+        ref[j] = p >= 0 ? ring_ref[p % rows_] : kNan;
+      }
+      out[static_cast<std::size_t>(t - first)] = judge(h, t, rows, ref, series[t]);
+    }
+  }
+
+  std::size_t history_needed() const override {
+    return static_cast<std::size_t>(max_lag_ + rows_ - 1);
+  }
+
+ private:
+  // The verdict for bucket n (value `current`) of the series h, given its reference
+  // rows: q[j] and ref[j] belong to bucket n - j, j < rows_.
+  Verdict judge(const double* h, long n, const double* const* q, const double* ref,
+                double current) const {
+    const int lags = static_cast<int>(lags_.size());
+    const double ref_now = ref[0];
     if (!present(ref_now)) return not_ready();
 
     // Level: the median ratio of the recent buckets to their own references.
     double ratios[kMaxRows];
     int count = 0;
-    for (int j = 1; j < rows && j <= n; ++j) {
+    for (int j = 1; j <= config_.level && j <= n; ++j) {
       const double x = h[n - j];
       if (present(x) && ref[j] > 0) ratios[count++] = x / ref[j];
     }
     if (count < (config_.level + 1) / 2) return not_ready();
     const double level = median_small(ratios, count);
 
-    // Noise: relative deviations, pooled, of (1) the recent buckets from the level and
-    // (2) the same time of day (the current bucket and noise_window - 1 before it) on
-    // each previous day from that day's own level around this time.
-    double deviations[kMaxRows + kMaxLags * kMaxNoiseWindow];
-    int m = 0;
+    // Noise: relative deviations of (1) the recent buckets from the level and (2) the
+    // same time of day (the current bucket and noise_window - 1 before it) on each
+    // previous day from that day's own level around this time.
+    double recent[kMaxRows];
+    int r = 0;
     if (level > 0) {
-      for (int i = 0; i < count; ++i) deviations[m++] = std::fabs(ratios[i] / level - 1);
+      const double inverse = 1 / level;
+      for (int i = 0; i < count; ++i) recent[r++] = std::fabs(ratios[i] * inverse - 1);
     }
+    double deviations[kMaxLags * kMaxNoiseWindow];
+    int m = 0;
     for (int d = 0; d < lags; ++d) {
       double column[kMaxRows];
       int c = 0;
-      for (int j = 1; j < rows; ++j) {
+      for (int j = 1; j <= config_.level; ++j) {
         if (present(q[j][d])) column[c++] = q[j][d];
       }
       if (c < (config_.level + 1) / 2) continue;
       const double day_level = median_small(column, c);
       if (!(day_level > 0)) continue;
+      const double inverse = 1 / day_level;
       for (int j = 0; j < config_.noise_window; ++j) {
-        if (present(q[j][d])) deviations[m++] = std::fabs(q[j][d] / day_level - 1);
+        if (present(q[j][d])) deviations[m++] = std::fabs(q[j][d] * inverse - 1);
       }
     }
-    const double spread = m > 0 ? kMadToSigma * median_small(deviations, m) : 0.0;
+    // The two robust spreads, weighted by how many deviations each has.
+    const double spread =
+        r + m > 0 ? kMadToSigma * ((r > 0 ? r * median_small(recent, r) : 0.0) +
+                                   (m > 0 ? m * median_small(deviations, m) : 0.0)) /
+                        (r + m)
+                  : 0.0;
 
     Verdict v;
     v.expected = level * ref_now;
@@ -107,11 +159,6 @@ class Seasonal final : public Detector {
     return v;
   }
 
-  std::size_t history_needed() const override {
-    return static_cast<std::size_t>(max_lag_ + config_.level);
-  }
-
- private:
   // Reference of bucket p (p == n is the current one, whose own value is not used):
   // the median of the values `lags_` before it, NaN with fewer than min_days of them.
   // Also fills q[d] with each of those values over the reference (NaN if missing).
@@ -130,13 +177,15 @@ class Seasonal final : public Detector {
       return kNan;
     }
     const double r = median_small(values, count);
-    for (int d = 0; d < lags; ++d) q[d] = r > 0 ? q[d] / r : kNan;
+    const double inverse = r > 0 ? 1 / r : kNan;  // multiplications are cheaper
+    for (int d = 0; d < lags; ++d) q[d] *= inverse;
     return r;
   }
 
   SeasonalConfig config_;
   std::vector<long> lags_;  // ascending
   long max_lag_ = 0;
+  int rows_ = 1;
 };
 
 }  // namespace

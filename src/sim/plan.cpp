@@ -41,6 +41,7 @@ constexpr double kMessageWeekday[] = {1.00, 1.01, 1.00, 1.00, 1.06, 0.94, 0.91};
 
 struct Factors {
   double views = 1, likes = 1, messages = 1;
+  double feed_users = 1, senders = 1;
 };
 
 Factors anomaly_factors(const std::vector<Anomaly>& anomalies, EpochSeconds bucket_start) {
@@ -50,6 +51,8 @@ Factors anomaly_factors(const std::vector<Anomaly>& anomalies, EpochSeconds buck
     if (a.metric == "feed_users" || a.metric == "views") f.views *= a.factor;
     if (a.metric == "feed_users" || a.metric == "likes" || a.metric == "ctr") f.likes *= a.factor;
     if (a.metric == "messenger_users" || a.metric == "messages_sent") f.messages *= a.factor;
+    if (a.metric == "feed_users") f.feed_users *= a.factor;
+    if (a.metric == "messenger_users") f.senders *= a.factor;
   }
   return f;
 }
@@ -107,6 +110,8 @@ DayPlan plan_day(const SimParams& params, int day_index, const date::time_zone* 
     counts.likes = draw(feed_day * share * ctr * f.likes, 0.02, params.seed, day_key, b * 3 + 1);
     counts.messages =
         draw(message_day * share * f.messages, 0.03, params.seed, day_key, b * 3 + 2);
+    counts.feed_user_share = std::min(1.0, f.feed_users);
+    counts.sender_share = std::min(1.0, f.senders);
     plan.buckets.push_back(counts);
   }
   return plan;

@@ -39,6 +39,10 @@ struct BucketCounts {
   std::int64_t views = 0;
   std::int64_t likes = 0;
   std::int64_t messages = 0;
+  // Share of the day's users who can act in this bucket (an injected
+  // feed_users / messenger_users drop removes users, not just events).
+  double feed_user_share = 1.0;
+  double sender_share = 1.0;
 };
 
 struct DayPlan {

@@ -24,28 +24,32 @@ std::string user_attributes_sql(std::uint64_t seed) {
       fmt::arg("s", seed));
 }
 
-// Rows (bucket, kind, k) for each of `count(kind)` events in each bucket.
-template <class CountOf>
-std::string expanded_buckets_sql(const DayPlan& plan, int kinds, CountOf count_of) {
+// Rows (bucket, kind, k, share) for each of `count(kind)` events in each
+// bucket; `share` is the bucket's share of users who can act.
+template <class CountOf, class ShareOf>
+std::string expanded_buckets_sql(const DayPlan& plan, int kinds, CountOf count_of,
+                                 ShareOf share_of) {
   std::string tuples;
   for (const auto& b : plan.buckets) {
     for (int kind = 0; kind < kinds; ++kind) {
       const auto n = count_of(b, kind);
       if (n == 0) continue;
-      tuples += fmt::format("{}({}, {}, {})", tuples.empty() ? "" : ", ", b.bucket, kind, n);
+      tuples += fmt::format("{}({}, {}, {}, {:.4f})", tuples.empty() ? "" : ", ", b.bucket, kind,
+                            n, share_of(b));
     }
   }
-  if (tuples.empty()) tuples = "(0, 0, 0)";
+  if (tuples.empty()) tuples = "(0, 0, 0, 1.0)";
   return fmt::format(
-      "SELECT t.1 AS b, t.2 AS kind, arrayJoin(range(t.3)) AS k "
+      "SELECT t.1 AS b, t.2 AS kind, arrayJoin(range(t.3)) AS k, t.4 AS share "
       "FROM (SELECT arrayJoin([{}]) AS t)",
       tuples);
 }
 
-// A user among the active ones, skewed so low ids are the heavy users.
+// A user among the active ones (the bucket's `share` of them), skewed so low
+// ids are the heavy users.
 std::string pick_user_sql(std::uint64_t seed, std::int64_t day, int active_users, int salt) {
   return fmt::format(
-      "toUInt32(1 + least({n} - 1, floor({n} * pow(cityHash64({s}, {d}, b, kind, k, {salt}) / "
+      "toUInt32(1 + least({n} - 1, floor({n} * share * pow(cityHash64({s}, {d}, b, kind, k, {salt}) / "
       "18446744073709551616.0, 1.6))))",
       fmt::arg("n", active_users), fmt::arg("s", seed), fmt::arg("d", day),
       fmt::arg("salt", salt));
@@ -94,9 +98,9 @@ std::string create_labels_table_sql(const SourceConfig& source, const std::strin
 std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
                             const DayPlan& plan) {
   const std::int64_t day = day_number(plan);
-  const auto events = expanded_buckets_sql(plan, 2, [](const BucketCounts& b, int kind) {
-    return kind == 0 ? b.views : b.likes;
-  });
+  const auto events = expanded_buckets_sql(
+      plan, 2, [](const BucketCounts& b, int kind) { return kind == 0 ? b.views : b.likes; },
+      [](const BucketCounts& b) { return b.feed_user_share; });
   return fmt::format(
       "INSERT INTO {table} (user_id, post_id, action, time, gender, age, country, city, os, "
       "source, exp_group) "
@@ -114,7 +118,8 @@ std::string insert_messages_sql(const SourceConfig& source, const SimParams& par
                                 const DayPlan& plan) {
   const std::int64_t day = day_number(plan);
   const auto events = expanded_buckets_sql(
-      plan, 1, [](const BucketCounts& b, int) { return b.messages; });
+      plan, 1, [](const BucketCounts& b, int) { return b.messages; },
+      [](const BucketCounts& b) { return b.sender_share; });
   // Each user has 12 friends (a function of the user) among the users who
   // message at all, a few more than today's senders; a message goes to one of them.
   const int circle = std::clamp(plan.active_senders * 6 / 5, 2, params.users);

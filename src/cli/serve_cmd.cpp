@@ -1,0 +1,237 @@
+// `vigil serve`: the scheduler daemon. Runs the ETL, the report and the alerts
+// on their [schedule] (see schedule/scheduler.h), records every run in
+// state_dir/runs.sqlite, serves /health and /metrics on [serve] listen, and on
+// SIGTERM/SIGINT lets the current steps finish, starts nothing new and exits 0.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "alert/store.h"
+#include "cli/cli.h"
+#include "cli/context.h"
+#include "cli/delivery.h"
+#include "etl/etl.h"
+#include "schedule/scheduler.h"
+#include "web/server.h"
+
+namespace vigil {
+namespace {
+
+// The real jobs, calling the library directly. Each job has its own ClickHouse
+// client because the three can run at the same time.
+class LiveJobRunner final : public JobRunner {
+ public:
+  LiveJobRunner(const Config& config, const date::time_zone* zone, AlertStore& store,
+                AlertSink& sink)
+      : config_(config), zone_(zone), store_(store), sink_(sink),
+        etl_client_(client()), report_client_(client()), alerts_client_(client()) {}
+
+  Result<JobOutcome> etl(Days day, const std::function<bool()>& stopping) override {
+    Etl etl(*etl_client_, config_, zone_);
+    long long rows = 0;
+    for (EtlStep step : {EtlStep::kExtractFeed, EtlStep::kExtractMessages, EtlStep::kTransform,
+                         EtlStep::kLoad}) {
+      // Each step is atomic: stopping between steps leaves consistent data.
+      if (stopping()) {
+        return JobOutcome{fmt::format("stopped before {}", etl_step_name(step)), 0, true};
+      }
+      auto done = etl.run(day, step);
+      if (!done.ok()) {
+        return Error::failure(fmt::format("{}: {}", etl_step_name(step), done.error().message));
+      }
+      rows = done->rows;
+    }
+    return JobOutcome{fmt::format("{} rows in {}.{}", rows, config_.clickhouse.database,
+                                  config_.etl.target_table)};
+  }
+
+  Result<JobOutcome> report(Days day, const std::string& late_note) override {
+    auto report = build_report(*report_client_, config_, zone_, day, chart::default_renderer(),
+                               late_note);
+    if (!report.ok()) return report.error();
+    auto where = deliver_report(*report, config_.telegram, false, config_.out_dir);
+    if (!where.ok()) return where.error();
+    return JobOutcome{late_note.empty() ? *where : *where + " (late)"};
+  }
+
+  Result<JobOutcome> alerts(EpochSeconds at) override {
+    auto run = run_alerts(*alerts_client_, config_, zone_, store_, sink_,
+                          chart::default_renderer(), {at, false});
+    if (!run.ok()) return run.error();
+    if (!run->failures.empty()) {
+      return Error::failure(fmt::format(
+          "{} alert message(s) not delivered (first: {}); the next run sends them again",
+          run->failures.size(), run->failures.front()));
+    }
+    return JobOutcome{fmt::format("bucket {}: {} checked, {} fired, {} repeated, {} resolved, {} "
+                                  "sent",
+                                  format_local_time(run->bucket, zone_).substr(11, 5),
+                                  run->checked, run->fired, run->repeated, run->resolved,
+                                  run->delivered),
+                      run->delivered};
+  }
+
+ private:
+  std::unique_ptr<ClickHouse> client() const {
+    // Tables are always qualified, as in make_context: no session database.
+    auto connection = config_.clickhouse;
+    connection.database.clear();
+    return make_http_clickhouse(connection);
+  }
+
+  const Config& config_;
+  const date::time_zone* zone_;
+  AlertStore& store_;
+  AlertSink& sink_;
+  std::unique_ptr<ClickHouse> etl_client_, report_client_, alerts_client_;
+};
+
+// The enabled jobs of [schedule] ("" disables one).
+Result<std::vector<JobSpec>> job_specs(const ScheduleConfig& schedule) {
+  std::vector<JobSpec> jobs;
+  for (const auto& [name, text] : {std::pair{kEtlJob, schedule.etl},
+                                   std::pair{kReportJob, schedule.report},
+                                   std::pair{kAlertsJob, schedule.alerts}}) {
+    if (text.empty()) continue;
+    auto cron = parse_cron(text);
+    if (!cron.ok()) return Error::usage(fmt::format("schedule.{}: {}", name, cron.error().message));
+    jobs.push_back({name, *cron});
+  }
+  if (jobs.empty()) {
+    return Error::usage("[schedule] disables every job: give etl, report or alerts a schedule");
+  }
+  return jobs;
+}
+
+// One `vigil serve` per state directory: an exclusive lock on state_dir/serve.lock,
+// held until the process ends. Returns the open descriptor.
+Result<int> lock_state_dir(const std::string& state_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(state_dir, ec);
+  const std::string path = state_dir + "/serve.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return Error::failure(fmt::format("cannot open {}: {}: check that the state directory is "
+                                      "writable",
+                                      path, std::strerror(errno)));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {};
+    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    return Error::failure(fmt::format(
+        "another vigil serve (pid {}) is running with state_dir {}: stop it first, or give this "
+        "one another state_dir",
+        n > 0 ? std::string(pid, static_cast<size_t>(n)) : "?", state_dir));
+  }
+  const std::string text = std::to_string(::getpid());
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
+    spdlog::warn("serve: cannot write the pid into {}", path);
+  }
+  return fd;
+}
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// Waits for SIGTERM or SIGINT (blocked in every thread, so only sigwait sees
+// them); returns its name. A second one while stopping ends the process at once.
+std::string wait_for_stop_signal() {
+  const sigset_t set = stop_signals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT)) {
+  }
+  std::thread([] {
+    const sigset_t again = stop_signals();
+    int second = 0;
+    while (sigwait(&again, &second) != 0) {
+    }
+    spdlog::error("serve: second {} while stopping: exiting now; the next start marks the "
+                  "unfinished runs abandoned and repeats them",
+                  second == SIGINT ? "SIGINT" : "SIGTERM");
+    spdlog::default_logger()->flush();
+    _exit(1);
+  }).detach();
+  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
+void log_plan(const std::vector<JobSpec>& jobs, const date::time_zone* zone) {
+  for (const JobSpec& job : jobs) {
+    spdlog::info("serve: {} on '{}' ({})", job.name, job.schedule.text, zone->name());
+  }
+}
+
+// Everything after the checks: start, wait for a signal, stop in order.
+int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
+  const Config& config = ctx.config;
+  auto store = open_sqlite_alert_store(alert_state_path(config));
+  if (!store.ok()) return fail(store.error());
+  auto delivery = make_alert_delivery(config, ctx.zone, false, config.out_dir + "/alerts");
+  if (!delivery.ok()) return fail(delivery.error());
+  LiveJobRunner runner(config, ctx.zone, **store, *delivery->sink);
+  log_plan(jobs, ctx.zone);
+  auto clock = make_system_clock();
+  Scheduler scheduler(std::move(jobs),
+                      {ctx.zone, config.schedule.retries, config.schedule.retry_backoff_seconds,
+                       config.schedule.catchup_days},
+                      *clock, history, runner);
+  std::unique_ptr<StatusServer> server;
+  if (!config.serve.listen.empty()) {
+    auto address = parse_listen_address(config.serve.listen);
+    if (!address.ok()) return fail(address.error());
+    auto started = start_status_server(*address, [&] { return scheduler.status(); }, ctx.zone);
+    if (!started.ok()) return fail(started.error());
+    server = std::move(*started);
+  }
+  if (auto started = scheduler.start(); !started.ok()) return fail(started.error());
+  spdlog::info("serve: running (stop with SIGTERM or Ctrl-C)");
+
+  const std::string signal = wait_for_stop_signal();
+  spdlog::info("serve: {}: letting the current steps finish, starting nothing new", signal);
+  scheduler.stop();
+  if (server) server->stop();
+  const auto status = scheduler.status();
+  long runs = 0;
+  for (const auto& job : status.jobs) {
+    for (const auto& [name, count] : job.runs) runs += count;
+  }
+  spdlog::info("serve: stopped after {} run(s) ({}); history in {}", runs, signal,
+               run_history_path(config));
+  return 0;
+}
+
+}  // namespace
+
+std::string run_history_path(const Config& config) { return config.state_dir + "/runs.sqlite"; }
+
+int run_serve(const GlobalOptions& global) {
+  // Before any thread exists, so every thread inherits the mask and only
+  // sigwait() receives the stop signals.
+  const sigset_t signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto ctx = make_context(global);
+  if (!ctx.ok()) return fail(ctx.error());
+  auto jobs = job_specs(ctx->config.schedule);
+  if (!jobs.ok()) return fail(jobs.error());
+  auto lock = lock_state_dir(ctx->config.state_dir);
+  if (!lock.ok()) return fail(lock.error());
+  auto history = open_run_history(run_history_path(ctx->config));
+  if (!history.ok()) return fail(history.error());
+  return serve(*ctx, std::move(*jobs), **history);
+}
+
+}  // namespace vigil

@@ -1,0 +1,31 @@
+// What `vigil serve` tells monitoring, as text (pure): /metrics in the
+// Prometheus text exposition format and /health as JSON, both from a
+// SchedulerStatus snapshot.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/time.h"
+#include "schedule/scheduler.h"
+
+namespace vigil {
+
+// Prometheus text format 0.0.4: vigil_up, vigil_start_time_seconds,
+// vigil_job_runs_total{job,status}, vigil_job_failures_total{job} (runs that
+// failed after all retries), vigil_job_duration_seconds{job} (summary: _sum and
+// _count), vigil_job_last_duration_seconds{job},
+// vigil_job_last_success_timestamp_seconds{job} (0 = never),
+// vigil_job_running{job}, vigil_job_next_run_timestamp_seconds{job},
+// vigil_alerts_sent_total.
+std::string metrics_text(const SchedulerStatus& status);
+
+// {"status": "ok"|"stopping", "uptime_seconds", "time_zone", "alerts_sent",
+//  "jobs": {name: {schedule, running, next_due, last_run{...}, last_success, runs{...}}}};
+// times as local "YYYY-MM-DD HH:MM:SS" in `zone`.
+std::string health_json(const SchedulerStatus& status, const date::time_zone* zone);
+
+// A Prometheus label value with \, " and newlines escaped.
+std::string prometheus_label_value(std::string_view value);
+
+}  // namespace vigil
