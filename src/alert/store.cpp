@@ -1,20 +1,15 @@
 #include "alert/store.h"
 
-#include <sqlite3.h>
-
-#include <cmath>
-#include <filesystem>
-#include <limits>
-#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "base/sqlite.h"
 
 namespace vigil {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-constexpr int kBusyTimeoutMs = 5000;
 
 // Constant SQL only: every value goes through a bound parameter.
 constexpr const char* kCreateSchema = R"sql(
@@ -61,103 +56,7 @@ constexpr const char* kRecordColumns =
     "SELECT id, metric, slice, bucket, value, lower, upper, expected, score, anomaly, ready, "
     "action, delivered, error, recorded_at FROM alert_history";
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-// What SQLite said, on one line.
-std::string sqlite_message(sqlite3* db, int rc) {
-  std::string text = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
-
-// `doing` is a verb ("open", "read", "save"); the message ends with the next step.
-Error store_error(const std::string& path, const std::string& doing, sqlite3* db, int rc) {
-  const std::string message = sqlite_message(db, rc);
-  switch (rc & 0xff) {
-    case SQLITE_NOTADB:
-    case SQLITE_CORRUPT:
-      return Error::failure(fmt::format(
-          "alert state {} is not a vigil state database ({}): move it away", path, message));
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Error::failure(fmt::format(
-          "cannot {} alert state {}: {}: another vigil process holds it; try again", doing,
-          path, message));
-    case SQLITE_FULL:
-      return Error::failure(fmt::format("cannot {} alert state {}: {}: free some disk space",
-                                        doing, path, message));
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-    case SQLITE_IOERR:
-      return Error::failure(
-          fmt::format("cannot {} alert state {}: {}: check that the state directory is writable",
-                      doing, path, message));
-    default:
-      return Error::failure(fmt::format("cannot {} alert state {}: {}", doing, path, message));
-  }
-}
-
-// A prepared statement in use: binds by position and resets when it goes out of
-// scope, so the statement can be reused.
-class Use {
- public:
-  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~Use() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  Use(const Use&) = delete;
-  Use& operator=(const Use&) = delete;
-
-  Use& text(const std::string& value) {
-    sqlite3_bind_text(stmt_, ++index_, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
-    return *this;
-  }
-  Use& integer(std::int64_t value) {
-    sqlite3_bind_int64(stmt_, ++index_, value);
-    return *this;
-  }
-  // NaN (a missing value) is stored as NULL; SQLite would do so anyway.
-  Use& real(double value) {
-    if (std::isnan(value)) {
-      sqlite3_bind_null(stmt_, ++index_);
-    } else {
-      sqlite3_bind_double(stmt_, ++index_, value);
-    }
-    return *this;
-  }
-  int step() { return sqlite3_step(stmt_); }
-
-  std::string text_at(int column) const {
-    const auto* data = sqlite3_column_text(stmt_, column);
-    return data == nullptr ? std::string()
-                           : std::string(reinterpret_cast<const char*>(data),
-                                         static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-  std::int64_t integer_at(int column) const { return sqlite3_column_int64(stmt_, column); }
-  double real_at(int column) const {
-    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
-      return std::numeric_limits<double>::quiet_NaN();
-    }
-    return sqlite3_column_double(stmt_, column);
-  }
-
- private:
-  sqlite3_stmt* stmt_;
-  int index_ = 0;
-};
+using Use = SqliteUse;
 
 AlertAction parse_action(const std::string& name) {
   for (AlertAction action : {AlertAction::kFire, AlertAction::kRepeat, AlertAction::kResolve}) {
@@ -187,125 +86,41 @@ AlertRecord read_record(const Use& row) {
   return record;
 }
 
-Result<Stmt> prepare(sqlite3* db, const std::string& path, const std::string& sql,
-                     const char* doing) {
-  sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
-  Stmt stmt(raw);
-  if (rc != SQLITE_OK) return store_error(path, doing, db, rc);
-  return stmt;
-}
-
-// Runs constant SQL (no values), possibly several statements.
-Status exec(sqlite3* db, const std::string& path, const char* sql, const char* doing) {
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return store_error(path, doing, db, rc);
-  return {};
-}
-
-// Rolls back an open transaction unless it was committed.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  Status commit(const std::string& path, const char* doing) {
-    VIGIL_TRY(exec(db_, path, "COMMIT", doing));
-    done_ = true;
-    return {};
-  }
-
- private:
-  sqlite3* db_;
-  bool done_ = false;
-};
-
-Result<int> user_version(sqlite3* db, const std::string& path) {
-  auto stmt = prepare(db, path, "PRAGMA user_version", "open");
-  if (!stmt) return stmt.error();
-  Use use(stmt->get());
-  const int rc = use.step();
-  if (rc != SQLITE_ROW) return store_error(path, "open", db, rc);
-  return static_cast<int>(use.integer_at(0));
-}
-
-// A file without vigil's schema version must be a new, empty database: never
-// add tables to somebody else's.
-Status refuse_foreign_tables(sqlite3* db, const std::string& path) {
-  auto stmt = prepare(db, path, "SELECT count(*) FROM sqlite_master", "open");
-  if (!stmt) return stmt.error();
-  Use use(stmt->get());
-  const int rc = use.step();
-  if (rc != SQLITE_ROW) return store_error(path, "open", db, rc);
-  if (use.integer_at(0) == 0) return {};
-  return Error::failure(fmt::format(
-      "alert state {} is not a vigil state database (it holds other tables): move it away",
-      path));
-}
-
 // Creates the schema once; a second process opening at the same time waits on
 // the write lock and then finds it done.
-Status ensure_schema(sqlite3* db, const std::string& path) {
-  auto version = user_version(db, path);
+Status ensure_schema(const SqliteDb& db) {
+  auto version = db.user_version();
   if (!version) return version.error();
   if (*version == kSchemaVersion) return {};
-  VIGIL_TRY(exec(db, path, "BEGIN IMMEDIATE", "open"));
-  Transaction transaction(db);
-  version = user_version(db, path);
+  VIGIL_TRY(db.exec("BEGIN IMMEDIATE", "open"));
+  SqliteTransaction transaction(db);
+  version = db.user_version();
   if (!version) return version.error();
-  if (*version > kSchemaVersion) {
-    return Error::failure(fmt::format(
-        "alert state {} has schema version {}, newer than this vigil knows ({}): upgrade vigil "
-        "or move the file away",
-        path, *version, kSchemaVersion));
-  }
+  if (*version > kSchemaVersion) return db.newer_schema(*version, kSchemaVersion);
   if (*version == 0) {
-    VIGIL_TRY(refuse_foreign_tables(db, path));
-    VIGIL_TRY(exec(db, path, kCreateSchema, "open"));
+    // A file without vigil's schema version must be a new, empty database:
+    // never add tables to somebody else's.
+    VIGIL_TRY(db.refuse_foreign_tables());
+    VIGIL_TRY(db.exec(kCreateSchema, "open"));
   }
-  return transaction.commit(path, "open");
+  return transaction.commit("open");
 }
 
-Status ensure_parent_dir(const std::string& path) {
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (parent.empty()) return {};
-  std::error_code ec;
-  std::filesystem::create_directories(parent, ec);
-  if (ec) {
-    return Error::failure(fmt::format(
-        "cannot open alert state {}: cannot create directory {}: {}: check that the state "
-        "directory is writable",
-        path, parent.string(), ec.message()));
-  }
-  return {};
-}
-
-Result<Db> open_database(const std::string& path) {
-  VIGIL_TRY(ensure_parent_dir(path));
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
-  Db db(raw);
-  if (rc != SQLITE_OK) return store_error(path, "open", db.get(), rc);
-  sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
-  // The first statement reads the file header: a file that is not SQLite fails here.
-  VIGIL_TRY(exec(db.get(), path, "PRAGMA journal_mode = WAL", "open"));
-  VIGIL_TRY(ensure_schema(db.get(), path));
+Result<SqliteDb> open_database(const std::string& path) {
+  auto db = SqliteDb::open({path, "alert state", "state database"});
+  if (!db) return db.error();
+  VIGIL_TRY(ensure_schema(*db));
   return db;
 }
 
 class SqliteAlertStore final : public AlertStore {
  public:
-  SqliteAlertStore(std::string path, Db db) : path_(std::move(path)), db_(std::move(db)) {}
+  explicit SqliteAlertStore(SqliteDb db) : db_(std::move(db)) {}
 
   // Prepares the fixed statements; a table with other columns (a file that is
   // SQLite but not vigil's) fails here.
   Status prepare_all() {
-    const std::pair<Stmt*, const char*> all[] = {{&load_states_, kLoadStates},
+    const std::pair<SqliteStmt*, const char*> all[] = {{&load_states_, kLoadStates},
                                                  {&upsert_state_, kUpsertState},
                                                  {&insert_record_, kInsertRecord},
                                                  {&mark_delivered_, kMarkDelivered}};
@@ -314,11 +129,9 @@ class SqliteAlertStore final : public AlertStore {
       const int rc = sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr);
       stmt->reset(raw);
       if ((rc & 0xff) == SQLITE_ERROR) {
-        return Error::failure(fmt::format(
-            "alert state {} is not a vigil state database ({}): move it away", path_,
-            sqlite_message(db_.get(), rc)));
+        return db_.not_vigil(sqlite_message(db_.get(), rc));
       }
-      if (rc != SQLITE_OK) return store_error(path_, "open", db_.get(), rc);
+      if (rc != SQLITE_OK) return db_.error("open", rc);
     }
     return {};
   }
@@ -335,9 +148,8 @@ class SqliteAlertStore final : public AlertStore {
   Result<std::int64_t> append(const AlertRecord& record);
   Result<std::vector<AlertRecord>> read_records(Use& use);
 
-  std::string path_;
-  Db db_;
-  Stmt load_states_, upsert_state_, insert_record_, mark_delivered_;
+  SqliteDb db_;
+  SqliteStmt load_states_, upsert_state_, insert_record_, mark_delivered_;
 };
 
 Result<std::map<AlertKey, AlertState>> SqliteAlertStore::load_states() {
@@ -352,7 +164,7 @@ Result<std::map<AlertKey, AlertState>> SqliteAlertStore::load_states() {
     state.last_sent = use.integer_at(5);
     state.last_bucket = use.integer_at(6);
   }
-  if (rc != SQLITE_DONE) return store_error(path_, "read", db_.get(), rc);
+  if (rc != SQLITE_DONE) return db_.error("read", rc);
   return states;
 }
 
@@ -361,7 +173,7 @@ Status SqliteAlertStore::save_state(const AlertKey& key, const AlertState& state
   use.text(key.metric).text(key.slice).integer(state.firing ? 1 : 0).integer(state.streak);
   use.integer(state.fired_at).integer(state.last_sent).integer(state.last_bucket);
   const int rc = use.step();
-  if (rc != SQLITE_DONE) return store_error(path_, "save", db_.get(), rc);
+  if (rc != SQLITE_DONE) return db_.error("save", rc);
   return {};
 }
 
@@ -373,7 +185,7 @@ Result<std::int64_t> SqliteAlertStore::append(const AlertRecord& record) {
   use.integer(e.anomaly ? 1 : 0).integer(e.ready ? 1 : 0).text(alert_action_name(record.action));
   use.integer(record.delivered ? 1 : 0).text(record.error).integer(record.recorded_at);
   const int rc = use.step();
-  if (rc != SQLITE_DONE) return store_error(path_, "save", db_.get(), rc);
+  if (rc != SQLITE_DONE) return db_.error("save", rc);
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
 }
 
@@ -381,8 +193,8 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::commit(
     const std::map<AlertKey, AlertState>& states, const std::vector<AlertRecord>& records) {
   // IMMEDIATE takes the write lock up front, so a concurrent writer waits for
   // the busy timeout instead of failing halfway.
-  VIGIL_TRY(exec(db_.get(), path_, "BEGIN IMMEDIATE", "save"));
-  Transaction transaction(db_.get());
+  VIGIL_TRY(db_.exec("BEGIN IMMEDIATE", "save"));
+  SqliteTransaction transaction(db_);
   for (const auto& [key, state] : states) VIGIL_TRY(save_state(key, state));
   std::vector<AlertRecord> saved = records;
   for (AlertRecord& record : saved) {
@@ -390,7 +202,7 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::commit(
     if (!id) return id.error();
     record.id = *id;
   }
-  VIGIL_TRY(transaction.commit(path_, "save"));
+  VIGIL_TRY(transaction.commit("save"));
   return saved;
 }
 
@@ -399,9 +211,9 @@ Status SqliteAlertStore::mark_delivered(std::int64_t id, bool delivered,
   Use use(mark_delivered_.get());
   use.integer(delivered ? 1 : 0).text(error).integer(id);
   const int rc = use.step();
-  if (rc != SQLITE_DONE) return store_error(path_, "update", db_.get(), rc);
+  if (rc != SQLITE_DONE) return db_.error("update", rc);
   if (sqlite3_changes(db_.get()) == 0) {
-    return Error::failure(fmt::format("alert state {} has no alert record {}", path_, id));
+    return Error::failure(fmt::format("alert state {} has no alert record {}", db_.path(), id));
   }
   return {};
 }
@@ -410,16 +222,15 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::read_records(Use& use) {
   std::vector<AlertRecord> records;
   int rc;
   while ((rc = use.step()) == SQLITE_ROW) records.push_back(read_record(use));
-  if (rc != SQLITE_DONE) return store_error(path_, "read", db_.get(), rc);
+  if (rc != SQLITE_DONE) return db_.error("read", rc);
   return records;
 }
 
 Result<std::vector<AlertRecord>> SqliteAlertStore::undelivered(EpochSeconds since) {
-  auto stmt = prepare(db_.get(), path_,
-                      std::string(kRecordColumns) +
-                          " WHERE action != 'none' AND delivered = 0 AND bucket >= ?"
-                          " ORDER BY bucket, id",
-                      "read");
+  auto stmt = db_.prepare(std::string(kRecordColumns) +
+                              " WHERE action != 'none' AND delivered = 0 AND bucket >= ?"
+                              " ORDER BY bucket, id",
+                          "read");
   if (!stmt) return stmt.error();
   Use use(stmt->get());
   use.integer(since);
@@ -435,7 +246,7 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::history(const HistoryFilter& 
   if (filter.to) sql += " AND bucket < ?";
   if (filter.actions_only) sql += " AND action != 'none'";
   sql += " ORDER BY bucket DESC, id DESC LIMIT ?";
-  auto stmt = prepare(db_.get(), path_, sql, "read");
+  auto stmt = db_.prepare(sql, "read");
   if (!stmt) return stmt.error();
   Use use(stmt->get());
   if (filter.metric) use.text(*filter.metric);
@@ -450,7 +261,7 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::history(const HistoryFilter& 
 Result<std::unique_ptr<AlertStore>> open_sqlite_alert_store(const std::string& path) {
   auto db = open_database(path);
   if (!db) return db.error();
-  auto store = std::make_unique<SqliteAlertStore>(path, std::move(*db));
+  auto store = std::make_unique<SqliteAlertStore>(std::move(*db));
   VIGIL_TRY(store->prepare_all());
   return std::unique_ptr<AlertStore>(std::move(store));
 }
