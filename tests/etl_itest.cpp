@@ -13,6 +13,7 @@
 #include "clickhouse/server.h"
 #include "etl/etl.h"
 #include "support/clickhouse_fixture.h"
+#include "support/vigil_process.h"
 
 namespace vigil {
 namespace {
@@ -287,25 +288,11 @@ TEST_F(EtlTest, ServerStoppedBetweenStagingAndLoadThenRerun) {
   EXPECT_TRUE(stop_managed_server(options.dir).ok());
 }
 
-// Runs `vigil --config FILE args...` and returns its pid.
-pid_t spawn_vigil(const std::string& config_path, const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<std::string> all = {VIGIL_BINARY, "--quiet", "--config", config_path};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// `vigil --quiet --config FILE args...`, started.
+pid_t spawn_with(const std::string& config_path, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"--quiet", "--config", config_path};
+  all.insert(all.end(), args.begin(), args.end());
+  return spawn_vigil(all);
 }
 
 // The vigil process is killed in the middle of a 40-day backfill (and an
@@ -326,11 +313,11 @@ TEST_F(EtlTest, KilledBackfillRerunGivesTheCleanResult) {
                   .ok());
   const std::vector<std::string> backfill = {"etl", "--from", "2026-02-20", "--to",
                                              "2026-03-31"};
-  const pid_t victim = spawn_vigil(config_path, backfill);
+  const pid_t victim = spawn_with(config_path, backfill);
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   kill(victim, SIGKILL);
   ASSERT_EQ(wait_exit_code(victim), -1) << "the backfill finished before it could be killed";
-  ASSERT_EQ(wait_exit_code(spawn_vigil(config_path, backfill)), 0);
+  ASSERT_EQ(wait_exit_code(spawn_with(config_path, backfill)), 0);
   EXPECT_EQ(slices("2026-03-10"), expected_day());
   EXPECT_EQ(slices("2026-03-09").size(), 3u);
   // 2026-03-10 has 11 rows; 03-05 (user 3), 03-09 and 03-11 (user 5) one user each: 3 rows.
@@ -348,11 +335,11 @@ TEST_F(EtlTest, CommandLineReportsBadDatesAsUsageErrors) {
   ASSERT_TRUE(write_file(config_path, fmt::format("[clickhouse]\nurl = \"{}\"\n",
                                                   test_server().url))
                   .ok());
-  EXPECT_EQ(wait_exit_code(spawn_vigil(config_path, {"etl", "--date", "2026-02-30"})), 2);
-  EXPECT_EQ(wait_exit_code(spawn_vigil(config_path, {"etl", "--from", "2026-03-02", "--to",
+  EXPECT_EQ(wait_exit_code(spawn_with(config_path, {"etl", "--date", "2026-02-30"})), 2);
+  EXPECT_EQ(wait_exit_code(spawn_with(config_path, {"etl", "--from", "2026-03-02", "--to",
                                                      "2026-03-01"})),
             2);
-  EXPECT_EQ(wait_exit_code(spawn_vigil(config_path, {"etl", "--step", "extract"})), 2);
+  EXPECT_EQ(wait_exit_code(spawn_with(config_path, {"etl", "--step", "extract"})), 2);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "support/clickhouse_fixture.h"
 #include "support/fake_telegram.h"
+#include "support/vigil_process.h"
 
 namespace vigil {
 namespace {
@@ -180,29 +181,6 @@ TEST_F(ReportTest, MissingSourceTableIsNamed) {
   auto report = build();
   ASSERT_FALSE(report.ok());
   EXPECT_TRUE(contains(report.error().message, "message_actions")) << report.error().message;
-}
-
-// Runs vigil with `env` added and returns (exit code, stderr).
-std::pair<int, std::string> run_vigil(const std::vector<std::string>& args,
-                                      const std::vector<std::string>& env,
-                                      const std::string& dir) {
-  const std::string err_path = dir + "/stderr.txt";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    if (!freopen(err_path.c_str(), "w", stderr) || !freopen("/dev/null", "w", stdout)) _exit(126);
-    std::vector<std::string> all = {VIGIL_BINARY};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  auto err = read_file(err_path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err.ok() ? *err : ""};
 }
 
 TEST_F(ReportTest, CommandLineDryRunNoTokenAndRejectedToken) {
