@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
+
 namespace vigil {
 
 struct GlobalOptions {
@@ -53,7 +55,7 @@ struct BacktestOptions {
 int run_alert(const GlobalOptions& global, const AlertOptions& options);
 int run_backtest(const GlobalOptions& global, const BacktestOptions& options);
 // Where `vigil alert` keeps its state and history.
-std::string alert_state_path(const struct Config& config);
+std::string alert_state_path(const Config& config);
 
 struct RunsOptions {
   std::string job;     // etl, report or alerts; default: all
@@ -65,7 +67,7 @@ int run_serve(const GlobalOptions& global);
 // `vigil runs`: the job run history of `vigil serve`.
 int run_runs(const GlobalOptions& global, const RunsOptions& options);
 // Where `vigil serve` keeps its run history.
-std::string run_history_path(const struct Config& config);
+std::string run_history_path(const Config& config);
 
 struct DetectOptions {
   std::string method = "seasonal";
