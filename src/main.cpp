@@ -65,7 +65,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   auto* serve =
-      app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; /health, /metrics");
+      app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; dashboard, /health, /metrics");
+  bool dashboard_only = false;
+  serve->add_flag("--dashboard-only", dashboard_only,
+                  "serve the dashboard (and /health) only: run no jobs, take no lock");
 
   RunsOptions runs;
   auto* runs_cmd = app.add_subcommand("runs", "job run history of vigil serve, newest first");
@@ -100,7 +103,7 @@ int main(int argc, char** argv) {
   if (alert_cmd->parsed()) return run_alert(global, alert);
   if (backtest_cmd->parsed()) return run_backtest(global, backtest);
   if (detect_cmd->parsed()) return run_detect(global, detect);
-  if (serve->parsed()) return run_serve(global);
+  if (serve->parsed()) return run_serve(global, dashboard_only);
   if (runs_cmd->parsed()) return run_runs(global, runs);
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);

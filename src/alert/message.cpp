@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "chart/format.h"
 #include "telegram/text.h"
 
@@ -56,9 +57,11 @@ std::string metric_value_text(const std::string& metric, double value) {
 }
 
 std::string alert_link(const std::string& url_template, const std::string& metric,
-                       EpochSeconds bucket, const date::time_zone* zone) {
+                       const std::string& slice, EpochSeconds bucket,
+                       const date::time_zone* zone) {
   const std::string local = format_local_time(bucket, zone);
   std::string url = replace_all(url_template, "{metric}", metric);
+  url = replace_all(url, "{slice}", url_encode(slice));
   url = replace_all(url, "{date}", local.substr(0, 10));
   return replace_all(url, "{time}", local.substr(11, 5));
 }
@@ -87,7 +90,7 @@ std::string alert_html(const AlertMessageInput& in) {
   }
   if (!in.dashboard_url.empty()) {
     out += fmt::format("\n<a href=\"{}\">Open the dashboard</a>",
-                       html_escape(alert_link(in.dashboard_url, metric, e.bucket, in.zone)));
+                       html_escape(alert_link(in.dashboard_url, metric, e.key.slice, e.bucket, in.zone)));
   }
   return out;
 }

@@ -15,7 +15,7 @@ struct AlertMessageInput {
   EpochSeconds fired_at = 0;       // bucket that started the alert (repeat, resolve)
   int bucket_seconds = 900;
   const date::time_zone* zone = nullptr;
-  std::string dashboard_url;       // with {metric}, {date}, {time}; "" = no link
+  std::string dashboard_url;       // with {metric}, {slice}, {date}, {time}; "" = no link
 };
 
 // "Feed active users", "CTR", ... for a metric name.
@@ -26,9 +26,10 @@ std::string metric_value_text(const std::string& metric, double value);
 
 std::string alert_html(const AlertMessageInput& input);
 
-// The dashboard link for this alert ({metric}, {date} YYYY-MM-DD and {time} HH:MM
-// of the bucket, in the business zone).
+// The dashboard link for this alert ({metric}, {slice} URL-encoded ("" = all
+// users), {date} YYYY-MM-DD and {time} HH:MM of the bucket, in the business zone).
 std::string alert_link(const std::string& url_template, const std::string& metric,
-                       EpochSeconds bucket, const date::time_zone* zone);
+                       const std::string& slice, EpochSeconds bucket,
+                       const date::time_zone* zone);
 
 }  // namespace vigil

@@ -68,3 +68,14 @@ using Status = Result<void>;
     auto vigil_try_result_ = (expr);                         \
     if (!vigil_try_result_.ok()) return vigil_try_result_.error(); \
   } while (0)
+
+// Declares or assigns `lhs` from the value of `expr` (a Result), or returns its
+// error from the enclosing function: VIGIL_ASSIGN_OR_RETURN(auto rows, query());
+#define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
+  VIGIL_ASSIGN_OR_RETURN_IMPL_(VIGIL_RESULT_NAME_(vigil_assign_, __LINE__), lhs, expr)
+#define VIGIL_RESULT_NAME_(a, b) VIGIL_RESULT_NAME2_(a, b)
+#define VIGIL_RESULT_NAME2_(a, b) a##b
+#define VIGIL_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return tmp.error();                 \
+  lhs = std::move(*tmp)

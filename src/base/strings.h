@@ -16,4 +16,7 @@ std::string_view trim(std::string_view text);
 // answers become one log/error line.
 std::string one_line(std::string_view text, std::size_t limit);
 
+// Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (a URL query value).
+std::string url_encode(std::string_view text);
+
 }  // namespace vigil

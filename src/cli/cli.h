@@ -62,8 +62,9 @@ struct RunsOptions {
   int limit = 20;      // newest first; 0 = all
 };
 
-// `vigil serve`: the scheduler daemon (runs until SIGTERM/SIGINT).
-int run_serve(const GlobalOptions& global);
+// `vigil serve`: the scheduler daemon and its dashboard (runs until
+// SIGTERM/SIGINT); `dashboard_only` serves the pages without running jobs.
+int run_serve(const GlobalOptions& global, bool dashboard_only);
 // `vigil runs`: the job run history of `vigil serve`.
 int run_runs(const GlobalOptions& global, const RunsOptions& options);
 // Where `vigil serve` keeps its run history.

@@ -8,14 +8,16 @@
 
 #include "alert/run.h"
 #include "alert/store.h"
+#include "cli/cli.h"
 #include "cli/delivery.h"
 #include "cli/demo.h"
 
 namespace vigil {
 
 Result<std::string> demo_alerts(AppContext& ctx, Days day) {
-  // A state file of its own, new each demo, so re-running the demo alerts again.
-  const std::string state_path = ctx.config.state_dir + "/demo-alerts.sqlite";
+  // The alert store the dashboard reads, started afresh each demo so that
+  // re-running the demo alerts again (the demo's data is new each time too).
+  const std::string state_path = alert_state_path(ctx.config);
   std::error_code ignored;
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(state_path + suffix, ignored);
   auto store = open_sqlite_alert_store(state_path);

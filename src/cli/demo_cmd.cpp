@@ -53,6 +53,14 @@ Status print_slices(AppContext& ctx, Days day) {
   return {};
 }
 
+std::string dashboard_hint(const Config& config, Days day) {
+  const std::string base = dashboard_base_url(config.serve);
+  if (base.empty()) return "set [serve] listen to see it";
+  return fmt::format("`vigil serve --dashboard-only` (or `make dashboard`), then open "
+                     "{}/overview?date={}",
+                     base, format_date(day));
+}
+
 }  // namespace
 
 int run_demo(const GlobalOptions& global) {
@@ -93,11 +101,13 @@ int run_demo(const GlobalOptions& global) {
       "  anomaly labels  {} and {}.{}\n"
       "  daily report    {}\n"
       "  alerts          {}\n"
-      "  backtest        vigil backtest --from {} --to {} --labels {}\n",
+      "  backtest        vigil backtest --from {} --to {} --labels {}\n"
+      "  dashboard       {}\n",
       ctx->clickhouse->describe(), c.state_dir, c.source.database, c.source.feed_table,
       c.source.database, c.source.message_table, simulated->feed_events, simulated->messages,
       c.clickhouse.database, c.etl.target_table, loaded->size(), labels_path, c.source.database,
-      kLabelsTable, *report, *alerts, format_date(params.from), format_date(last), labels_path);
+      kLabelsTable, *report, *alerts, format_date(params.from), format_date(last), labels_path,
+      dashboard_hint(c, last));
   return 0;
 }
 

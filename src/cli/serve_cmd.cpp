@@ -1,7 +1,8 @@
 // `vigil serve`: the scheduler daemon. Runs the ETL, the report and the alerts
 // on their [schedule] (see schedule/scheduler.h), records every run in
-// state_dir/runs.sqlite, serves /health and /metrics on [serve] listen, and on
-// SIGTERM/SIGINT lets the current steps finish, starts nothing new and exits 0.
+// state_dir/runs.sqlite, serves the dashboard, /health and /metrics on [serve]
+// listen, and on SIGTERM/SIGINT lets the current steps finish, starts nothing
+// new and exits 0. With --dashboard-only it serves the pages and nothing else.
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -21,6 +23,7 @@
 #include "cli/delivery.h"
 #include "etl/etl.h"
 #include "schedule/scheduler.h"
+#include "web/dashboard.h"
 #include "web/server.h"
 
 namespace vigil {
@@ -175,6 +178,40 @@ void log_plan(const std::vector<JobSpec>& jobs, const date::time_zone* zone) {
   }
 }
 
+// The dashboard and the HTTP server on [serve] listen (none when listen is "").
+class WebFront {
+ public:
+  explicit WebFront(const AppContext& ctx)
+      : source_(make_live_dashboard_source(ctx.config, alert_state_path(ctx.config),
+                                           run_history_path(ctx.config))),
+        dashboard_(ctx.config, *source_,
+                   {ctx.zone, [] { return static_cast<EpochSeconds>(std::time(nullptr)); },
+                    chart::default_renderer()}) {}
+
+  Status start(const AppContext& ctx, std::function<SchedulerStatus()> status) {
+    const Config& config = ctx.config;
+    if (config.serve.listen.empty()) return {};
+    auto address = parse_listen_address(config.serve.listen);
+    if (!address.ok()) return address.error();
+    auto started = start_http_server({*address, std::move(status), ctx.zone, &dashboard_,
+                                      config.serve.token});
+    if (!started.ok()) return started.error();
+    server_ = std::move(*started);
+    const std::string base = dashboard_base_url(config.serve);
+    if (!base.empty()) spdlog::info("serve: dashboard at {}/overview", base);
+    return {};
+  }
+
+  void stop() {
+    if (server_) server_->stop();
+  }
+
+ private:
+  std::unique_ptr<DashboardSource> source_;
+  Dashboard dashboard_;
+  std::unique_ptr<HttpServer> server_;
+};
+
 // Everything after the checks: start, wait for a signal, stop in order.
 int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   const Config& config = ctx.config;
@@ -189,13 +226,9 @@ int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
                       {ctx.zone, config.schedule.retries, config.schedule.retry_backoff_seconds,
                        config.schedule.catchup_days},
                       *clock, history, runner);
-  std::unique_ptr<StatusServer> server;
-  if (!config.serve.listen.empty()) {
-    auto address = parse_listen_address(config.serve.listen);
-    if (!address.ok()) return fail(address.error());
-    auto started = start_status_server(*address, [&] { return scheduler.status(); }, ctx.zone);
-    if (!started.ok()) return fail(started.error());
-    server = std::move(*started);
+  WebFront web(ctx);
+  if (auto started = web.start(ctx, [&] { return scheduler.status(); }); !started.ok()) {
+    return fail(started.error());
   }
   if (auto started = scheduler.start(); !started.ok()) return fail(started.error());
   spdlog::info("serve: running (stop with SIGTERM or Ctrl-C)");
@@ -203,7 +236,7 @@ int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   const std::string signal = wait_for_stop_signal();
   spdlog::info("serve: {}: letting the current steps finish, starting nothing new", signal);
   scheduler.stop();
-  if (server) server->stop();
+  web.stop();
   const auto status = scheduler.status();
   long runs = 0;
   for (const auto& job : status.jobs) {
@@ -214,17 +247,41 @@ int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   return 0;
 }
 
+// --dashboard-only: the pages over the state directory and ClickHouse, no jobs,
+// no lock (a second process beside a running `vigil serve` is fine).
+int serve_dashboard(AppContext& ctx) {
+  if (ctx.config.serve.listen.empty()) {
+    return fail(Error::usage("[serve] listen is empty: give the dashboard an address, e.g. "
+                             "listen = \"127.0.0.1:8765\""));
+  }
+  const double started = static_cast<double>(std::time(nullptr));
+  WebFront web(ctx);
+  auto status = [started] {
+    SchedulerStatus s;
+    s.started_at = started;
+    s.now = static_cast<double>(std::time(nullptr));
+    return s;
+  };
+  if (auto up = web.start(ctx, status); !up.ok()) return fail(up.error());
+  spdlog::info("serve: dashboard only, no jobs (stop with SIGTERM or Ctrl-C)");
+  const std::string signal = wait_for_stop_signal();
+  web.stop();
+  spdlog::info("serve: stopped ({})", signal);
+  return 0;
+}
+
 }  // namespace
 
 std::string run_history_path(const Config& config) { return config.state_dir + "/runs.sqlite"; }
 
-int run_serve(const GlobalOptions& global) {
+int run_serve(const GlobalOptions& global, bool dashboard_only) {
   // Before any thread exists, so every thread inherits the mask and only
   // sigwait() receives the stop signals.
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto ctx = make_context(global);
   if (!ctx.ok()) return fail(ctx.error());
+  if (dashboard_only) return serve_dashboard(*ctx);
   auto jobs = job_specs(ctx->config.schedule);
   if (!jobs.ok()) return fail(jobs.error());
   auto lock = lock_state_dir(ctx->config.state_dir);

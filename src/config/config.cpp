@@ -152,7 +152,28 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   Config config;
   read_root(reader, root, config);
   if (auto error = reader.first_error()) return *error;
+  // Links go to the built-in dashboard unless the team points them elsewhere.
+  const std::string base = dashboard_base_url(config.serve);
+  if (!base.empty() && config.report.dashboard_url.empty()) {
+    config.report.dashboard_url = base + "/overview?date={date}";
+  }
+  if (!base.empty() && config.alerts.dashboard_url.empty()) {
+    config.alerts.dashboard_url = base + "/metric?metric={metric}&date={date}&time={time}&slice={slice}";
+  }
   return config;
+}
+
+std::string dashboard_base_url(const ServeConfig& serve) {
+  if (!serve.public_url.empty()) {
+    std::string url = serve.public_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  auto address = parse_listen_address(serve.listen);
+  if (!address.ok() || address->host == "0.0.0.0" || address->host == "::") return "";
+  const bool v6 = address->host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address->host, v6 ? "]" : "",
+                     address->port);
 }
 
 Result<Config> load_config(const std::string& path, bool must_exist,
@@ -183,6 +204,7 @@ Result<Config> load_config(const std::string& path, bool must_exist,
   from_env(kClickHousePasswordEnv, config.clickhouse.password);
   from_env(kTelegramTokenEnv, config.telegram.token);
   from_env("VIGIL_TELEGRAM_CHAT_ID", config.telegram.chat_id);
+  from_env(kDashboardTokenEnv, config.serve.token);
   return config;
 }
 

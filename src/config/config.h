@@ -37,7 +37,7 @@ struct EtlConfig {
 
 struct ReportConfig {
   // Link under the daily report; "{date}" is replaced by the report's YYYY-MM-DD.
-  // Empty: no link.
+  // Empty: the built-in dashboard's overview when [serve] gives it a URL, else no link.
   std::string dashboard_url;
 };
 
@@ -70,7 +70,9 @@ struct AlertsConfig {
   int repeat_every_minutes = 60;      // reminder interval while an alert is firing
   std::vector<std::string> slices;    // also watch per slice: "os", "gender", "age"
   std::string history_table;          // ClickHouse table for every evaluation; "" = off
-  // Link in alerts; "{metric}", "{date}" and "{time}" (HH:MM) are replaced. "" = none.
+  // Link in alerts; "{metric}", "{date}", "{time}" (HH:MM) and "{slice}" (URL-encoded)
+  // are replaced. Empty: the built-in dashboard's metric page when [serve] gives
+  // it a URL, else no link.
   std::string dashboard_url;
   std::map<std::string, MetricAlertConfig> metrics;  // by metric name
 };
@@ -86,20 +88,30 @@ struct ScheduleConfig {
   int catchup_days = 7;                 // missed ETL days filled on start (0 = none)
 };
 
-// [serve]: the HTTP endpoint of `vigil serve` (/health, /metrics).
+// [serve]: the HTTP endpoint of `vigil serve`: the dashboard, /health, /metrics.
 struct ServeConfig {
-  std::string listen = "127.0.0.1:8765";  // HOST:PORT on loopback; "" = no HTTP server
+  std::string listen = "127.0.0.1:8765";  // HOST:PORT; "" = no HTTP server
+  // Base URL of the dashboard as readers of the report and alerts reach it
+  // (e.g. behind a proxy); "" = http://<listen> when listen is a specific host.
+  std::string public_url;
+  // Required from readers when listen is not a loopback address; only from
+  // VIGIL_DASHBOARD_TOKEN.
+  std::string token;
 };
 
 // A `listen` address split into host and port.
 struct ListenAddress {
-  std::string host;  // "127.0.0.1", "localhost" or "::1" (no brackets)
+  std::string host;  // "127.0.0.1", "::1", "0.0.0.0", a host name (no brackets)
   int port = 0;
+  bool loopback = true;  // only this machine can connect: no token needed
 };
 
-// Parses "HOST:PORT" ("[::1]:PORT" for IPv6). Only loopback hosts are accepted
-// for now: there is no access control on the endpoint yet.
+// Parses "HOST:PORT" ("[::1]:PORT" for IPv6).
 Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// The dashboard's base URL for links: [serve] public_url, else http://<listen>
+// unless listen is a wildcard (0.0.0.0, ::) or empty; then "".
+std::string dashboard_base_url(const ServeConfig& serve);
 
 // The metrics vigil watches, in message order.
 const std::vector<std::string>& alert_metric_names();

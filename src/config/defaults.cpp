@@ -70,7 +70,7 @@ demographics_lookback_days = {}
 
 [report]
 # Link at the end of the daily report ("{{date}}" becomes the report's date).
-# Empty: no link.
+# Empty: the built-in dashboard's overview of that day (see [serve]).
 dashboard_url = {}
 
 [telegram]
@@ -96,7 +96,8 @@ repeat_every_minutes = {}
 slices = []
 # ClickHouse table (in clickhouse.database) receiving every evaluation; "" = off.
 history_table = {}
-# Link in alerts; {{metric}}, {{date}} and {{time}} are replaced. "" = none.
+# Link in alerts; {{metric}}, {{date}}, {{time}} and {{slice}} are replaced.
+# Empty: the built-in dashboard's metric page at the alert's bucket.
 dashboard_url = {}
 
 # Per-metric overrides (metrics: {}):
@@ -123,8 +124,14 @@ retry_backoff_seconds = {}
 catchup_days = {}
 
 [serve]
-# /health and /metrics of `vigil serve` (HOST:PORT, loopback only; "" = off).
+# The dashboard, /health and /metrics of `vigil serve` (HOST:PORT; "" = off).
+# Off loopback (e.g. 0.0.0.0:8765) readers need the token from the environment
+# variable VIGIL_DASHBOARD_TOKEN (at least 16 characters).
 listen = {}
+# The dashboard's URL as readers of Telegram reach it, for the links in the
+# report and alerts (e.g. https://vigil.example.com behind a proxy). Empty:
+# http://<listen>, or no default links when listen is 0.0.0.0 or [::].
+public_url = {}
 )",
       toml_string(d.timezone), toml_string(d.state_dir), toml_string(d.out_dir),
       toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
@@ -140,7 +147,8 @@ listen = {}
       toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
-      d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen));
+      d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen),
+      toml_string(d.serve.public_url));
 }
 
 }  // namespace vigil

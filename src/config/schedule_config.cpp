@@ -49,13 +49,13 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
     return Error::usage(fmt::format("'{}' has an invalid port '{}': expected a number from 1 to 65535",
                                     text, port));
   }
-  if (host != "localhost" && host != "::1" && !is_ipv4_loopback(host)) {
-    return Error::usage(fmt::format(
-        "'{}' is not a loopback address: vigil serve listens only on 127.0.0.1, [::1] or "
-        "localhost for now (its endpoint has no access control yet)",
-        text));
+  if (host.empty() || host.find_first_of(" /?#@[]") != std::string_view::npos) {
+    return Error::usage(fmt::format("'{}' has an invalid host '{}': expected an address or a "
+                                    "host name, e.g. 127.0.0.1, [::1] or 0.0.0.0",
+                                    text, host));
   }
-  return ListenAddress{std::string(host), std::stoi(std::string(port))};
+  const bool loopback = host == "localhost" || host == "::1" || is_ipv4_loopback(host);
+  return ListenAddress{std::string(host), std::stoi(std::string(port)), loopback};
 }
 
 namespace config_reader {
@@ -93,8 +93,9 @@ void read_schedule(Reader& r, const toml::table& root, ScheduleConfig& c) {
 void read_serve(Reader& r, const toml::table& root, ServeConfig& c) {
   const toml::table* t = section(r, root, "serve");
   if (t == nullptr) return;
-  check_known_keys(r, *t, {"serve", {"listen"}});
+  check_known_keys(r, *t, {"serve", {"listen", "public_url"}});
   read_string(r, *t, "serve", "listen", c.listen, check_listen);
+  read_string(r, *t, "serve", "public_url", c.public_url, check_optional_url);
 }
 
 }  // namespace config_reader

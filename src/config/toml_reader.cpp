@@ -58,6 +58,7 @@ namespace {
 const char* secret_env_for(std::string_view dotted_key) {
   if (dotted_key == "clickhouse.password") return kClickHousePasswordEnv;
   if (dotted_key == "telegram.token") return kTelegramTokenEnv;
+  if (dotted_key == "serve.token") return kDashboardTokenEnv;
   return nullptr;
 }
 

@@ -19,6 +19,7 @@ namespace vigil::config_reader {
 inline constexpr int kMaxInt = std::numeric_limits<int>::max();
 inline constexpr const char* kClickHousePasswordEnv = "VIGIL_CLICKHOUSE_PASSWORD";
 inline constexpr const char* kTelegramTokenEnv = "VIGIL_TELEGRAM_TOKEN";
+inline constexpr const char* kDashboardTokenEnv = "VIGIL_DASHBOARD_TOKEN";
 
 // Collects problems while the whole document is checked; the one nearest the top
 // of the file is reported, so the user fixes errors in reading order.

@@ -14,6 +14,28 @@ std::optional<double> DailyMetrics::sent_received_ratio() const {
   return static_cast<double>(messenger_users) / static_cast<double>(receivers);
 }
 
+const std::vector<std::string>& daily_metric_names() {
+  static const std::vector<std::string> kNames = {"feed_users", "views", "likes", "ctr",
+                                                  "messenger_users", "messages_sent",
+                                                  "sent_received_ratio"};
+  return kNames;
+}
+
+std::optional<double> daily_value(const DailyMetrics& day, const std::string& name) {
+  auto count = [](bool present, std::int64_t value) -> std::optional<double> {
+    if (!present) return std::nullopt;
+    return static_cast<double>(value);
+  };
+  if (name == "feed_users") return count(day.has_feed, day.feed_users);
+  if (name == "views") return count(day.has_feed, day.views);
+  if (name == "likes") return count(day.has_feed, day.likes);
+  if (name == "ctr") return day.ctr();
+  if (name == "messenger_users") return count(day.has_messages, day.messenger_users);
+  if (name == "messages_sent") return count(day.has_messages, day.messages_sent);
+  if (name == "sent_received_ratio") return day.sent_received_ratio();
+  return std::nullopt;
+}
+
 std::string daily_feed_sql(const SourceConfig& source, const std::string& timezone,
                            EpochSeconds begin, EpochSeconds end) {
   return fmt::format(

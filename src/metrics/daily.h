@@ -32,6 +32,13 @@ struct DailyMetrics {
   std::optional<double> sent_received_ratio() const;
 };
 
+// The report's metrics by name, in report order: feed_users, views, likes,
+// ctr, messenger_users, messages_sent, sent_received_ratio.
+const std::vector<std::string>& daily_metric_names();
+
+// The value of metric `name` on that day; empty without data (or unknown name).
+std::optional<double> daily_value(const DailyMetrics& day, const std::string& name);
+
 // SQL for per-day feed and message aggregates over [first, last] (pure).
 std::string daily_feed_sql(const SourceConfig& source, const std::string& timezone,
                            EpochSeconds begin, EpochSeconds end);

@@ -1,5 +1,6 @@
 #include "report/report_charts.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -13,8 +14,8 @@ constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 using Metric = std::function<std::optional<double>(const DailyMetrics&)>;
 
-std::vector<DailyMetrics> last_days(const std::vector<DailyMetrics>& days) {
-  const size_t n = std::min<size_t>(days.size(), kReportChartDays);
+std::vector<DailyMetrics> last_days(const std::vector<DailyMetrics>& days, int shown) {
+  const size_t n = std::min<size_t>(days.size(), static_cast<size_t>(std::max(shown, 1)));
   return {days.end() - static_cast<long>(n), days.end()};
 }
 
@@ -50,8 +51,8 @@ chart::ChartSpec base_spec(const std::vector<DailyMetrics>& days, const char* wh
 
 }  // namespace
 
-chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& all_days) {
-  const auto days = last_days(all_days);
+chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& all_days, int shown) {
+  const auto days = last_days(all_days, shown);
   auto spec = base_spec(days, "Feed");
   using F = chart::ValueFormat;
   spec.panels.push_back(panel(days, "Active users", F::kInteger,
@@ -65,8 +66,8 @@ chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& all_days) {
   return spec;
 }
 
-chart::ChartSpec messenger_chart_spec(const std::vector<DailyMetrics>& all_days) {
-  const auto days = last_days(all_days);
+chart::ChartSpec messenger_chart_spec(const std::vector<DailyMetrics>& all_days, int shown) {
+  const auto days = last_days(all_days, shown);
   auto spec = base_spec(days, "Messenger");
   using F = chart::ValueFormat;
   spec.panels.push_back(panel(days, "Active users (senders)", F::kInteger, [](const DailyMetrics& m) {

@@ -12,8 +12,11 @@ namespace vigil {
 
 inline constexpr int kReportChartDays = 7;
 
-// `days`: consecutive days ending at the reported day; the last 7 are drawn.
-chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& days);
-chart::ChartSpec messenger_chart_spec(const std::vector<DailyMetrics>& days);
+// `days`: consecutive days ending at the reported day; the last `shown` are drawn
+// (the dashboard also draws 30).
+chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& days,
+                                 int shown = kReportChartDays);
+chart::ChartSpec messenger_chart_spec(const std::vector<DailyMetrics>& days,
+                                      int shown = kReportChartDays);
 
 }  // namespace vigil

@@ -7,12 +7,13 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include "base/strings.h"
+#include "web/api_json.h"
+#include "web/auth.h"
 #include "web/status_text.h"
 
 namespace vigil {
 namespace {
-
-constexpr const char* kIndex = "vigil serve: GET /health (JSON), GET /metrics (Prometheus)\n";
 
 // host:port as in a URL (IPv6 in brackets).
 std::string shown(const ListenAddress& address) {
@@ -20,35 +21,48 @@ std::string shown(const ListenAddress& address) {
   return fmt::format("{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", address.port);
 }
 
-class HttplibStatusServer final : public StatusServer {
+// The request's URL without the token parameter (where to go once the cookie is set).
+std::string without_token(const httplib::Request& req) {
+  std::string query;
+  for (const auto& [key, value] : req.params) {
+    if (key == "token") continue;
+    query += fmt::format("{}{}={}", query.empty() ? "?" : "&", url_encode(key), url_encode(value));
+  }
+  return req.path + query;
+}
+
+class HttplibServer final : public HttpServer {
  public:
-  HttplibStatusServer(std::function<SchedulerStatus()> status, const date::time_zone* zone)
-      : status_(std::move(status)), zone_(zone) {
+  explicit HttplibServer(HttpServerOptions options) : options_(std::move(options)) {
     server_.set_read_timeout(5, 0);
-    server_.set_write_timeout(5, 0);
-    server_.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kIndex, "text/plain; charset=utf-8");
-    });
+    server_.set_write_timeout(30, 0);
+    if (!options_.address.loopback) {
+      server_.set_pre_routing_handler(
+          [this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
+    }
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(health_json(status_(), zone_), "application/json");
+      res.set_content(health_json(options_.status(), options_.zone), "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_text(status_()), "text/plain; version=0.0.4; charset=utf-8");
+      res.set_content(metrics_text(options_.status()), "text/plain; version=0.0.4; charset=utf-8");
     });
-    server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (res.status == 404) {
-        res.set_content("not found: try /health or /metrics\n", "text/plain; charset=utf-8");
-      }
+    server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      dashboard(req, res);
+    });
+    // Paths only: a query string may hold the token.
+    server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      spdlog::debug("web: {} {} -> {}", req.method, req.path, res.status);
     });
   }
 
-  ~HttplibStatusServer() override { stop(); }
+  ~HttplibServer() override { stop(); }
 
-  Status listen(const ListenAddress& address) {
+  Status listen() {
+    const ListenAddress& address = options_.address;
     if (!server_.bind_to_port(address.host, address.port)) {
       return Error::failure(fmt::format(
-          "cannot listen on {} for /health and /metrics (is another vigil serve or program "
-          "using the port?): set [serve] listen to a free port",
+          "cannot listen on {} for the dashboard, /health and /metrics (is another vigil serve "
+          "or program using the port?): set [serve] listen to a free port",
           shown(address)));
     }
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -65,21 +79,74 @@ class HttplibStatusServer final : public StatusServer {
   }
 
  private:
-  std::function<SchedulerStatus()> status_;
-  const date::time_zone* zone_;
+  httplib::Server::HandlerResponse authorize(const httplib::Request& req, httplib::Response& res) {
+    const Access access =
+        check_request(options_.token, req.get_header_value("Authorization"),
+                      req.get_header_value("Cookie"), req.get_param_value("token"));
+    if (access == Access::kGranted) return httplib::Server::HandlerResponse::Unhandled;
+    if (access == Access::kGrantedByQuery) {
+      // Swap the token for a cookie and drop it from the address bar.
+      res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                                               kDashboardCookie,
+                                               session_cookie_value(options_.token), 30 * 86400));
+      res.set_redirect(without_token(req), 303);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"vigil\"");
+    const std::string message =
+        "this vigil dashboard needs its token: open it once with ?token=<VIGIL_DASHBOARD_TOKEN> "
+        "or send the header Authorization: Bearer <token>";
+    if (req.path.rfind("/api/", 0) == 0) {
+      res.set_content(error_json(message), "application/json");
+    } else {
+      res.set_content(message + "\n", "text/plain; charset=utf-8");
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  void dashboard(const httplib::Request& req, httplib::Response& res) {
+    if (options_.dashboard == nullptr) {
+      res.status = 404;
+      res.set_content("not found: try /health or /metrics\n", "text/plain; charset=utf-8");
+      return;
+    }
+    HttpRequest request{req.path, {}};
+    for (const auto& [key, value] : req.params) request.params.emplace(key, value);
+    const auto started = std::chrono::steady_clock::now();
+    HttpResponse response = options_.dashboard->handle(request);
+    res.status = response.status;
+    for (const auto& [name, value] : response.headers) res.set_header(name, value);
+    res.set_content(std::move(response.body), response.content_type);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    if (response.status >= 500) {
+      spdlog::warn("web: {} -> {} in {} ms: {}", req.path, response.status, ms,
+                   one_line(res.body, 300));
+    } else {
+      spdlog::info("web: {} -> {} in {} ms", req.path, response.status, ms);
+    }
+  }
+
+  HttpServerOptions options_;
   httplib::Server server_;
   std::thread thread_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<StatusServer>> start_status_server(
-    const ListenAddress& address, std::function<SchedulerStatus()> status,
-    const date::time_zone* zone) {
-  auto server = std::make_unique<HttplibStatusServer>(std::move(status), zone);
-  VIGIL_TRY(server->listen(address));
-  spdlog::info("serve: /health and /metrics on http://{}", shown(address));
-  return std::unique_ptr<StatusServer>(std::move(server));
+Result<std::unique_ptr<HttpServer>> start_http_server(HttpServerOptions options) {
+  VIGIL_TRY(check_dashboard_access(shown(options.address), options.address.loopback,
+                                   options.token));
+  const std::string where = shown(options.address);
+  const bool with_dashboard = options.dashboard != nullptr;
+  const bool loopback = options.address.loopback;
+  auto server = std::make_unique<HttplibServer>(std::move(options));
+  VIGIL_TRY(server->listen());
+  spdlog::info("serve: {}/health and /metrics on http://{}{}", with_dashboard ? "dashboard, " : "",
+               where, loopback ? "" : " (token required)");
+  return std::unique_ptr<HttpServer>(std::move(server));
 }
 
 }  // namespace vigil

@@ -1,27 +1,38 @@
-// The HTTP endpoint of `vigil serve` on a loopback address ([serve] listen):
-// GET /health (JSON) and GET /metrics (Prometheus text), both rendered from the
-// scheduler's status at request time. Served by cpp-httplib on its own threads.
+// The HTTP endpoint of `vigil serve` ([serve] listen): the dashboard (see
+// web/dashboard.h), GET /health (JSON) and GET /metrics (Prometheus text), the
+// last two rendered from the scheduler's status at request time. Served by
+// cpp-httplib on its own threads. Off loopback every request must carry the
+// dashboard token (web/auth.h).
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "base/result.h"
 #include "config/config.h"
 #include "schedule/scheduler.h"
+#include "web/dashboard.h"
 
 namespace vigil {
 
-class StatusServer {
+class HttpServer {
  public:
-  virtual ~StatusServer() = default;  // stops serving
+  virtual ~HttpServer() = default;  // stops serving
   virtual void stop() = 0;
 };
 
-// Binds `address` (an error names it and the setting to change if the port is
-// taken) and serves until stop() or destruction.
-Result<std::unique_ptr<StatusServer>> start_status_server(
-    const ListenAddress& address, std::function<SchedulerStatus()> status,
-    const date::time_zone* zone);
+struct HttpServerOptions {
+  ListenAddress address;
+  std::function<SchedulerStatus()> status;
+  const date::time_zone* zone = nullptr;
+  const Dashboard* dashboard = nullptr;  // null: /health and /metrics only
+  std::string token;                     // checked when the address is not loopback
+};
+
+// Binds the address (an error names it and the setting to change if the port
+// is taken; off loopback without a good token it refuses) and serves until
+// stop() or destruction.
+Result<std::unique_ptr<HttpServer>> start_http_server(HttpServerOptions options);
 
 }  // namespace vigil

@@ -1,0 +1,50 @@
+// The dashboard's JSON (pure): what /api/... returns, from the same values the
+// pages show. Missing values are null; times are local "YYYY-MM-DD HH:MM" in
+// the business zone. The shapes are documented in the README.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "alert/alert_chart.h"
+#include "alert/store.h"
+#include "metrics/daily.h"
+#include "schedule/history.h"
+#include "web/dashboard.h"
+
+namespace vigil {
+
+// {"date", "metrics": [{name, title, value, previous, week_ago}], "days": [{date, <metric>...}]};
+// `days` ends at `day` (older first); previous/week_ago look 1 and 7 days back.
+std::string overview_json(Days day, const std::vector<DailyMetrics>& days);
+
+// {"date", "columns": [...], "rows": [{dimension, dimension_value, <column>...}]}
+std::string slices_json(Days day, const std::vector<std::string>& columns,
+                        const std::vector<SliceRow>& rows);
+
+// event_date,dimension,dimension_value,<columns> with one line per row (RFC 4180 quoting).
+std::string slices_csv(Days day, const std::vector<std::string>& columns,
+                       const std::vector<SliceRow>& rows);
+
+// {"metric", "title", "slice", "date", "bucket_minutes", "method",
+//  "buckets": [{time, value, expected, lower, upper, score, ready, anomaly, yesterday, week_ago}],
+//  "alerts": [...as alerts_json]}
+std::string series_json(const MetricDay& day, const std::string& method,
+                        const std::vector<AlertRecord>& alerts, const date::time_zone* zone);
+
+// {"alerts": [{id, metric, slice, bucket, action, value, expected, lower, upper, score,
+//  delivered, error, url}]}; url = the metric page at the bucket.
+std::string alerts_json(const std::vector<AlertRecord>& alerts, const date::time_zone* zone);
+
+// {"runs": [{id, job, target, status, attempt, scheduled_for, started, ended,
+//  duration_seconds, error, detail}]}
+std::string runs_json(const std::vector<RunRecord>& runs, const date::time_zone* zone);
+
+// {"error": message}
+std::string error_json(const std::string& message);
+
+// The metric page at an alert's bucket: /metric?metric=..&date=..&time=..[&slice=..].
+std::string metric_page_link(const std::string& metric, const std::string& slice,
+                             EpochSeconds bucket, const date::time_zone* zone);
+
+}  // namespace vigil

@@ -1,0 +1,138 @@
+// The live DashboardSource: ClickHouse for the metrics and the slice table,
+// the state directory's SQLite files for alerts and runs.
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "etl/etl_sql.h"
+#include "web/dashboard.h"
+
+namespace vigil {
+namespace {
+
+// Results kept for a short time, so a page and the charts it embeds share one
+// query. Failures are not kept.
+template <class Key, class Value>
+class TtlCache {
+ public:
+  explicit TtlCache(std::chrono::seconds ttl) : ttl_(ttl) {}
+
+  Result<Value> get(const Key& key, const std::function<Result<Value>()>& load) {
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(key);
+      if (it != entries_.end() && now - it->second.first < ttl_) return it->second.second;
+    }
+    auto value = load();
+    if (value.ok()) {
+      std::lock_guard lock(mutex_);
+      std::erase_if(entries_, [&](const auto& e) { return now - e.second.first >= ttl_; });
+      if (entries_.size() < kMaxEntries) entries_[key] = {now, *value};
+    }
+    return value;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 32;
+  std::chrono::seconds ttl_;
+  std::mutex mutex_;
+  std::map<Key, std::pair<std::chrono::steady_clock::time_point, Value>> entries_;
+};
+
+class LiveDashboardSource final : public DashboardSource {
+ public:
+  LiveDashboardSource(const Config& config, std::string alert_store_path,
+                      std::string run_history_path)
+      : config_(config), alert_store_path_(std::move(alert_store_path)),
+        run_history_path_(std::move(run_history_path)) {
+    zone_ = find_zone(config.timezone).ok() ? *find_zone(config.timezone) : nullptr;
+  }
+
+  Result<std::vector<DailyMetrics>> daily(Days first, Days last) override {
+    return daily_cache_.get({first, last}, [&]() -> Result<std::vector<DailyMetrics>> {
+      auto clickhouse = client();
+      return query_daily_metrics(*clickhouse, config_, zone_, first, last);
+    });
+  }
+
+  Result<std::vector<SliceRow>> slices(Days day, std::vector<std::string>& columns) override {
+    columns.clear();
+    std::string select = "dimension, dimension_value";
+    for (const auto& [name, type] : target_columns()) {
+      if (name == "event_date" || name == "dimension" || name == "dimension_value") continue;
+      columns.push_back(name);
+      select += ", " + sql_ident(name);
+    }
+    auto clickhouse = client();
+    auto rows = clickhouse->query_rows(
+        fmt::format("SELECT {} FROM {} WHERE event_date = '{}'", select,
+                    sql_table(config_.clickhouse.database, config_.etl.target_table),
+                    format_date(day)));
+    if (!rows.ok()) return rows.error();
+    std::vector<SliceRow> out;
+    for (const Row& row : *rows) {
+      SliceRow slice{row.at(0), row.at(1), {}};
+      for (size_t i = 0; i < columns.size(); ++i) {
+        slice.values[columns[i]] = std::stoll(row.at(i + 2));
+      }
+      out.push_back(std::move(slice));
+    }
+    return out;
+  }
+
+  Result<BucketSeries> series(EpochSeconds begin, EpochSeconds end,
+                              const std::string& dimension) override {
+    return series_cache_.get({begin, end, dimension}, [&]() -> Result<BucketSeries> {
+      Config config = config_;
+      config.alerts.slices.clear();
+      if (!dimension.empty()) config.alerts.slices.push_back(dimension);
+      auto clickhouse = client();
+      return query_bucket_series(*clickhouse, config, begin, end);
+    });
+  }
+
+  Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) override {
+    // No store yet (no alert run so far): no alerts, and no file made for it.
+    if (!std::filesystem::exists(alert_store_path_)) return std::vector<AlertRecord>{};
+    auto store = open_sqlite_alert_store(alert_store_path_);
+    if (!store.ok()) return store.error();
+    return (*store)->history(filter);
+  }
+
+  Result<std::vector<RunRecord>> runs(const RunFilter& filter) override {
+    if (!std::filesystem::exists(run_history_path_)) return std::vector<RunRecord>{};
+    auto history = open_run_history(run_history_path_);
+    if (!history.ok()) return history.error();
+    return (*history)->list(filter);
+  }
+
+ private:
+  std::unique_ptr<ClickHouse> client() const {
+    // Tables are always qualified, as in make_context: no session database.
+    auto connection = config_.clickhouse;
+    connection.database.clear();
+    return make_http_clickhouse(connection);
+  }
+
+  const Config& config_;
+  const date::time_zone* zone_ = nullptr;
+  std::string alert_store_path_, run_history_path_;
+  TtlCache<std::pair<Days, Days>, std::vector<DailyMetrics>> daily_cache_{std::chrono::seconds(60)};
+  TtlCache<std::tuple<EpochSeconds, EpochSeconds, std::string>, BucketSeries> series_cache_{
+      std::chrono::seconds(60)};
+};
+
+}  // namespace
+
+std::unique_ptr<DashboardSource> make_live_dashboard_source(const Config& config,
+                                                            std::string alert_store_path,
+                                                            std::string run_history_path) {
+  return std::make_unique<LiveDashboardSource>(config, std::move(alert_store_path),
+                                               std::move(run_history_path));
+}
+
+}  // namespace vigil

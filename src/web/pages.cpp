@@ -1,0 +1,299 @@
+#include "web/pages.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "alert/message.h"
+#include "base/strings.h"
+#include "report/report_text.h"
+#include "web/api_json.h"
+#include "web/html.h"
+
+namespace vigil {
+namespace {
+
+using chart::ValueFormat;
+
+ValueFormat daily_format(const std::string& name) {
+  if (name == "ctr") return ValueFormat::kPercent;
+  if (name == "sent_received_ratio") return ValueFormat::kRatio;
+  return ValueFormat::kInteger;
+}
+
+std::string daily_title(const std::string& name) {
+  return name == "sent_received_ratio" ? "Senders / receivers" : metric_title(name);
+}
+
+const DailyMetrics* find_day(const std::vector<DailyMetrics>& days, Days day) {
+  for (const auto& m : days) {
+    if (m.day == day) return &m;
+  }
+  return nullptr;
+}
+
+std::optional<double> value_on(const std::vector<DailyMetrics>& days, Days day,
+                               const std::string& name) {
+  const DailyMetrics* m = find_day(days, day);
+  return m ? daily_value(*m, name) : std::nullopt;
+}
+
+std::string tiles(const OverviewView& v) {
+  const std::string date = format_date(v.day);
+  std::string out = "<div class=\"tiles\">";
+  for (const auto& name : daily_metric_names()) {
+    const auto now = value_on(v.days, v.day, name);
+    const bool alerted = std::find(alert_metric_names().begin(), alert_metric_names().end(),
+                                   name) != alert_metric_names().end();
+    const std::string title =
+        alerted ? fmt::format("<a href=\"/metric?metric={}&amp;date={}\">{} ›</a>", name, date,
+                              html::esc(daily_title(name)))
+                : fmt::format("<a>{}</a>", html::esc(daily_title(name)));
+    out += fmt::format(
+        "<div class=\"tile\" id=\"metric-{}\">{}<span class=\"value\">{}</span>"
+        "<span class=\"change\">day before {}</span><span class=\"change\">week before {}</span>"
+        "</div>",
+        name, title, html::value(now, daily_format(name)),
+        change_text(now, value_on(v.days, v.day - date::days{1}, name)),
+        change_text(now, value_on(v.days, v.day - date::days{7}, name)));
+  }
+  return out + "</div>";
+}
+
+std::string charts(const std::string& date) {
+  std::string out;
+  for (int days : {7, 30}) {
+    out += fmt::format("<h2>Last {} days</h2>", days);
+    for (const char* group : {"feed", "messenger"}) {
+      out += fmt::format(
+          "<img class=\"chart\" id=\"chart-{0}-{1}\" width=\"1280\" alt=\"{0} over {1} days\" "
+          "src=\"/chart/daily.png?date={2}&amp;days={1}&amp;group={0}\">",
+          group, days, date);
+    }
+  }
+  return out;
+}
+
+std::string slice_table(const OverviewView& v) {
+  const std::string date = format_date(v.day);
+  std::string out = fmt::format(
+      "<h2>Slices (os / gender / age)</h2><p><a id=\"csv\" href=\"/slices.csv?date={}\" "
+      "download>Download CSV</a> · the ETL table for {}; click a column to sort</p>",
+      date, date);
+  if (!v.slices_error.empty()) {
+    return out + fmt::format("<p class=\"error\">{}</p>", html::esc(v.slices_error));
+  }
+  if (v.rows.empty()) return out + "<p class=\"muted\">No slice rows for this day (ETL not run yet?).</p>";
+  auto header = [&](const std::string& column, bool numeric) {
+    const bool current = v.sort == column;
+    const std::string next = current && v.order == "asc" ? "desc" : "asc";
+    return fmt::format(
+        "<th{}><a href=\"/overview?date={}&amp;sort={}&amp;order={}#slices\">{}{}</a></th>",
+        numeric ? " class=\"num\"" : "", date, column, next, html::esc(column),
+        current ? (v.order == "asc" ? " ▲" : " ▼") : "");
+  };
+  out += "<table id=\"slices\"><thead><tr>" + header("dimension", false) +
+         header("dimension_value", false);
+  for (const auto& c : v.columns) out += header(c, true);
+  out += "</tr></thead><tbody>";
+  for (const auto& row : v.rows) {
+    out += fmt::format("<tr><td>{}</td><td>{}</td>", html::esc(row.dimension),
+                       html::esc(row.dimension_value));
+    for (const auto& c : v.columns) {
+      auto it = row.values.find(c);
+      out += fmt::format("<td class=\"num\">{}</td>",
+                         it == row.values.end()
+                             ? chart::kMissingText
+                             : chart::format_number(static_cast<double>(it->second)));
+    }
+    out += "</tr>";
+  }
+  return out + "</tbody></table>";
+}
+
+std::string metric_options_select(const std::string& selected, bool any) {
+  std::vector<std::pair<std::string, std::string>> options;
+  if (any) options.emplace_back("", "any metric");
+  for (const auto& name : alert_metric_names()) options.emplace_back(name, metric_title(name));
+  return html::select("metric", options, selected);
+}
+
+std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_zone* zone,
+                       bool same_page) {
+  std::string out;
+  for (const auto& r : alerts) {
+    const Evaluation& e = r.evaluation;
+    const std::string local = format_local_time(e.bucket, zone).substr(0, 16);
+    const std::string href =
+        same_page ? "#t-" + local.substr(11, 2) + local.substr(14, 2)
+                  : metric_page_link(e.key.metric, e.key.slice, e.bucket, zone);
+    out += fmt::format(
+        "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td class=\"action-{}\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td>"
+        "<td>{}</td></tr>",
+        html::esc(href), local, html::esc(metric_title(e.key.metric)),
+        e.key.slice.empty() ? "all users" : html::esc(e.key.slice), alert_action_name(r.action),
+        alert_action_name(r.action), metric_value_text(e.key.metric, e.value),
+        metric_value_text(e.key.metric, e.lower), metric_value_text(e.key.metric, e.upper),
+        chart::format_ratio(e.score, 1),
+        r.delivered ? "sent" : html::esc("not sent" + (r.error.empty() ? "" : ": " + r.error)));
+  }
+  return out;
+}
+
+constexpr const char* kAlertHeader =
+    "<thead><tr><th>bucket</th><th>metric</th><th>slice</th><th>action</th>"
+    "<th class=\"num\">value</th><th class=\"num\">expected</th><th class=\"num\">score</th>"
+    "<th>message</th></tr></thead>";
+
+std::string bucket_table(const MetricView& v, const date::time_zone* zone) {
+  const std::string& metric = v.day.key.first;
+  std::string out =
+      "<table id=\"buckets\"><thead><tr><th>time</th><th class=\"num\">value</th>"
+      "<th class=\"num\">expected</th><th class=\"num\">band</th><th class=\"num\">yesterday</th>"
+      "<th class=\"num\">a week ago</th><th>verdict</th></tr></thead><tbody>";
+  auto text = [&](double x) { return metric_value_text(metric, x); };
+  for (size_t i = 0; i < v.day.buckets.size(); ++i) {
+    const DayBucket& b = v.day.buckets[i];
+    const std::string time = format_local_time(b.start, zone).substr(11, 5);
+    std::string cls = b.anomaly ? "anomaly" : "";
+    if (v.marker && static_cast<size_t>(*v.marker) == i) cls += cls.empty() ? "marked" : " marked";
+    out += fmt::format(
+        "<tr id=\"t-{}{}\"{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+        time.substr(0, 2), time.substr(3, 2), cls.empty() ? "" : " class=\"" + cls + "\"", time,
+        text(b.value), text(b.expected), b.ready ? text(b.lower) + " – " + text(b.upper) : "—",
+        text(b.yesterday), text(b.week_ago),
+        !b.ready ? "<span class=\"muted\">not judged</span>" : b.anomaly ? "anomaly" : "normal");
+  }
+  return out + "</tbody></table>";
+}
+
+}  // namespace
+
+void sort_slices(std::vector<SliceRow>& rows, const std::string& column, const std::string& order) {
+  auto key_less = [&](const SliceRow& a, const SliceRow& b) {
+    if (column == "dimension" || column == "dimension_value") {
+      const auto& x = column == "dimension" ? a.dimension : a.dimension_value;
+      const auto& y = column == "dimension" ? b.dimension : b.dimension_value;
+      if (x != y) return x < y;
+      return std::tie(a.dimension, a.dimension_value) < std::tie(b.dimension, b.dimension_value);
+    }
+    const auto x = a.values.count(column) ? a.values.at(column) : 0;
+    const auto y = b.values.count(column) ? b.values.at(column) : 0;
+    if (x != y) return x < y;
+    return std::tie(a.dimension, a.dimension_value) < std::tie(b.dimension, b.dimension_value);
+  };
+  std::stable_sort(rows.begin(), rows.end(), key_less);
+  if (order == "desc") std::reverse(rows.begin(), rows.end());
+}
+
+std::string overview_page(const OverviewView& v) {
+  const std::string date = format_date(v.day);
+  std::string body = fmt::format(
+      "<h1>Overview · {}</h1><form class=\"filters\" method=\"get\" action=\"/overview\">"
+      "<label>day<input type=\"date\" name=\"date\" value=\"{}\"></label>"
+      "<button type=\"submit\">Show</button>{}</form>",
+      date::format("%a %d.%m.%Y", v.day), date, html::day_nav("/overview", date, ""));
+  body += tiles(v) + charts(date) + slice_table(v);
+  return html::page("Overview " + date, "overview", body);
+}
+
+std::string metric_page(const MetricView& v, const date::time_zone* zone) {
+  const std::string& metric = v.day.key.first;
+  const std::string& slice = v.day.key.second;
+  const std::string date = format_date(v.day.day);
+  std::vector<std::pair<std::string, std::string>> slice_options = {{"", "all users"}};
+  for (const auto& s : v.slices) slice_options.emplace_back(s, s);
+  if (!slice.empty() && std::find(v.slices.begin(), v.slices.end(), slice) == v.slices.end()) {
+    slice_options.emplace_back(slice, slice);
+  }
+  const std::string keep = "metric=" + metric + (slice.empty() ? "" : "&slice=" + url_encode(slice));
+  std::string time_param;
+  if (v.marker && *v.marker < static_cast<int>(v.day.buckets.size())) {
+    time_param = format_local_time(v.day.buckets[*v.marker].start, zone).substr(11, 5);
+  }
+  std::string body = fmt::format(
+      "<h1>{} · {} · {}</h1><form class=\"filters\" method=\"get\" action=\"/metric\">"
+      "<label>metric{}</label><label>day<input type=\"date\" name=\"date\" value=\"{}\"></label>"
+      "<label>slice{}</label><button type=\"submit\">Show</button>{}</form>",
+      html::esc(metric_title(metric)), slice.empty() ? "all users" : html::esc(slice),
+      date::format("%a %d.%m.%Y", v.day.day), metric_options_select(metric, false), date,
+      html::select("slice", slice_options, slice), html::day_nav("/metric", date, keep));
+  body += fmt::format(
+      "<p class=\"muted\">{}-minute buckets; band from the {} detector, as the alerts judge "
+      "them.</p><img class=\"chart\" id=\"chart-metric\" width=\"1280\" alt=\"{} on {}\" "
+      "src=\"/chart/metric.png?date={}&amp;{}{}\">",
+      v.day.bucket_seconds / 60, v.method.empty() ? "no" : html::esc(v.method),
+      html::esc(metric_title(metric)), date, date, html::esc(keep),
+      time_param.empty() ? "" : "&amp;time=" + time_param);
+  body += "<h2>Alerts this day</h2>";
+  body += v.alerts.empty() ? "<p class=\"muted\" id=\"alerts\">No alerts for this metric and slice on this day.</p>"
+                           : "<table id=\"alerts\">" + std::string(kAlertHeader) + "<tbody>" +
+                                 alert_rows(v.alerts, zone, true) + "</tbody></table>";
+  body += "<h2>Buckets</h2>" + bucket_table(v, zone);
+  return html::page(metric_title(metric) + " " + date, "metric", body);
+}
+
+std::string alerts_page(const AlertsView& v, const date::time_zone* zone) {
+  const std::vector<std::pair<std::string, std::string>> actions = {
+      {"", "any action"}, {"fire", "fired"}, {"repeat", "repeated"}, {"resolve", "resolved"}};
+  std::string body = fmt::format(
+      "<h1>Alerts · {} – {}</h1><form class=\"filters\" method=\"get\" action=\"/alerts\">"
+      "<label>metric{}</label><label>from<input type=\"date\" name=\"from\" value=\"{}\"></label>"
+      "<label>to<input type=\"date\" name=\"to\" value=\"{}\"></label><label>action{}</label>"
+      "<button type=\"submit\">Filter</button></form>",
+      format_date(v.from), format_date(v.to), metric_options_select(v.metric, true),
+      format_date(v.from), format_date(v.to), html::select("action", actions, v.action));
+  if (v.alerts.empty()) {
+    body += "<p class=\"muted\" id=\"alert-history\">No alerts in this range.</p>";
+  } else {
+    body += fmt::format("<p>{} message(s){}; click a bucket to see it on the metric page.</p>",
+                        v.alerts.size(), v.truncated ? " (the newest only: narrow the range)" : "");
+    body += "<table id=\"alert-history\">" + std::string(kAlertHeader) + "<tbody>" +
+            alert_rows(v.alerts, zone, false) + "</tbody></table>";
+  }
+  return html::page("Alerts", "alerts", body);
+}
+
+std::string runs_page(const RunsView& v, const date::time_zone* zone) {
+  const std::vector<std::pair<std::string, std::string>> jobs = {
+      {"", "any job"}, {"etl", "etl"}, {"report", "report"}, {"alerts", "alerts"}};
+  const std::vector<std::pair<std::string, std::string>> statuses = {
+      {"", "any status"}, {"ok", "ok"}, {"failed", "failed"}, {"running", "running"},
+      {"abandoned", "abandoned"}};
+  std::string body = fmt::format(
+      "<h1>Runs</h1><form class=\"filters\" method=\"get\" action=\"/runs\"><label>job{}</label>"
+      "<label>status{}</label><label>rows<input type=\"number\" name=\"limit\" min=\"1\" "
+      "max=\"10000\" value=\"{}\"></label><button type=\"submit\">Filter</button></form>",
+      html::select("job", jobs, v.job), html::select("status", statuses, v.status), v.limit);
+  if (v.runs.empty()) {
+    return html::page("Runs", "runs",
+                      body + "<p class=\"muted\" id=\"runs\">No runs recorded (vigil serve keeps "
+                             "them in state_dir/runs.sqlite).</p>");
+  }
+  body +=
+      "<table id=\"runs\"><thead><tr><th>#</th><th>job</th><th>for</th><th>status</th>"
+      "<th class=\"num\">attempt</th><th>started</th><th class=\"num\">duration</th>"
+      "<th>result</th></tr></thead><tbody>";
+  for (const auto& r : v.runs) {
+    const std::string duration =
+        r.ended > 0 ? fmt::format("{:.1f} s", r.ended - r.started) : "running";
+    const std::string result = r.error.empty() ? r.detail : r.error;
+    body += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"status-{}\">{}</td>"
+        "<td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+        r.id, html::esc(r.job), html::esc(r.target), run_status_name(r.status),
+        run_status_name(r.status), r.attempt,
+        format_local_time(static_cast<EpochSeconds>(r.started), zone), duration, html::esc(result));
+  }
+  return html::page("Runs", "runs", body + "</tbody></table>");
+}
+
+std::string error_page(const std::string& active, const std::string& message) {
+  return html::page("Error", active,
+                    fmt::format("<h1>Cannot show this page</h1><p class=\"error\" id=\"error\">{}</p>",
+                                html::esc(message)));
+}
+
+}  // namespace vigil
