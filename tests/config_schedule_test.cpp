@@ -72,23 +72,23 @@ TEST(ConfigSchedule, NumbersAreRangeChecked) {
             "alerts, retries, retry_backoff_seconds, catchup_days)");
 }
 
-TEST(ConfigSchedule, ListenMustBeLoopback) {
-  EXPECT_EQ(error_of("[serve]\nlisten = \"0.0.0.0:8765\"\n"),
-            "vigil.toml:2: serve.listen: '0.0.0.0:8765' is not a loopback address: vigil serve "
-            "listens only on 127.0.0.1, [::1] or localhost for now (its endpoint has no access "
-            "control yet)");
-  EXPECT_EQ(error_of("[serve]\nlisten = \"192.168.1.5:80\"\n").find("not a loopback address") !=
-                std::string::npos,
-            true);
+TEST(ConfigSchedule, ListenErrors) {
   EXPECT_EQ(error_of("[serve]\nlisten = \"127.0.0.1:99999\"\n"),
             "vigil.toml:2: serve.listen: '127.0.0.1:99999' has an invalid port '99999': expected a "
             "number from 1 to 65535");
   EXPECT_EQ(error_of("[serve]\nlisten = \"8765\"\n"),
             "vigil.toml:2: serve.listen: '8765' is not HOST:PORT: expected for example "
             "127.0.0.1:8765");
+  EXPECT_EQ(error_of("[serve]\nlisten = \"http://x:80\"\n").find("invalid host") !=
+                std::string::npos,
+            true);
   EXPECT_EQ(error_of("[serve]\nport = 1\n"),
-            "vigil.toml:2: serve.port: unknown key (valid keys in [serve]: listen)");
+            "vigil.toml:2: serve.port: unknown key (valid keys in [serve]: listen, public_url)");
   EXPECT_EQ(error_of("[serve]\nlisten = \"\"\n"), "(parsed)");
+  EXPECT_EQ(error_of("[serve]\nlisten = \"0.0.0.0:8765\"\n"), "(parsed)");
+  // The dashboard token is a secret: never in the file.
+  EXPECT_NE(error_of("[serve]\ntoken = \"abc\"\n").find("VIGIL_DASHBOARD_TOKEN"),
+            std::string::npos);
 }
 
 TEST(ConfigSchedule, ListenAddresses) {
@@ -96,17 +96,49 @@ TEST(ConfigSchedule, ListenAddresses) {
   ASSERT_TRUE(v4.ok());
   EXPECT_EQ(v4->host, "127.0.0.2");
   EXPECT_EQ(v4->port, 8765);
+  EXPECT_TRUE(v4->loopback);
   auto v6 = parse_listen_address("[::1]:9100");
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->port, 9100);
+  EXPECT_TRUE(v6->loopback);
   auto name = parse_listen_address("localhost:1");
   ASSERT_TRUE(name.ok());
-  EXPECT_EQ(name->host, "localhost");
-  EXPECT_FALSE(parse_listen_address("127.0.0.256:80").ok());
-  EXPECT_FALSE(parse_listen_address("127.1:80").ok());
-  EXPECT_FALSE(parse_listen_address("[::]:80").ok());
-  EXPECT_FALSE(parse_listen_address("example.com:80").ok());
+  EXPECT_TRUE(name->loopback);
+  // Anything else is reachable from other machines: allowed, but flagged so
+  // serve asks for the dashboard token.
+  for (const char* other : {"0.0.0.0:80", "[::]:80", "192.168.1.5:80", "example.com:80",
+                            "127.1:80", "127.0.0.256:80"}) {
+    auto address = parse_listen_address(other);
+    ASSERT_TRUE(address.ok()) << other;
+    EXPECT_FALSE(address->loopback) << other;
+  }
+  EXPECT_EQ(parse_listen_address("[::]:80")->host, "::");
+}
+
+TEST(ConfigSchedule, DashboardLinksDefaultToServe) {
+  auto config = parse_config("[serve]\nlisten = \"127.0.0.1:9000\"\n", "vigil.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->report.dashboard_url, "http://127.0.0.1:9000/overview?date={date}");
+  EXPECT_EQ(config->alerts.dashboard_url,
+            "http://127.0.0.1:9000/metric?metric={metric}&date={date}&time={time}&slice={slice}");
+  // A public URL (a proxy) wins; a team's own dashboard wins over both.
+  config = parse_config(
+      "[serve]\npublic_url = \"https://vigil.example.com/\"\n[report]\n"
+      "dashboard_url = \"https://bi.example.com/d?day={date}\"\n",
+      "vigil.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->report.dashboard_url, "https://bi.example.com/d?day={date}");
+  EXPECT_EQ(config->alerts.dashboard_url.rfind("https://vigil.example.com/metric?", 0), 0u);
+  // A wildcard address has no name readers could use: no default links.
+  config = parse_config("[serve]\nlisten = \"0.0.0.0:8765\"\n", "vigil.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->report.dashboard_url, "");
+  EXPECT_EQ(config->alerts.dashboard_url, "");
+  config = parse_config("[serve]\nlisten = \"\"\n", "vigil.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->report.dashboard_url, "");
+  EXPECT_EQ(dashboard_base_url({"[::1]:8765", "", ""}), "http://[::1]:8765");
 }
 
 TEST(ConfigSchedule, DefaultsTextParsesToTheDefaults) {
