@@ -1,5 +1,7 @@
 // The live DashboardSource: ClickHouse for the metrics and the slice table,
 // the state directory's SQLite files for alerts and runs.
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -77,7 +79,10 @@ class LiveDashboardSource final : public DashboardSource {
     for (const Row& row : *rows) {
       SliceRow slice{row.at(0), row.at(1), {}};
       for (size_t i = 0; i < columns.size(); ++i) {
-        slice.values[columns[i]] = std::stoll(row.at(i + 2));
+        const std::string& text = row.at(i + 2);
+        std::int64_t value = 0;
+        std::from_chars(text.data(), text.data() + text.size(), value);
+        slice.values[columns[i]] = value;
       }
       out.push_back(std::move(slice));
     }
@@ -113,8 +118,10 @@ class LiveDashboardSource final : public DashboardSource {
  private:
   std::unique_ptr<ClickHouse> client() const {
     // Tables are always qualified, as in make_context: no session database.
+    // A reader waits a minute at most, however long the jobs may take.
     auto connection = config_.clickhouse;
     connection.database.clear();
+    connection.query_timeout_seconds = std::min(connection.query_timeout_seconds, 60);
     return make_http_clickhouse(connection);
   }
 

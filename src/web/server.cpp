@@ -49,6 +49,22 @@ class HttplibServer final : public HttpServer {
     server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
       dashboard(req, res);
     });
+    // A bug must not take the server down or leave the reader without an answer.
+    server_.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+          std::string what = "unknown error";
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          spdlog::error("web: {} failed: {}", req.path, what);
+          res.status = 503;
+          res.set_content("vigil could not answer this request (" + what +
+                              "): see the serve log, and report it if it persists\n",
+                          "text/plain; charset=utf-8");
+        });
     // Paths only: a query string may hold the token.
     server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
       spdlog::debug("web: {} {} -> {}", req.method, req.path, res.status);
