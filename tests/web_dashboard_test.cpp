@@ -239,6 +239,9 @@ TEST_F(DashboardTest, MetricPageMarksTheBucketAndListsItsAlerts) {
                               {"slice", "os=iOS"}});
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_EQ(source.series_dimension, "os");
+  // The slice picker lists the day's slices from the ETL table, the current one chosen.
+  EXPECT_TRUE(contains(page.body, "<option value=\"age=18-24\">age=18-24</option>"));
+  EXPECT_TRUE(contains(page.body, "<option value=\"os=iOS\" selected>"));
   // The alerts are of all users, the page of os=iOS: none listed.
   EXPECT_TRUE(contains(page.body, "No alerts for this metric and slice"));
   page = get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});

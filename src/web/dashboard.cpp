@@ -182,8 +182,11 @@ class Handlers {
         if (view.day.buckets[i].start == at) view.marker = static_cast<int>(i);
       }
     }
-    for (const auto& [key, values] : series.values) {
-      if (key.first == metric && !key.second.empty()) view.slices.push_back(key.second);
+    // The picker offers the slices the ETL table has for the day (none if it is missing).
+    std::vector<std::string> columns;
+    if (auto rows = source_.slices(d, columns); rows.ok()) {
+      sort_slices(*rows, "dimension", "asc");
+      for (const auto& row : *rows) view.slices.push_back(row.dimension + "=" + row.dimension_value);
     }
     HistoryFilter filter{metric, day_start(d, zone_), day_start(d + date::days{1}, zone_), true, 0};
     VIGIL_ASSIGN_OR_RETURN(auto fired, source_.alerts(filter));

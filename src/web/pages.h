@@ -33,7 +33,7 @@ struct MetricView {
   std::string method;                 // the detector ("" = none configured)
   std::optional<int> marker;          // bucket index within the day
   std::vector<AlertRecord> alerts;    // fired/repeated/resolved this day, this metric and slice
-  std::vector<std::string> slices;    // slices seen that day, for the picker
+  std::vector<std::string> slices;    // slices of that day ("os=iOS"), for the picker
 };
 std::string metric_page(const MetricView& view, const date::time_zone* zone);
 
