@@ -56,14 +56,6 @@ HttpResponse content(std::string body, std::string type) {
 Dashboard::Dashboard(const Config& config, DashboardSource& source, DashboardOptions options)
     : config_(config), source_(source), options_(std::move(options)) {}
 
-bool Dashboard::handles(const std::string& path) const {
-  static const std::vector<std::string> kPaths = {
-      "/",           "/overview",   "/metric",      "/alerts",          "/runs",
-      "/slices.csv", "/api/overview", "/api/slices", "/api/series",     "/api/alerts",
-      "/api/runs",   "/chart/daily.png", "/chart/metric.png"};
-  return std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end();
-}
-
 namespace {
 
 // The handlers, with everything a request needs.

@@ -94,9 +94,8 @@ struct DashboardOptions {
 class Dashboard {
  public:
   Dashboard(const Config& config, DashboardSource& source, DashboardOptions options);
-  // Any path: a dashboard route, or 404 (false from handles()).
+  // Any path: a dashboard route, or 404.
   HttpResponse handle(const HttpRequest& request) const;
-  bool handles(const std::string& path) const;
 
  private:
   const Config& config_;
