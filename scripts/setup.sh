@@ -9,7 +9,14 @@ packages=(
   libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcairo2-dev libsqlite3-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
   clickhouse-server clickhouse-client fonts-dejavu-core tzdata time curl bc python3
+  chromium
 )
+# Node.js for the browser test (tests/browser): Debian's nodejs and npm, unless node and
+# npm are already there (e.g. NodeSource's nodejs, which bundles npm and conflicts with
+# Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
