@@ -5,8 +5,10 @@ JOBS ?= $(shell nproc)
 AIRFLOW_VENV ?= .venv-airflow
 # Extra pytest arguments for the Airflow tests, e.g. PYTEST_ARGS="-k etl -x".
 PYTEST_ARGS ?=
+# Where the browser test saves its page screenshots (`make screenshots`: docs/screenshots).
+SCREENSHOT_DIR ?= $(BUILD_DIR)/screenshots
 
-.PHONY: all setup build demo test test-airflow bench clean
+.PHONY: all setup build demo dashboard test test-browser screenshots test-airflow bench clean
 
 all: build
 
@@ -20,10 +22,29 @@ build: setup
 demo: build
 	$(BUILD_DIR)/vigil demo
 
-# The C++ suite (unit + real clickhouse-server), then the Airflow DAG tests.
+# The dashboard of ./vigil.toml's data (e.g. after `make demo`) without the jobs; Ctrl-C ends it.
+dashboard: build
+	$(BUILD_DIR)/vigil serve --dashboard-only
+
+# The C++ suite (unit + real clickhouse-server), the dashboard in a browser, then the Airflow DAG tests.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
+	@$(MAKE) --no-print-directory test-browser-only
 	@$(MAKE) --no-print-directory test-airflow-only
+
+# The dashboard in headless Chromium (Debian's chromium, driven by playwright-core from npm):
+# demo data on a managed ClickHouse, every page checked against its own SQL, screenshots saved.
+test-browser: build
+	@$(MAKE) --no-print-directory test-browser-only
+
+# The README's screenshots of the dashboard pages, taken by the browser test.
+screenshots: build
+	@$(MAKE) --no-print-directory test-browser-only SCREENSHOT_DIR=docs/screenshots
+
+.PHONY: test-browser-only
+test-browser-only:
+	@bash scripts/setup_browser.sh >/dev/null
+	VIGIL_BUILD_DIR="$(abspath $(BUILD_DIR))" VIGIL_SCREENSHOT_DIR="$(abspath $(SCREENSHOT_DIR))" node --test tests/browser/dashboard.test.mjs
 
 # The Airflow DAG tests alone: real Airflow 3 from PyPI, real ClickHouse, the fake Bot API.
 test-airflow: build
