@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "web/auth.h"
+#include "base/strings.h"
 #include "web/params.h"
 
 namespace vigil {
@@ -65,8 +66,28 @@ TEST(DashboardParams, DatesTimesSlicesNumbers) {
   auto missing = metric_param({}, "");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("feed_users"), std::string::npos);
+  EXPECT_FALSE(time_param({{"time", "-1:-5"}}, 15).ok());
+  EXPECT_FALSE(time_param({{"time", "+9:45"}}, 15).ok());
+  EXPECT_FALSE(int_param({{"limit", "-3"}}, "limit", 1, 1, 10).ok());
+  // Parameters reach JSON, HTML and chart titles: UTF-8 only.
+  EXPECT_TRUE(check_utf8({{"slice", "os=Линукс"}}).ok());
+  EXPECT_FALSE(check_utf8({{"slice", "os=\xFF"}}).ok());
+  EXPECT_FALSE(check_utf8({{"\xC3", "x"}}).ok());
   // The last non-empty value of a repeated parameter wins.
   EXPECT_EQ(*param({{"a", "1"}, {"a", "2"}, {"a", ""}}, "a"), "2");
+}
+
+TEST(Utf8, ValidAndPrefixes) {
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("é € 𝄞"));
+  EXPECT_FALSE(valid_utf8("\xC3"));              // cut short
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("a\x80b"));            // a lone continuation byte
+  EXPECT_EQ(utf8_prefix("aéb", 2), "a");          // never half of é
+  EXPECT_EQ(utf8_prefix("aéb", 3), "aé");
+  EXPECT_EQ(utf8_prefix("ab", 5), "ab");
 }
 
 }  // namespace

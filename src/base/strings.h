@@ -16,6 +16,13 @@ std::string_view trim(std::string_view text);
 // answers become one log/error line.
 std::string one_line(std::string_view text, std::size_t limit);
 
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or values past
+// U+10FFFF): request parameters are checked before they reach JSON or cairo.
+bool valid_utf8(std::string_view text);
+
+// `text` cut to at most `limit` bytes without splitting a UTF-8 character.
+std::string_view utf8_prefix(std::string_view text, std::size_t limit);
+
 // Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (a URL query value).
 std::string url_encode(std::string_view text);
 

@@ -7,6 +7,7 @@
 #include "alert/evaluate.h"
 #include "alert/run.h"
 #include "report/report_charts.h"
+#include "base/strings.h"
 #include "web/api_json.h"
 #include "web/pages.h"
 #include "web/params.h"
@@ -70,6 +71,7 @@ class Handlers {
 
   Result<HttpResponse> route() {
     const std::string& p = request_.path;
+    VIGIL_TRY(check_utf8(params_));
     if (p == "/") {
       HttpResponse r;
       r.status = 302;
@@ -83,7 +85,8 @@ class Handlers {
     if (p == "/chart/daily.png") return daily_chart();
     if (p == "/alerts" || p == "/api/alerts") return alerts(p == "/api/alerts");
     if (p == "/runs" || p == "/api/runs") return runs(p == "/api/runs");
-    return error_response(request_, 404, "not found: " + p);
+    return error_response(request_, 404,
+                          valid_utf8(p) ? "not found: " + p : "not found (the path is not UTF-8)");
   }
 
  private:

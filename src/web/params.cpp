@@ -1,9 +1,11 @@
 #include "web/params.h"
 
+#include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "config/config.h"
 
 namespace vigil {
@@ -17,7 +19,16 @@ std::string joined(const std::vector<std::string>& items) {
 
 // Parameter values are echoed in messages: keep them short.
 std::string shown(const std::string& value) {
-  return value.size() > 40 ? value.substr(0, 40) + "..." : value;
+  return value.size() > 40 ? std::string(utf8_prefix(value, 40)) + "..." : value;
+}
+
+bool two_digits(const std::string& text, size_t at, int& out) {
+  if (!std::isdigit(static_cast<unsigned char>(text[at])) ||
+      !std::isdigit(static_cast<unsigned char>(text[at + 1]))) {
+    return false;
+  }
+  out = (text[at] - '0') * 10 + (text[at + 1] - '0');
+  return true;
 }
 
 }  // namespace
@@ -60,11 +71,8 @@ Result<std::optional<int>> time_param(const QueryParams& params, int bucket_minu
   const auto text = param(params, "time");
   if (!text) return std::optional<int>{};
   int hours = -1, minutes = -1;
-  const bool shaped = text->size() == 5 && (*text)[2] == ':' &&
-                      std::from_chars(text->data(), text->data() + 2, hours).ptr ==
-                          text->data() + 2 &&
-                      std::from_chars(text->data() + 3, text->data() + 5, minutes).ptr ==
-                          text->data() + 5;
+  const bool shaped = text->size() == 5 && (*text)[2] == ':' && two_digits(*text, 0, hours) &&
+                      two_digits(*text, 3, minutes);
   if (!shaped || hours < 0 || hours > 23 || minutes < 0 || minutes > 59) {
     return Error::usage(fmt::format("time: '{}' is not a time: use HH:MM, e.g. 09:45", shown(*text)));
   }
@@ -100,6 +108,17 @@ Result<std::string> choice_param(const QueryParams& params, const std::string& n
   }
   return Error::usage(
       fmt::format("{}: '{}' is not allowed: use one of {}", name, shown(*text), joined(choices)));
+}
+
+Status check_utf8(const QueryParams& params) {
+  for (const auto& [name, value] : params) {
+    if (!valid_utf8(name) || !valid_utf8(value)) {
+      return Error::usage(fmt::format("a query parameter{} is not valid UTF-8: percent-encode "
+                                      "UTF-8 text",
+                                      valid_utf8(name) ? " (" + shown(name) + ")" : ""));
+    }
+  }
+  return {};
 }
 
 Result<int> int_param(const QueryParams& params, const std::string& name, int fallback, int low,

@@ -35,6 +35,9 @@ Result<std::string> choice_param(const QueryParams& params, const std::string& n
                                  const std::vector<std::string>& choices,
                                  const std::string& fallback);
 
+// Every name and value is UTF-8 (they end up in JSON, HTML and chart titles).
+Status check_utf8(const QueryParams& params);
+
 // An integer in [low, high], or `fallback` when absent.
 Result<int> int_param(const QueryParams& params, const std::string& name, int fallback, int low,
                       int high);

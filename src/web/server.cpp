@@ -59,11 +59,16 @@ class HttplibServer final : public HttpServer {
             what = e.what();
           } catch (...) {
           }
-          spdlog::error("web: {} failed: {}", req.path, what);
+          spdlog::error("web: {} failed: {}", one_line(req.path, 200), what);
+          const std::string message = "vigil could not answer this request (" +
+                                      std::string(valid_utf8(what) ? what : "?") +
+                                      "): see the serve log, and report it if it persists";
           res.status = 503;
-          res.set_content("vigil could not answer this request (" + what +
-                              "): see the serve log, and report it if it persists\n",
-                          "text/plain; charset=utf-8");
+          if (req.path.rfind("/api/", 0) == 0) {
+            res.set_content(error_json(message), "application/json");
+          } else {
+            res.set_content(message + "\n", "text/plain; charset=utf-8");
+          }
         });
     // Paths only: a query string may hold the token.
     server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
