@@ -84,7 +84,7 @@ TEST(Utf8, ValidAndPrefixes) {
   EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong '/'
   EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // a surrogate
   EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // past U+10FFFF
-  EXPECT_FALSE(valid_utf8("a\x80b"));            // a lone continuation byte
+  EXPECT_FALSE(valid_utf8("a\x80" "b"));          // a lone continuation byte
   EXPECT_EQ(utf8_prefix("aéb", 2), "a");          // never half of é
   EXPECT_EQ(utf8_prefix("aéb", 3), "aé");
   EXPECT_EQ(utf8_prefix("ab", 5), "ab");
