@@ -7,6 +7,7 @@
 #include <set>
 
 #include <gmock/gmock.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "chart/chart.h"
@@ -515,6 +516,19 @@ TEST(ChartLayoutTest, WeekLabelsAllShowOnOneOrTwoLines) {
   ChartLayout three = layout_or_die(narrow);
   auto rows = commands_of<Text>(three, Role::kXLabel);
   EXPECT_THAT(texts(rows), ::testing::Contains("18.11"));  // split under the weekday
+}
+
+TEST(ChartLayoutTest, ThinnedDayLabelsKeepTheNewestDay) {
+  ChartSpec month;
+  for (int d = 0; d < 30; ++d) month.x_labels.push_back(fmt::format("Mon {:02}.11", d + 1));
+  month.panels = {Panel{"Views", {Line{"views", std::vector<double>(30, 5.0)}}}};
+  month.width = 640;
+  ChartLayout layout = layout_or_die(month);
+  const auto& shown = layout.panels[0].x_label_indices;
+  ASSERT_GE(shown.size(), 2u);
+  ASSERT_LT(shown.size(), 30u) << "30 day labels cannot all fit in 640 px";
+  EXPECT_EQ(shown.back(), 29);  // the newest day keeps its label
+  for (size_t k = 1; k < shown.size(); ++k) EXPECT_EQ(shown[k] - shown[k - 1], shown[1] - shown[0]);
 }
 
 TEST(ChartLayoutTest, MarkerRingAndValueOnTheAnomaly) {

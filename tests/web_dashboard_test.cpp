@@ -172,7 +172,7 @@ TEST_F(DashboardTest, OverviewPageShowsNumbersAndSortsSlices) {
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
   EXPECT_TRUE(contains(page.body, "<span class=\"value\">2 000</span>"));
-  EXPECT_TRUE(contains(page.body, "<span class=\"value\">4.5%</span>"));  // CTR 90/2000
+  EXPECT_TRUE(contains(page.body, "<span class=\"value\">4.50%</span>"));  // CTR 90/2000, as in the report
   // 2000 vs 1220 the day before: +63.9%.
   EXPECT_TRUE(contains(page.body, "day before ▲ 63.9%"));
   const auto age = page.body.find("18-24"), android = page.body.find("Android"),

@@ -11,8 +11,12 @@ namespace vigil {
 Verdict judge(const Detector& detector, const std::vector<double>& values, int index) {
   const int need = static_cast<int>(detector.history_needed());
   const int first = std::max(0, index - need);
-  return detector.evaluate(std::span<const double>(values.data() + first, index - first),
-                           values[index]);
+  Verdict v = detector.evaluate(std::span<const double>(values.data() + first, index - first),
+                                values[index]);
+  // Every watched metric is a count or a ratio of counts: a band below zero
+  // says nothing more than zero (and no value >= 0 is judged differently).
+  if (v.ready && v.lower < 0) v.lower = 0;
+  return v;
 }
 
 Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,

@@ -15,7 +15,8 @@
 
 namespace vigil {
 
-// Verdict for `values[index]` from the values before it.
+// Verdict for `values[index]` from the values before it; the band's lower end
+// is at least 0 (the metrics are counts and ratios).
 Verdict judge(const Detector& detector, const std::vector<double>& values, int index);
 
 // Everything needed to watch one metric: its detector and noise policy.

@@ -373,13 +373,16 @@ void Layouter::layout_y_axis(const YAxis& axis, PanelGeometry& g, double label_r
 // Picks which x labels to draw and how, once per chart (so all panels agree), for the
 // narrowest plot: every label on one line if they fit, else on two lines (split at the first
 // space: "Mon" over "18.11"), else the same at 90 or 80 % size, else every 2nd, 3rd, 4th, 6th, ...
-// non-empty label at full size.
+// non-empty label at full size. When every point has a label (days), the thinning keeps the
+// last one (the newest day is the one readers look for); sparse labels (hours) keep their own.
 XLabels Layouter::choose_x_labels(double plot_width) const {
   const auto& labels = spec_.x_labels;
   int n = static_cast<int>(labels.size());
   double slot = plot_width / std::max(n, 1);
   bool has_spaces = std::any_of(labels.begin(), labels.end(),
                                 [](const std::string& l) { return l.find(' ') != l.npos; });
+  const bool dense = std::none_of(labels.begin(), labels.end(),
+                                  [](const std::string& l) { return l.empty(); });
   std::vector<int> steps = {1, 2, 3, 4, 6, 8, 12, 16, 24};
   while (steps.back() < n) steps.push_back(steps.back() * 2);
   for (int step : steps) {
@@ -389,7 +392,7 @@ XLabels Layouter::choose_x_labels(double plot_width) const {
         if (two_lines && !has_spaces) continue;
         XLabels out{.indices = {}, .rows = {}, .size = size};
         std::vector<double> widths;
-        for (int i = 0; i < n; i += step) {
+        for (int i = dense ? (n - 1) % step : 0; i < n; i += step) {
           if (labels[i].empty()) continue;
           out.indices.push_back(i);
           out.rows.push_back(two_lines ? split_first_space(labels[i]) : std::vector{labels[i]});

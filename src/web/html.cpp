@@ -21,12 +21,12 @@ form.filters{display:flex;gap:12px;align-items:end;flex-wrap:wrap;margin-bottom:
 form.filters label{display:flex;flex-direction:column;font-size:12px;color:#555;gap:2px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px}
 .tile{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px #0002}
-.tile a{color:#1d2330;text-decoration:none;font-size:13px}.tile .value{font-size:24px;font-weight:bold;display:block;margin:4px 0}
+.tile a{color:#1d2330;text-decoration:none;font-size:13px;display:block;min-height:2.6em}.tile .value{font-size:24px;font-weight:bold;display:block;margin:4px 0}
 .tile .change{font-size:12px;color:#555;display:block}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;font-size:13px}
 th,td{padding:4px 10px;border-bottom:1px solid #e3e6ea;text-align:left;white-space:nowrap}
 th a{color:#1d2330}td.num,th.num{text-align:right}
-tr.anomaly td{background:#fde8e6}tr.marked td{outline:2px solid #e8590c}tr:target td{background:#fff3bf}
+tr.anomaly td{background:#fde8e6}tr.marked td{border-top:2px solid #e8590c;border-bottom:2px solid #e8590c;font-weight:bold}tr:target td{background:#fff3bf}
 .status-failed,.status-abandoned,.action-fire{color:#c92a2a;font-weight:bold}.status-ok,.action-resolve{color:#2b8a3e}
 img.chart{max-width:100%;background:#fff;box-shadow:0 1px 2px #0002;margin-bottom:12px}
 .error{background:#fff5f5;border:1px solid #ffa8a8;padding:10px 14px;border-radius:6px}

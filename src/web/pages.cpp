@@ -53,7 +53,7 @@ std::string tiles(const OverviewView& v) {
         "<div class=\"tile\" id=\"metric-{}\">{}<span class=\"value\">{}</span>"
         "<span class=\"change\">day before {}</span><span class=\"change\">week before {}</span>"
         "</div>",
-        name, title, html::value(now, daily_format(name)),
+        name, title, html::value(now, daily_format(name), name == "ctr" ? 2 : -1),
         change_text(now, value_on(v.days, v.day - date::days{1}, name)),
         change_text(now, value_on(v.days, v.day - date::days{7}, name)));
   }
@@ -136,7 +136,8 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
         alert_action_name(r.action), metric_value_text(e.key.metric, e.value),
         metric_value_text(e.key.metric, e.lower), metric_value_text(e.key.metric, e.upper),
         chart::format_ratio(e.score, 1),
-        r.delivered ? "sent" : html::esc("not sent" + (r.error.empty() ? "" : ": " + r.error)));
+        r.delivered ? "delivered"
+                    : html::esc("not delivered" + (r.error.empty() ? "" : ": " + r.error)));
   }
   return out;
 }
@@ -144,7 +145,7 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
 constexpr const char* kAlertHeader =
     "<thead><tr><th>bucket</th><th>metric</th><th>slice</th><th>action</th>"
     "<th class=\"num\">value</th><th class=\"num\">expected</th><th class=\"num\">score</th>"
-    "<th>message</th></tr></thead>";
+    "<th>message (Telegram or files)</th></tr></thead>";
 
 std::string bucket_table(const MetricView& v, const date::time_zone* zone) {
   const std::string& metric = v.day.key.first;
@@ -243,7 +244,8 @@ std::string alerts_page(const AlertsView& v, const date::time_zone* zone) {
       "<label>metric{}</label><label>from<input type=\"date\" name=\"from\" value=\"{}\"></label>"
       "<label>to<input type=\"date\" name=\"to\" value=\"{}\"></label><label>action{}</label>"
       "<button type=\"submit\">Filter</button></form>",
-      format_date(v.from), format_date(v.to), metric_options_select(v.metric, true),
+      date::format("%a %d.%m.%Y", v.from), date::format("%a %d.%m.%Y", v.to),
+      metric_options_select(v.metric, true),
       format_date(v.from), format_date(v.to), html::select("action", actions, v.action));
   if (v.alerts.empty()) {
     body += "<p class=\"muted\" id=\"alert-history\">No alerts in this range.</p>";

@@ -347,7 +347,7 @@ test('overview: tiles, charts, slice table (sorting) and its CSV', { timeout: 12
     feed_users: formatInteger(Number(feedUsers)),
     views: formatInteger(Number(views)),
     likes: formatInteger(Number(likes)),
-    ctr: formatPercent(Number(likes) / Number(views), 1),
+    ctr: formatPercent(Number(likes) / Number(views), 2),
     messenger_users: formatInteger(Number(senders)),
     messages_sent: formatInteger(Number(sent)),
     sent_received_ratio: formatRatio(Number(senders) / Number(receivers)),
