@@ -56,8 +56,9 @@ test-airflow-only:
 	@VIGIL_AIRFLOW_VENV="$(abspath $(AIRFLOW_VENV))" bash scripts/setup_airflow.sh >/dev/null
 	VIGIL_BUILD_DIR="$(abspath $(BUILD_DIR))" "$(abspath $(AIRFLOW_VENV))/bin/pytest" -c airflow/pytest.ini airflow/tests $(PYTEST_ARGS)
 
+# Every benchmark, each with its reference run (a few minutes).
 bench: build
-	bash bench/etl.sh
+	@for b in etl report alert detect dashboard; do bash bench/$$b.sh || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR)
