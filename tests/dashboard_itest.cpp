@@ -17,6 +17,7 @@
 #include "etl/etl.h"
 #include "sim/simulator.h"
 #include "support/clickhouse_fixture.h"
+#include "support/http_client.h"
 #include "web/dashboard.h"
 #include "web/server.h"
 
@@ -24,50 +25,11 @@ namespace vigil {
 namespace {
 
 using nlohmann::json;
-using Params = std::vector<std::pair<std::string, std::string>>;
+using Params = QueryPairs;
 
 constexpr const char* kSrc = "dash_src";
 constexpr const char* kDst = "dash_dst";
 constexpr const char* kPng = "\x89PNG\r\n\x1a\n";
-
-struct Reply {
-  int status = -1;  // -1: no answer at all
-  std::string body;
-  httplib::Headers headers;
-  std::string header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-  json js() const { return json::parse(body, nullptr, false); }
-};
-
-std::string enc(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    const bool plain = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-    out += plain ? std::string(1, static_cast<char>(c)) : fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
-std::string target(const std::string& path, const Params& params = {}) {
-  std::string out = path;
-  for (const auto& [k, v] : params) out += (out == path ? "?" : "&") + enc(k) + "=" + enc(v);
-  return out;
-}
-
-Reply http_get(int port, const std::string& path, const httplib::Headers& headers = {}) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_url_encode(false);
-  client.set_read_timeout(120, 0);
-  auto res = client.Get(path.c_str(), headers);
-  Reply r;
-  if (!res) return r;
-  r.status = res->status;
-  r.body = res->body;
-  r.headers = res->headers;
-  return r;
-}
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
