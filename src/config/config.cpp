@@ -171,9 +171,12 @@ std::string dashboard_base_url(const ServeConfig& serve) {
   }
   auto address = parse_listen_address(serve.listen);
   if (!address.ok() || address->host == "0.0.0.0" || address->host == "::") return "";
-  const bool v6 = address->host.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", address->host, v6 ? "]" : "",
-                     address->port);
+  return "http://" + host_port(*address);
+}
+
+std::string host_port(const ListenAddress& address) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return fmt::format("{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", address.port);
 }
 
 Result<Config> load_config(const std::string& path, bool must_exist,

@@ -109,6 +109,9 @@ struct ListenAddress {
 // Parses "HOST:PORT" ("[::1]:PORT" for IPv6).
 Result<ListenAddress> parse_listen_address(std::string_view text);
 
+// "HOST:PORT" as in a URL (IPv6 in brackets).
+std::string host_port(const ListenAddress& address);
+
 // The dashboard's base URL for links: [serve] public_url, else http://<listen>
 // unless listen is a wildcard (0.0.0.0, ::) or empty; then "".
 std::string dashboard_base_url(const ServeConfig& serve);

@@ -15,12 +15,6 @@
 namespace vigil {
 namespace {
 
-// host:port as in a URL (IPv6 in brackets).
-std::string shown(const ListenAddress& address) {
-  const bool v6 = address.host.find(':') != std::string::npos;
-  return fmt::format("{}{}{}:{}", v6 ? "[" : "", address.host, v6 ? "]" : "", address.port);
-}
-
 // The request's URL without the token parameter (where to go once the cookie is set).
 std::string without_token(const httplib::Request& req) {
   std::string query;
@@ -84,7 +78,7 @@ class HttplibServer final : public HttpServer {
       return Error::failure(fmt::format(
           "cannot listen on {} for the dashboard, /health and /metrics (is another vigil serve "
           "or program using the port?): set [serve] listen to a free port",
-          shown(address)));
+          host_port(address)));
     }
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() only works once the accept loop runs: wait for it (briefly).
@@ -158,9 +152,9 @@ class HttplibServer final : public HttpServer {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> start_http_server(HttpServerOptions options) {
-  VIGIL_TRY(check_dashboard_access(shown(options.address), options.address.loopback,
+  VIGIL_TRY(check_dashboard_access(host_port(options.address), options.address.loopback,
                                    options.token));
-  const std::string where = shown(options.address);
+  const std::string where = host_port(options.address);
   const bool with_dashboard = options.dashboard != nullptr;
   const bool loopback = options.address.loopback;
   auto server = std::make_unique<HttplibServer>(std::move(options));
