@@ -73,7 +73,7 @@ chart::ChartSpec metric_day_chart_spec(const MetricDay& day, std::optional<int> 
   chart::Panel panel;
   panel.title = fmt::format("{} · {}", metric_title(key.first),
                             key.second.empty() ? "all users" : key.second);
-  panel.format = key.first == "ctr" ? chart::ValueFormat::kPercent : chart::ValueFormat::kInteger;
+  panel.format = metric_format(key.first);
   panel.lines = {{"today", column(day, &DayBucket::value), chart::primary_line(), false},
                  {"yesterday", column(day, &DayBucket::yesterday), chart::secondary_line(), false},
                  {"a week ago", column(day, &DayBucket::week_ago), chart::dashed_line(), false}};

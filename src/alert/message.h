@@ -5,6 +5,7 @@
 #include <string>
 
 #include "alert/state.h"
+#include "chart/format.h"
 #include "base/time.h"
 
 namespace vigil {
@@ -18,10 +19,15 @@ struct AlertMessageInput {
   std::string dashboard_url;       // with {metric}, {slice}, {date}, {time}; "" = no link
 };
 
-// "Feed active users", "CTR", ... for a metric name.
+// "Feed active users", "CTR", "Senders / receivers", ... for a metric name
+// (the alert metrics and the report's sent_received_ratio).
 std::string metric_title(const std::string& metric);
 
-// The value as people read it: counts grouped, CTR as a percent.
+// How a metric's values are written: CTR as a percent, sent_received_ratio as
+// a ratio, the rest as counts.
+chart::ValueFormat metric_format(const std::string& metric);
+
+// The value as people read it: counts grouped, CTR as a percent with 2 decimals.
 std::string metric_value_text(const std::string& metric, double value);
 
 std::string alert_html(const AlertMessageInput& input);

@@ -74,8 +74,7 @@ std::string overview_json(Days day, const std::vector<DailyMetrics>& days) {
   for (const auto& name : daily_metric_names()) {
     auto value = [&](int n) { return back(n) ? number(daily_value(*back(n), name)) : json(); };
     metrics.push_back({{"name", name},
-                       {"title", name == "sent_received_ratio" ? "Senders / receivers"
-                                                               : metric_title(name)},
+                       {"title", metric_title(name)},
                        {"value", value(0)},
                        {"previous", value(1)},
                        {"week_ago", value(7)}});

@@ -13,18 +13,6 @@
 namespace vigil {
 namespace {
 
-using chart::ValueFormat;
-
-ValueFormat daily_format(const std::string& name) {
-  if (name == "ctr") return ValueFormat::kPercent;
-  if (name == "sent_received_ratio") return ValueFormat::kRatio;
-  return ValueFormat::kInteger;
-}
-
-std::string daily_title(const std::string& name) {
-  return name == "sent_received_ratio" ? "Senders / receivers" : metric_title(name);
-}
-
 const DailyMetrics* find_day(const std::vector<DailyMetrics>& days, Days day) {
   for (const auto& m : days) {
     if (m.day == day) return &m;
@@ -47,13 +35,13 @@ std::string tiles(const OverviewView& v) {
                                    name) != alert_metric_names().end();
     const std::string title =
         alerted ? fmt::format("<a href=\"/metric?metric={}&amp;date={}\">{} ›</a>", name, date,
-                              html::esc(daily_title(name)))
-                : fmt::format("<a>{}</a>", html::esc(daily_title(name)));
+                              html::esc(metric_title(name)))
+                : fmt::format("<a>{}</a>", html::esc(metric_title(name)));
     out += fmt::format(
         "<div class=\"tile\" id=\"metric-{}\">{}<span class=\"value\">{}</span>"
         "<span class=\"change\">day before {}</span><span class=\"change\">week before {}</span>"
         "</div>",
-        name, title, html::value(now, daily_format(name), name == "ctr" ? 2 : -1),
+        name, title, html::value(now, metric_format(name), 2),
         change_text(now, value_on(v.days, v.day - date::days{1}, name)),
         change_text(now, value_on(v.days, v.day - date::days{7}, name)));
   }
