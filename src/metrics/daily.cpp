@@ -36,6 +36,14 @@ std::optional<double> daily_value(const DailyMetrics& day, const std::string& na
   return std::nullopt;
 }
 
+std::optional<double> daily_value(const std::vector<DailyMetrics>& days, Days day,
+                                  const std::string& name) {
+  for (const auto& m : days) {
+    if (m.day == day) return daily_value(m, name);
+  }
+  return std::nullopt;
+}
+
 std::string daily_feed_sql(const SourceConfig& source, const std::string& timezone,
                            EpochSeconds begin, EpochSeconds end) {
   return fmt::format(

@@ -39,6 +39,10 @@ const std::vector<std::string>& daily_metric_names();
 // The value of metric `name` on that day; empty without data (or unknown name).
 std::optional<double> daily_value(const DailyMetrics& day, const std::string& name);
 
+// The same for `day` looked up in `days`; empty if `days` does not hold it.
+std::optional<double> daily_value(const std::vector<DailyMetrics>& days, Days day,
+                                  const std::string& name);
+
 // SQL for per-day feed and message aggregates over [first, last] (pure).
 std::string daily_feed_sql(const SourceConfig& source, const std::string& timezone,
                            EpochSeconds begin, EpochSeconds end);

@@ -64,15 +64,9 @@ std::string metric_page_link(const std::string& metric, const std::string& slice
 }
 
 std::string overview_json(Days day, const std::vector<DailyMetrics>& days) {
-  auto back = [&](int n) -> const DailyMetrics* {
-    for (const auto& m : days) {
-      if (m.day == day - date::days{n}) return &m;
-    }
-    return nullptr;
-  };
   json metrics = json::array();
   for (const auto& name : daily_metric_names()) {
-    auto value = [&](int n) { return back(n) ? number(daily_value(*back(n), name)) : json(); };
+    auto value = [&](int n) { return number(daily_value(days, day - date::days{n}, name)); };
     metrics.push_back({{"name", name},
                        {"title", metric_title(name)},
                        {"value", value(0)},

@@ -13,24 +13,11 @@
 namespace vigil {
 namespace {
 
-const DailyMetrics* find_day(const std::vector<DailyMetrics>& days, Days day) {
-  for (const auto& m : days) {
-    if (m.day == day) return &m;
-  }
-  return nullptr;
-}
-
-std::optional<double> value_on(const std::vector<DailyMetrics>& days, Days day,
-                               const std::string& name) {
-  const DailyMetrics* m = find_day(days, day);
-  return m ? daily_value(*m, name) : std::nullopt;
-}
-
 std::string tiles(const OverviewView& v) {
   const std::string date = format_date(v.day);
   std::string out = "<div class=\"tiles\">";
   for (const auto& name : daily_metric_names()) {
-    const auto now = value_on(v.days, v.day, name);
+    const auto now = daily_value(v.days, v.day, name);
     const bool alerted = std::find(alert_metric_names().begin(), alert_metric_names().end(),
                                    name) != alert_metric_names().end();
     const std::string title =
@@ -42,8 +29,8 @@ std::string tiles(const OverviewView& v) {
         "<span class=\"change\">day before {}</span><span class=\"change\">week before {}</span>"
         "</div>",
         name, title, html::value(now, metric_format(name), 2),
-        change_text(now, value_on(v.days, v.day - date::days{1}, name)),
-        change_text(now, value_on(v.days, v.day - date::days{7}, name)));
+        change_text(now, daily_value(v.days, v.day - date::days{1}, name)),
+        change_text(now, daily_value(v.days, v.day - date::days{7}, name)));
   }
   return out + "</div>";
 }
