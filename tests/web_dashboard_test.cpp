@@ -46,6 +46,7 @@ class FakeSource : public DashboardSource {
     return out;
   }
   Result<std::vector<SliceRow>> slices(Days, std::vector<std::string>& columns) override {
+    ++slices_calls;
     if (slices_fail) return Error::failure("table vigil.user_slices_daily does not exist");
     columns = {"views", "likes"};
     return std::vector<SliceRow>{{"os", "iOS", {{"views", 700}, {"likes", 30}}},
@@ -68,6 +69,7 @@ class FakeSource : public DashboardSource {
     return s;
   }
   Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) override {
+    ++alerts_calls;
     std::vector<AlertRecord> out;
     for (const auto& r : records) {
       if (filter.metric && *filter.metric != r.evaluation.key.metric) continue;
@@ -91,6 +93,7 @@ class FakeSource : public DashboardSource {
   }
 
   bool fail = false, slices_fail = false;
+  int slices_calls = 0, alerts_calls = 0;
   std::pair<Days, Days> daily_asked;
   std::string series_dimension = "unset";
   std::vector<AlertRecord> records;
@@ -250,7 +253,11 @@ TEST_F(DashboardTest, MetricPageMarksTheBucketAndListsItsAlerts) {
   EXPECT_TRUE(contains(page.body, "<a href=\"#t-1030\">"));
   EXPECT_FALSE(contains(page.body, "Likes</td>"));
   EXPECT_TRUE(contains(page.body, "/chart/metric.png?date=2026-11-24&amp;metric=views&amp;time=10:15"));
+  const int slices_before = source.slices_calls, alerts_before = source.alerts_calls;
   auto chart = get("/chart/metric.png", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});
+  // The picture needs the series only: no slice table, no alert store.
+  EXPECT_EQ(source.slices_calls, slices_before);
+  EXPECT_EQ(source.alerts_calls, alerts_before);
   EXPECT_EQ(chart.content_type, "image/png");
   ASSERT_EQ(charts.size(), 1u);
   EXPECT_EQ(charts[0].panels[0].marker_index, 41);

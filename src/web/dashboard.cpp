@@ -65,8 +65,8 @@ class Handlers {
   Handlers(const Config& config, DashboardSource& source, const DashboardOptions& options,
            const HttpRequest& request)
       : config_(config), source_(source), options_(options), request_(request),
-        params_(request.params), zone_(options.zone),
-        today_(local_date(options.now(), options.zone)),
+        params_(request.params), zone_(options.zone), now_(options.now()),
+        today_(local_date(now_, options.zone)),
         bucket_seconds_(config.alerts.interval_minutes * 60) {}
 
   Result<HttpResponse> route() {
@@ -149,7 +149,7 @@ class Handlers {
     return r;
   }
 
-  // The metric's day as the alerts judge it, with its alerts.
+  // The metric's day as the alerts judge it (what the chart needs).
   Result<MetricView> metric_view() {
     VIGIL_ASSIGN_OR_RETURN(const std::string metric, metric_param(params_, "feed_users"));
     VIGIL_ASSIGN_OR_RETURN(const Days d, day(today_));
@@ -160,7 +160,7 @@ class Handlers {
     const EpochSeconds end = (day_start(d + date::days{1}, zone_) + bs - 1) / bs * bs;
     VIGIL_ASSIGN_OR_RETURN(const BucketSeries series,
                            source_.series(begin, end, slice.substr(0, slice.find('='))));
-    const EpochSeconds cut = std::min(last_complete_bucket(options_.now(), bs), end - bs);
+    const EpochSeconds cut = std::min(last_complete_bucket(now_, bs), end - bs);
     const int last_index = cut < begin ? -1 : static_cast<int>((cut - begin) / bs);
 
     AlertsConfig alerts = config_.alerts;  // the band even for a metric not alerted on
@@ -177,23 +177,36 @@ class Handlers {
         if (view.day.buckets[i].start == at) view.marker = static_cast<int>(i);
       }
     }
-    // The picker offers the slices the ETL table has for the day (none if it is missing).
-    std::vector<std::string> columns;
-    if (auto rows = source_.slices(d, columns); rows.ok()) {
-      sort_slices(*rows, "dimension", "asc");
-      for (const auto& row : *rows) view.slices.push_back(row.dimension + "=" + row.dimension_value);
-    }
+    return view;
+  }
+
+  // The day's alerts of the view's metric and slice.
+  Status add_alerts(MetricView& view) {
+    const auto& [metric, slice] = view.day.key;
+    const Days d = view.day.day;
     HistoryFilter filter{metric, day_start(d, zone_), day_start(d + date::days{1}, zone_), true, 0};
     VIGIL_ASSIGN_OR_RETURN(auto fired, source_.alerts(filter));
     for (auto& r : fired) {
       if (r.evaluation.key.slice == slice) view.alerts.push_back(std::move(r));
     }
-    return view;
+    return {};
+  }
+
+  // The page's slice picker offers the slices the ETL table has for the day
+  // (none if it is missing).
+  void add_slices(MetricView& view) {
+    std::vector<std::string> columns;
+    if (auto rows = source_.slices(view.day.day, columns); rows.ok()) {
+      sort_slices(*rows, "dimension", "asc");
+      for (const auto& row : *rows) view.slices.push_back(row.dimension + "=" + row.dimension_value);
+    }
   }
 
   Result<HttpResponse> metric(bool api) {
-    VIGIL_ASSIGN_OR_RETURN(const MetricView view, metric_view());
+    VIGIL_ASSIGN_OR_RETURN(MetricView view, metric_view());
+    VIGIL_TRY(add_alerts(view));
     if (api) return content(series_json(view.day, view.method, view.alerts, zone_), kJson);
+    add_slices(view);
     return content(metric_page(view, zone_), "text/html; charset=utf-8");
   }
 
@@ -258,6 +271,7 @@ class Handlers {
   const HttpRequest& request_;
   const QueryParams& params_;
   const date::time_zone* zone_;
+  const EpochSeconds now_;  // one clock reading per request
   const Days today_;
   const int bucket_seconds_;
 };
