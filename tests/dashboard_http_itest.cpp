@@ -44,7 +44,7 @@ std::string repeat(const std::string& text, int times) {
 struct Served {
   Served(const Config& config, const std::string& state, const date::time_zone* zone,
          bool loopback = true, std::string token = "")
-      : source(make_live_dashboard_source(config, state + "/alerts.sqlite",
+      : source(make_live_dashboard_source(config, zone, state + "/alerts.sqlite",
                                           state + "/runs.sqlite")),
         dashboard(config, *source,
                   {zone, [zone] { return *parse_local_time("2026-03-10 12:05", zone); },

@@ -68,7 +68,7 @@ class DashboardTest : public ::testing::Test {
         etl.run_range(*parse_date("2026-03-08"), *parse_date("2026-03-10"), EtlStep::kAll);
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     fill_alerts(dir_->path() + "/alerts.sqlite");
-    source_ = make_live_dashboard_source(*config_, dir_->path() + "/alerts.sqlite",
+    source_ = make_live_dashboard_source(*config_, zone_, dir_->path() + "/alerts.sqlite",
                                          dir_->path() + "/runs.sqlite");
     dashboard_ = std::make_unique<Dashboard>(
         *config_, *source_,

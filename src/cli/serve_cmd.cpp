@@ -182,7 +182,7 @@ void log_plan(const std::vector<JobSpec>& jobs, const date::time_zone* zone) {
 class WebFront {
  public:
   explicit WebFront(const AppContext& ctx)
-      : source_(make_live_dashboard_source(ctx.config, alert_state_path(ctx.config),
+      : source_(make_live_dashboard_source(ctx.config, ctx.zone, alert_state_path(ctx.config),
                                            run_history_path(ctx.config))),
         dashboard_(ctx.config, *source_,
                    {ctx.zone, [] { return static_cast<EpochSeconds>(std::time(nullptr)); },

@@ -70,6 +70,7 @@ class DashboardSource {
 // (either may not exist yet: then empty). Recent daily and series results are
 // kept for a minute, so a page and its charts query once.
 std::unique_ptr<DashboardSource> make_live_dashboard_source(const Config& config,
+                                                            const date::time_zone* zone,
                                                             std::string alert_store_path,
                                                             std::string run_history_path);
 

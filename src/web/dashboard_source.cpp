@@ -47,12 +47,10 @@ class TtlCache {
 
 class LiveDashboardSource final : public DashboardSource {
  public:
-  LiveDashboardSource(const Config& config, std::string alert_store_path,
-                      std::string run_history_path)
-      : config_(config), alert_store_path_(std::move(alert_store_path)),
-        run_history_path_(std::move(run_history_path)) {
-    zone_ = find_zone(config.timezone).ok() ? *find_zone(config.timezone) : nullptr;
-  }
+  LiveDashboardSource(const Config& config, const date::time_zone* zone,
+                      std::string alert_store_path, std::string run_history_path)
+      : config_(config), zone_(zone), alert_store_path_(std::move(alert_store_path)),
+        run_history_path_(std::move(run_history_path)) {}
 
   Result<std::vector<DailyMetrics>> daily(Days first, Days last) override {
     return daily_cache_.get({first, last}, [&]() -> Result<std::vector<DailyMetrics>> {
@@ -126,7 +124,7 @@ class LiveDashboardSource final : public DashboardSource {
   }
 
   const Config& config_;
-  const date::time_zone* zone_ = nullptr;
+  const date::time_zone* zone_;
   std::string alert_store_path_, run_history_path_;
   TtlCache<std::pair<Days, Days>, std::vector<DailyMetrics>> daily_cache_{std::chrono::seconds(60)};
   TtlCache<std::tuple<EpochSeconds, EpochSeconds, std::string>, BucketSeries> series_cache_{
@@ -136,9 +134,10 @@ class LiveDashboardSource final : public DashboardSource {
 }  // namespace
 
 std::unique_ptr<DashboardSource> make_live_dashboard_source(const Config& config,
+                                                            const date::time_zone* zone,
                                                             std::string alert_store_path,
                                                             std::string run_history_path) {
-  return std::make_unique<LiveDashboardSource>(config, std::move(alert_store_path),
+  return std::make_unique<LiveDashboardSource>(config, zone, std::move(alert_store_path),
                                                std::move(run_history_path));
 }
 
