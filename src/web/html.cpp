@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "base/time.h"
 #include "telegram/text.h"
 
 namespace vigil::html {
@@ -67,16 +66,13 @@ std::string select(const std::string& name,
   return out + "</select>";
 }
 
-std::string day_nav(const std::string& path, const std::string& date_text,
-                    const std::string& keep) {
-  auto day = parse_date(date_text);
-  if (!day.ok()) return "";
+std::string day_nav(const std::string& path, Days day, const std::string& keep) {
   auto link = [&](Days d, const char* label) {
     return fmt::format("<a href=\"{}?date={}{}\">{}</a>", path, format_date(d),
                        keep.empty() ? "" : "&amp;" + esc(keep), label);
   };
-  return fmt::format("<span class=\"nav-days\">{}{}</span>", link(*day - date::days{1}, "◀ day before"),
-                     link(*day + date::days{1}, "day after ▶"));
+  return fmt::format("<span class=\"nav-days\">{}{}</span>", link(day - date::days{1}, "◀ day before"),
+                     link(day + date::days{1}, "day after ▶"));
 }
 
 }  // namespace vigil::html

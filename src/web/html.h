@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/time.h"
 #include "chart/format.h"
 
 namespace vigil::html {
@@ -29,7 +30,6 @@ std::string select(const std::string& name,
 
 // A day picker plus links to the day before and after, for pages keyed by date.
 // `keep` is the rest of the query string (already encoded) kept by the links.
-std::string day_nav(const std::string& path, const std::string& date_text,
-                    const std::string& keep);
+std::string day_nav(const std::string& path, Days day, const std::string& keep);
 
 }  // namespace vigil::html

@@ -170,7 +170,7 @@ std::string overview_page(const OverviewView& v) {
       "<h1>Overview · {}</h1><form class=\"filters\" method=\"get\" action=\"/overview\">"
       "<label>day<input type=\"date\" name=\"date\" value=\"{}\"></label>"
       "<button type=\"submit\">Show</button>{}</form>",
-      date::format("%a %d.%m.%Y", v.day), date, html::day_nav("/overview", date, ""));
+      date::format("%a %d.%m.%Y", v.day), date, html::day_nav("/overview", v.day, ""));
   body += tiles(v) + charts(date) + slice_table(v);
   return html::page("Overview " + date, "overview", body);
 }
@@ -195,7 +195,7 @@ std::string metric_page(const MetricView& v, const date::time_zone* zone) {
       "<label>slice{}</label><button type=\"submit\">Show</button>{}</form>",
       html::esc(metric_title(metric)), slice.empty() ? "all users" : html::esc(slice),
       date::format("%a %d.%m.%Y", v.day.day), metric_options_select(metric, false), date,
-      html::select("slice", slice_options, slice), html::day_nav("/metric", date, keep));
+      html::select("slice", slice_options, slice), html::day_nav("/metric", v.day.day, keep));
   body += fmt::format(
       "<p class=\"muted\">{}-minute buckets; band from the {} detector, as the alerts judge "
       "them.</p><img class=\"chart\" id=\"chart-metric\" width=\"1280\" alt=\"{} on {}\" "

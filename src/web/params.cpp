@@ -4,18 +4,13 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/strings.h"
 #include "config/config.h"
 
 namespace vigil {
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 // Parameter values are echoed in messages: keep them short.
 std::string shown(const std::string& value) {
@@ -58,13 +53,13 @@ Result<std::string> metric_param(const QueryParams& params, const std::string& f
   const auto text = param(params, "metric");
   if (!text) {
     if (!fallback.empty()) return fallback;
-    return Error::usage(fmt::format("metric: missing: give one of {}", joined(alert_metric_names())));
+    return Error::usage(fmt::format("metric: missing: give one of {}", fmt::join(alert_metric_names(), ", ")));
   }
   for (const auto& name : alert_metric_names()) {
     if (name == *text) return name;
   }
   return Error::usage(fmt::format("metric: unknown metric '{}': use one of {}", shown(*text),
-                                  joined(alert_metric_names())));
+                                  fmt::join(alert_metric_names(), ", ")));
 }
 
 Result<std::optional<int>> time_param(const QueryParams& params, int bucket_minutes) {
@@ -107,7 +102,7 @@ Result<std::string> choice_param(const QueryParams& params, const std::string& n
     if (choice == *text) return choice;
   }
   return Error::usage(
-      fmt::format("{}: '{}' is not allowed: use one of {}", name, shown(*text), joined(choices)));
+      fmt::format("{}: '{}' is not allowed: use one of {}", name, shown(*text), fmt::join(choices, ", ")));
 }
 
 Status check_utf8(const QueryParams& params) {
