@@ -12,13 +12,6 @@
 namespace vigil {
 namespace {
 
-std::string replace_all(std::string text, const std::string& from, const std::string& to) {
-  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
-
 // "20:30–20:45 Tue 24.11" in the business zone.
 std::string bucket_text(EpochSeconds bucket, int bucket_seconds, const date::time_zone* zone) {
   const std::string start = format_local_time(bucket, zone);           // YYYY-MM-DD HH:MM:SS

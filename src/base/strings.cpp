@@ -29,6 +29,13 @@ std::string one_line(std::string_view text, std::size_t limit) {
   return out;
 }
 
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
 bool valid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {

@@ -16,6 +16,9 @@ std::string_view trim(std::string_view text);
 // answers become one log/error line.
 std::string one_line(std::string_view text, std::size_t limit);
 
+// `text` with every occurrence of `from` (not empty) replaced by `to`.
+std::string replace_all(std::string text, std::string_view from, std::string_view to);
+
 // Whether `text` is well-formed UTF-8 (no overlongs, surrogates or values past
 // U+10FFFF): request parameters are checked before they reach JSON or cairo.
 bool valid_utf8(std::string_view text);

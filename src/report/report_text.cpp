@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "chart/format.h"
 #include "telegram/text.h"
 
@@ -89,12 +90,7 @@ std::string change_text(std::optional<double> current, std::optional<double> pre
 }
 
 std::string dashboard_link(const std::string& url_template, Days day) {
-  std::string url = url_template;
-  const std::string placeholder = "{date}";
-  for (auto pos = url.find(placeholder); pos != std::string::npos; pos = url.find(placeholder)) {
-    url.replace(pos, placeholder.size(), format_date(day));
-  }
-  return url;
+  return replace_all(url_template, "{date}", format_date(day));
 }
 
 std::string report_html(const ReportInput& input) {
