@@ -46,14 +46,6 @@ class Timeline {
   AlertState state_;
 };
 
-void expect_same_state(const AlertState& a, const AlertState& b) {
-  EXPECT_EQ(a.firing, b.firing);
-  EXPECT_EQ(a.streak, b.streak);
-  EXPECT_EQ(a.fired_at, b.fired_at);
-  EXPECT_EQ(a.last_sent, b.last_sent);
-  EXPECT_EQ(a.last_bucket, b.last_bucket);
-}
-
 TEST(AlertState, ActionNames) {
   EXPECT_STREQ(alert_action_name(AlertAction::kNone), "none");
   EXPECT_STREQ(alert_action_name(AlertAction::kFire), "fire");
@@ -159,13 +151,13 @@ TEST(AlertState, SameOrOlderBucketIsIgnoredAndLeavesStateUnchanged) {
   ASSERT_EQ(t.anomalous(1), AlertAction::kFire);
   const AlertState before = t.state();
   EXPECT_EQ(t.anomalous(1), AlertAction::kNone);  // re-run: not sent twice
-  expect_same_state(t.state(), before);
+  EXPECT_EQ(t.state(), before);
   EXPECT_EQ(t.normal(1), AlertAction::kNone);  // a changed verdict for it: still ignored
-  expect_same_state(t.state(), before);
+  EXPECT_EQ(t.state(), before);
   EXPECT_EQ(t.normal(0), AlertAction::kNone);  // an older bucket
-  expect_same_state(t.state(), before);
+  EXPECT_EQ(t.state(), before);
   EXPECT_EQ(t.anomalous(-100), AlertAction::kNone);
-  expect_same_state(t.state(), before);
+  EXPECT_EQ(t.state(), before);
   EXPECT_EQ(t.normal(2), AlertAction::kResolve);  // the next bucket still works
 }
 

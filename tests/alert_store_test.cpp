@@ -71,14 +71,6 @@ void expect_same_double(double a, double b) {
   EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << a << " != " << b;
 }
 
-void expect_same_state(const AlertState& a, const AlertState& b) {
-  EXPECT_EQ(a.firing, b.firing);
-  EXPECT_EQ(a.streak, b.streak);
-  EXPECT_EQ(a.fired_at, b.fired_at);
-  EXPECT_EQ(a.last_sent, b.last_sent);
-  EXPECT_EQ(a.last_bucket, b.last_bucket);
-}
-
 void expect_same_record(const AlertRecord& a, const AlertRecord& b) {
   EXPECT_EQ(a.id, b.id);
   EXPECT_EQ(a.evaluation.key.metric, b.evaluation.key.metric);
@@ -162,8 +154,8 @@ TEST_F(AlertStoreTest, RoundTripsStatesAndRecordsWithAllFields) {
   auto loaded = store->load_states();
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   ASSERT_EQ(loaded->size(), 2u);
-  expect_same_state(loaded->at(all), states[all]);
-  expect_same_state(loaded->at(ios), states[ios]);
+  EXPECT_EQ(loaded->at(all), states[all]);
+  EXPECT_EQ(loaded->at(ios), states[ios]);
 
   auto history = store->history({});
   ASSERT_TRUE(history.ok()) << history.error().message;
@@ -183,7 +175,7 @@ TEST_F(AlertStoreTest, CommitUpdatesExistingStates) {
   auto loaded = store->load_states();
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->size(), 1u);
-  expect_same_state(loaded->at(key), resolved);
+  EXPECT_EQ(loaded->at(key), resolved);
 }
 
 TEST_F(AlertStoreTest, CommitWritesStatesAndRecordsTogether) {
@@ -201,7 +193,7 @@ TEST_F(AlertStoreTest, CommitWritesStatesAndRecordsTogether) {
   auto states = reopened->load_states();
   ASSERT_TRUE(states.ok());
   ASSERT_EQ(states->count(key), 1u);
-  expect_same_state(states->at(key), kFiring);
+  EXPECT_EQ(states->at(key), kFiring);
   auto pending = reopened->undelivered(0);
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
@@ -348,7 +340,7 @@ TEST_F(AlertStoreTest, ReopenAfterCloseKeepsEverything) {
   auto states = store->load_states();
   ASSERT_TRUE(states.ok());
   ASSERT_EQ(states->size(), 1u);
-  expect_same_state(states->at(key), streak_two);
+  EXPECT_EQ(states->at(key), streak_two);
   auto history = store->history({});
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 1u);

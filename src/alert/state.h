@@ -43,6 +43,7 @@ struct AlertState {
   EpochSeconds fired_at = 0;      // bucket that started the current firing
   EpochSeconds last_sent = 0;     // bucket of the last message (fire or repeat)
   EpochSeconds last_bucket = -1;  // last bucket processed; -1: none yet
+  bool operator==(const AlertState&) const = default;
 };
 
 enum class AlertAction { kNone, kFire, kRepeat, kResolve };
