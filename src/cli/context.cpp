@@ -28,11 +28,7 @@ Result<AppContext> make_context(const GlobalOptions& global) {
   AppContext ctx;
   ctx.config = std::move(*config);
   ctx.zone = *zone;
-  // vigil qualifies every table with its database, so no session default is
-  // sent: the first run must be able to CREATE DATABASE before it exists.
-  auto connection = ctx.config.clickhouse;
-  connection.database.clear();
-  ctx.clickhouse = make_http_clickhouse(connection);
+  ctx.clickhouse = make_qualified_clickhouse(ctx.config.clickhouse);
   return ctx;
 }
 

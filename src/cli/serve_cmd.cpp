@@ -85,10 +85,7 @@ class LiveJobRunner final : public JobRunner {
 
  private:
   std::unique_ptr<ClickHouse> client() const {
-    // Tables are always qualified, as in make_context: no session database.
-    auto connection = config_.clickhouse;
-    connection.database.clear();
-    return make_http_clickhouse(connection);
+    return make_qualified_clickhouse(config_.clickhouse);
   }
 
   const Config& config_;

@@ -285,6 +285,11 @@ std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config)
   return std::make_unique<HttpClickHouse>(config);
 }
 
+std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config) {
+  config.database.clear();
+  return make_http_clickhouse(config);
+}
+
 std::string sql_quote(std::string_view text) { return quoted(text, '\'', true); }
 
 // Identifiers keep \r as it is (ClickHouse reads it either way).

@@ -41,6 +41,11 @@ class ClickHouse {
 // The real client. `config.database` is sent as the default database.
 std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config);
 
+// The client vigil's own modules use: their SQL qualifies every table with its
+// database, so no session default is sent (the first run must be able to
+// CREATE DATABASE before it exists).
+std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config);
+
 // Quotes a string literal for SQL: 'it\'s'.
 std::string sql_quote(std::string_view text);
 // Quotes an identifier: `name` (backticks, escaped).

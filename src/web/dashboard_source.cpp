@@ -115,12 +115,10 @@ class LiveDashboardSource final : public DashboardSource {
 
  private:
   std::unique_ptr<ClickHouse> client() const {
-    // Tables are always qualified, as in make_context: no session database.
     // A reader waits a minute at most, however long the jobs may take.
     auto connection = config_.clickhouse;
-    connection.database.clear();
     connection.query_timeout_seconds = std::min(connection.query_timeout_seconds, 60);
-    return make_http_clickhouse(connection);
+    return make_qualified_clickhouse(connection);
   }
 
   const Config& config_;
