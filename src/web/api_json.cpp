@@ -166,4 +166,6 @@ std::string runs_json(const std::vector<RunRecord>& runs, const date::time_zone*
 
 std::string error_json(const std::string& message) { return json{{"error", message}}.dump(); }
 
+bool is_api_path(const std::string& path) { return path.rfind("/api/", 0) == 0; }
+
 }  // namespace vigil

@@ -43,6 +43,9 @@ std::string runs_json(const std::vector<RunRecord>& runs, const date::time_zone*
 // {"error": message}
 std::string error_json(const std::string& message);
 
+// Whether `path` is a JSON endpoint (/api/...), whose errors are JSON too.
+bool is_api_path(const std::string& path);
+
 // The metric page at an alert's bucket: /metric?metric=..&date=..&time=..[&slice=..].
 std::string metric_page_link(const std::string& metric, const std::string& slice,
                              EpochSeconds bucket, const date::time_zone* zone);

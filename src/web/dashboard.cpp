@@ -20,8 +20,6 @@ constexpr int kOverviewDays = 30;   // one daily query serves the page and every
 constexpr int kMaxAlertRows = 1000;
 constexpr int kMaxAlertRangeDays = 366;
 
-bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0; }
-
 // Which navigation entry a path belongs to.
 std::string section(const std::string& path) {
   for (const char* name : {"metric", "alerts", "runs"}) {
@@ -33,7 +31,7 @@ std::string section(const std::string& path) {
 HttpResponse error_response(const HttpRequest& request, int status, const std::string& message) {
   HttpResponse r;
   r.status = status;
-  if (is_api(request.path)) {
+  if (is_api_path(request.path)) {
     r.content_type = kJson;
     r.body = error_json(message);
   } else if (request.path.rfind("/chart/", 0) == 0 || request.path == "/slices.csv") {

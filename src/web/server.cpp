@@ -58,7 +58,7 @@ class HttplibServer final : public HttpServer {
                                       std::string(valid_utf8(what) ? what : "?") +
                                       "): see the serve log, and report it if it persists";
           res.status = 503;
-          if (req.path.rfind("/api/", 0) == 0) {
+          if (is_api_path(req.path)) {
             res.set_content(error_json(message), "application/json");
           } else {
             res.set_content(message + "\n", "text/plain; charset=utf-8");
@@ -112,7 +112,7 @@ class HttplibServer final : public HttpServer {
     const std::string message =
         "this vigil dashboard needs its token: open it once with ?token=<VIGIL_DASHBOARD_TOKEN> "
         "or send the header Authorization: Bearer <token>";
-    if (req.path.rfind("/api/", 0) == 0) {
+    if (is_api_path(req.path)) {
       res.set_content(error_json(message), "application/json");
     } else {
       res.set_content(message + "\n", "text/plain; charset=utf-8");
