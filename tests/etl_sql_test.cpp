@@ -82,6 +82,52 @@ TEST(EtlSql, TransformReadsLookbackOnlyBeforeTheDay) {
   EXPECT_TRUE(contains(sql, "'unknown'")) << sql;
 }
 
+TEST(EtlSql, EmptyDayDropsTheDatePartition) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  EXPECT_EQ(drop_partition_sql(ctx),
+            "ALTER TABLE `vigil`.`user_slices_daily` DROP PARTITION '2026-03-10'");
+  EXPECT_TRUE(contains(target_parts_sql(ctx), "partition_id = '20260310'"));
+}
+
+// Part lists as the two server generations show them right after a reload.
+TEST(ReplacedParts, OldServerLeavesTheReplacedPartUncovered) {
+  // 18.16: 6_6_0 was replaced by 8_8_0 and stays on disk until a cleanup.
+  const std::vector<TargetPart> parts = {{"20261201_6_6_0", false, 9, 6, 6, 0},
+                                         {"20261201_8_8_0", true, 9, 8, 8, 0}};
+  EXPECT_EQ(resurrectable_parts(parts), std::vector<std::string>{"20261201_6_6_0"});
+}
+
+TEST(ReplacedParts, CoveredOrEmptyPartsCannotComeBack) {
+  // 26.x: the replaced 1_1_0 is covered by the empty 1_2_1 the server adds.
+  const std::vector<TargetPart> current = {{"20261201_1_1_0", false, 1, 1, 1, 0},
+                                           {"20261201_1_2_1", false, 0, 1, 2, 1},
+                                           {"20261201_3_3_0", true, 1, 3, 3, 0}};
+  EXPECT_TRUE(resurrectable_parts(current).empty());
+  // Merged sources are covered by the merge; a mutated part by its new version.
+  const std::vector<TargetPart> merged = {{"p_1_1_0", false, 5, 1, 1, 0},
+                                          {"p_2_2_0", false, 5, 2, 2, 0},
+                                          {"p_1_2_1", true, 10, 1, 2, 1},
+                                          {"p_3_3_0", false, 5, 3, 3, 0},
+                                          {"p_3_3_0_4", true, 5, 3, 3, 0}};
+  EXPECT_TRUE(resurrectable_parts(merged).empty());
+  // A lone inactive part with rows is not covered by a part of a lower level.
+  const std::vector<TargetPart> lone = {{"p_1_4_2", false, 3, 1, 4, 2},
+                                        {"p_1_4_1", true, 3, 1, 4, 1}};
+  EXPECT_EQ(resurrectable_parts(lone), std::vector<std::string>{"p_1_4_2"});
+}
+
+TEST(ReplacedParts, SystemPartsRowsParseOrSayWhatWasOdd) {
+  auto part = parse_target_part({"20261201_6_6_0", "0", "9", "6", "6", "0"});
+  ASSERT_TRUE(part.ok()) << part.error().message;
+  EXPECT_EQ(part->name, "20261201_6_6_0");
+  EXPECT_FALSE(part->active);
+  EXPECT_EQ(part->rows, 9);
+  auto odd = parse_target_part({"x", "1", "nine", "6", "6", "0"});
+  ASSERT_FALSE(odd.ok());
+  EXPECT_TRUE(contains(odd.error().message, "system.parts")) << odd.error().message;
+  EXPECT_FALSE(parse_target_part({"x", "1"}).ok());
+}
+
 TEST(EtlStepNames, ParseEveryStepAndRejectOthers) {
   for (const char* name : {"extract-feed", "extract-messages", "transform", "load", "all"}) {
     auto step = parse_etl_step(name);

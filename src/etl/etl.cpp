@@ -1,10 +1,14 @@
 #include "etl/etl.h"
 
 #include <chrono>
+#include <optional>
+#include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "base/file_lock.h"
 #include "etl/etl_sql.h"
 
 namespace vigil {
@@ -16,6 +20,9 @@ constexpr std::pair<EtlStep, const char*> kStepNames[] = {
     {EtlStep::kTransform, "transform"},
     {EtlStep::kLoad, "load"},
     {EtlStep::kAll, "all"}};
+
+// How long a load waits for ClickHouse to delete the parts it replaced.
+constexpr auto kReplacedPartsTimeout = std::chrono::seconds(120);
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -92,10 +99,24 @@ Status Etl::build_staging(
     const std::function<std::vector<std::string>(const std::string&)>& create_sql) {
   const std::string table = staging_tables(ctx, "").*kind;
   const std::string tmp = staging_tables(ctx, "__tmp").*kind;
+  // Another process building the same table drops and renames `tmp` under us.
+  auto concurrent = [&](const Error& error) {
+    if (error.message.find("__tmp") == std::string::npos) return error;
+    return Error::failure(fmt::format(
+        "another load of {} is running against the same ClickHouse (staging table {} changed "
+        "under this one): wait for it to finish, then re-run if it failed",
+        format_date(ctx.day), tmp));
+  };
   VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + tmp));
-  for (const auto& sql : create_sql(tmp)) VIGIL_TRY(clickhouse_.execute(sql));
+  for (const auto& sql : create_sql(tmp)) {
+    if (auto done = clickhouse_.execute(sql); !done.ok()) return concurrent(done.error());
+  }
   VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
-  return clickhouse_.execute(fmt::format("RENAME TABLE {} TO {}", tmp, table));
+  if (auto renamed = clickhouse_.execute(fmt::format("RENAME TABLE {} TO {}", tmp, table));
+      !renamed.ok()) {
+    return concurrent(renamed.error());
+  }
+  return {};
 }
 
 Status Etl::require_table(const std::string& table, const std::string& step_to_run, Days day) {
@@ -144,7 +165,11 @@ Result<long long> Etl::load(const EtlSqlContext& ctx) {
   const auto staging = staging_tables(ctx, "");
   VIGIL_TRY(prepare_target());
   VIGIL_TRY(require_table(staging.slices, "transform", ctx.day));
-  VIGIL_TRY(clickhouse_.execute(replace_partition_sql(ctx, staging.slices)));
+  auto staged = count_rows(clickhouse_, staging.slices);
+  if (!staged.ok()) return staged.error();
+  VIGIL_TRY(clickhouse_.execute(*staged == 0 ? drop_partition_sql(ctx)
+                                             : replace_partition_sql(ctx, staging.slices)));
+  VIGIL_TRY(wait_for_replaced_parts(ctx));
   for (const auto& table : {staging.feed, staging.messages, staging.slices}) {
     VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
   }
@@ -152,7 +177,73 @@ Result<long long> Etl::load(const EtlSqlContext& ctx) {
                                              target_table_ref(ctx), format_date(ctx.day)));
 }
 
+Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
+  const auto start = std::chrono::steady_clock::now();
+  auto pause = std::chrono::milliseconds(20);
+  for (int attempt = 0;; ++attempt) {
+    std::vector<TargetPart> parts;
+    std::optional<Error> bad_row;
+    VIGIL_TRY(clickhouse_.query(target_parts_sql(ctx), [&](const Row& row) {
+      auto part = parse_target_part(row);
+      if (part.ok()) parts.push_back(*part);
+      else bad_row = part.error();
+    }));
+    if (bad_row) return *bad_row;
+    const auto waiting = resurrectable_parts(parts);
+    if (waiting.empty()) return {};
+    if (std::chrono::steady_clock::now() - start > kReplacedPartsTimeout) {
+      return Error::failure(fmt::format(
+          "ClickHouse still keeps the replaced rows of {} for {} on disk after {} s (parts {}; "
+          "a long query may hold them): the day is right now, but a server restart before they "
+          "are deleted brings them back; re-run `vigil etl --date {}` once the queries end",
+          target_table_ref(ctx), format_date(ctx.day), kReplacedPartsTimeout.count(),
+          fmt::join(waiting, ", "), format_date(ctx.day)));
+    }
+    if (attempt == 10) {
+      spdlog::info("etl {}: waiting for ClickHouse to delete the replaced parts {} (a restart "
+                   "now would bring them back)",
+                   format_date(ctx.day), fmt::join(waiting, ", "));
+    }
+    VIGIL_TRY(clickhouse_.execute(cleanup_replaced_parts_sql(ctx)));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+Result<FileLock> Etl::lock_step(Days day, EtlStep step) const {
+  const char* part = step == EtlStep::kExtractFeed       ? "feed"
+                     : step == EtlStep::kExtractMessages ? "messages"
+                                                         : "slices";
+  const std::string path =
+      fmt::format("{}/locks/etl-{}.{}-{}-{}.lock", config_.state_dir, config_.clickhouse.database,
+                  config_.etl.target_table, compact_date(day), part);
+  auto lock = FileLock::try_lock(path, true);
+  if (!lock.ok()) return lock.error();
+  if (!lock->acquired()) {
+    return Error::failure(fmt::format(
+        "another vigil process (pid {}) is running the ETL of {} for {}.{} (lock {}): wait for "
+        "it to finish, then re-run if it failed",
+        lock->holder(), format_date(day), config_.clickhouse.database, config_.etl.target_table,
+        path));
+  }
+  return lock;
+}
+
 Result<EtlDayReport> Etl::run(Days day, EtlStep step) {
+  // One process per date and staging table: the two extracts may run side by side.
+  std::vector<FileLock> locks;
+  for (EtlStep part : {EtlStep::kExtractFeed, EtlStep::kExtractMessages, EtlStep::kTransform}) {
+    const bool needed = step == EtlStep::kAll || step == part ||
+                        (part == EtlStep::kTransform && step == EtlStep::kLoad);
+    if (!needed) continue;
+    auto lock = lock_step(day, part);
+    if (!lock.ok()) return lock.error();
+    locks.push_back(std::move(*lock));
+  }
+  return run_locked(day, step);
+}
+
+Result<EtlDayReport> Etl::run_locked(Days day, EtlStep step) {
   const auto ctx = context_for(day);
   const auto start = std::chrono::steady_clock::now();
   EtlDayReport report{day, 0, 0};

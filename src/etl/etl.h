@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/file_lock.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "clickhouse/client.h"
@@ -31,7 +32,8 @@ class Etl {
  public:
   Etl(ClickHouse& clickhouse, const Config& config, const date::time_zone* zone);
 
-  // Runs one step (or all four) for one business day.
+  // Runs one step (or all four) for one business day. A step is refused (with
+  // the holder's pid) while another process on this state dir runs it for the day.
   Result<EtlDayReport> run(Days day, EtlStep step);
 
   // Runs `step` for each day in [from, to], logging progress (date i of n,
@@ -44,6 +46,12 @@ class Etl {
   Status extract_messages(const EtlSqlContext& ctx);
   Result<long long> transform(const EtlSqlContext& ctx);
   Result<long long> load(const EtlSqlContext& ctx);
+  // Waits until no part replaced by this load could come back on a server
+  // restart (see resurrectable_parts), so a finished load stays finished.
+  Status wait_for_replaced_parts(const EtlSqlContext& ctx);
+  // The lock of `day`'s staging table that `step` writes (state_dir/locks).
+  Result<FileLock> lock_step(Days day, EtlStep step) const;
+  Result<EtlDayReport> run_locked(Days day, EtlStep step);
   Status require_table(const std::string& table, const std::string& step_to_run, Days day);
   // Builds staging table `kind` (feed, messages, slices): runs `create_sql(tmp)`
   // under the temporary name, then renames it, so the table either does not

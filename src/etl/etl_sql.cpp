@@ -1,6 +1,10 @@
 #include "etl/etl_sql.h"
 
+#include <charconv>
+#include <optional>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "clickhouse/client.h"
 #include "config/config.h"
@@ -163,6 +167,56 @@ std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& sl
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table) {
   return fmt::format("ALTER TABLE {} REPLACE PARTITION '{}' FROM {}", target_table_ref(ctx),
                      format_date(ctx.day), from_table);
+}
+
+std::string drop_partition_sql(const EtlSqlContext& ctx) {
+  return fmt::format("ALTER TABLE {} DROP PARTITION '{}'", target_table_ref(ctx),
+                     format_date(ctx.day));
+}
+
+std::string target_parts_sql(const EtlSqlContext& ctx) {
+  return fmt::format(
+      "SELECT name, active, rows, min_block_number, max_block_number, level FROM system.parts "
+      "WHERE database = {} AND table = {} AND partition_id = '{}'",
+      sql_quote(ctx.target_database), sql_quote(ctx.target_table), compact_date(ctx.day));
+}
+
+Result<TargetPart> parse_target_part(const std::vector<std::string>& row) {
+  auto number = [&](std::size_t i) -> std::optional<long long> {
+    if (i >= row.size()) return std::nullopt;
+    long long value = 0;
+    const auto& text = row[i];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+  };
+  const auto active = number(1), rows = number(2), min = number(3), max = number(4),
+             level = number(5);
+  if (!active || !rows || !min || !max || !level) {
+    return Error::failure(fmt::format("unexpected row from system.parts: '{}'",
+                                      fmt::join(row, "\t")));
+  }
+  return TargetPart{row[0], *active != 0, *rows, *min, *max, *level};
+}
+
+std::vector<std::string> resurrectable_parts(const std::vector<TargetPart>& parts) {
+  auto covers = [](const TargetPart& outer, const TargetPart& inner) {
+    // Same range and level under another name: a mutated version of the part.
+    return outer.name != inner.name && outer.min_block <= inner.min_block &&
+           outer.max_block >= inner.max_block && outer.level >= inner.level;
+  };
+  std::vector<std::string> names;
+  for (const auto& part : parts) {
+    if (part.active || part.rows == 0) continue;
+    bool covered = false;
+    for (const auto& other : parts) covered = covered || covers(other, part);
+    if (!covered) names.push_back(part.name);
+  }
+  return names;
+}
+
+std::string cleanup_replaced_parts_sql(const EtlSqlContext& ctx) {
+  return fmt::format("ALTER TABLE {} DROP PARTITION ID 'nonexistent'", target_table_ref(ctx));
 }
 
 }  // namespace vigil

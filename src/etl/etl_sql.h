@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "base/time.h"
 #include "metrics/slices.h"  // age_bucket_sql
 
@@ -51,5 +52,29 @@ std::string extract_messages_select(const EtlSqlContext& ctx);
 std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table);
 
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table);
+// For a day without rows: recent ClickHouse (26.6+) refuses REPLACE PARTITION from
+// an empty table; DROP PARTITION does the same on every version.
+std::string drop_partition_sql(const EtlSqlContext& ctx);
+
+// The date's parts of the target as system.parts lists them (active or not).
+struct TargetPart {
+  std::string name;
+  bool active = false;
+  long long rows = 0;
+  long long min_block = 0, max_block = 0, level = 0;
+};
+std::string target_parts_sql(const EtlSqlContext& ctx);  // rows parse with parse_target_part
+Result<TargetPart> parse_target_part(const std::vector<std::string>& row);
+
+// Replaced parts that a server restart would bring back as live rows: inactive,
+// not empty, and not covered by another part's block range. ClickHouse 18.16
+// leaves the parts replaced by REPLACE/DROP PARTITION on disk, uncovered, until a
+// background cleanup deletes them; a stop or crash before that revives them.
+// Current versions cover them with an empty part, so nothing is returned there.
+std::vector<std::string> resurrectable_parts(const std::vector<TargetPart>& parts);
+
+// Makes 18.16 delete its replaced parts now (DROP PARTITION runs the cleanup);
+// the partition id names no date, so no data is touched.
+std::string cleanup_replaced_parts_sql(const EtlSqlContext& ctx);
 
 }  // namespace vigil
