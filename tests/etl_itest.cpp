@@ -1,6 +1,9 @@
 // ETL against a real clickhouse-server on a hand-built event set whose slice
 // values are worked out by hand below (not by running the code under test).
 #include <csignal>
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <map>
 #include <sys/wait.h>
 #include <thread>
@@ -9,6 +12,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/file_lock.h"
 #include "base/files.h"
 #include "clickhouse/server.h"
 #include "etl/etl.h"
@@ -366,6 +370,115 @@ TEST_F(EtlTest, ReloadedDaySurvivesRestartsWithoutDoubling) {
       EXPECT_EQ(count(fmt::format("SELECT count() FROM {}.user_slices_daily", dst_)), 11);
     }
   }
+}
+
+// The real client with one rule changed, to stand in for another server or process.
+class InterposedClickHouse : public ClickHouse {
+ public:
+  using Hook = std::function<std::optional<Status>(std::string_view sql, ClickHouse& real)>;
+  InterposedClickHouse(ClickHouse& real, Hook hook) : real_(real), hook_(std::move(hook)) {}
+  Status execute(std::string_view sql) override {
+    if (auto answer = hook_(sql, real_)) return *answer;
+    return real_.execute(sql);
+  }
+  Status query(std::string_view sql, const RowCallback& on_row) override {
+    return real_.query(sql, on_row);
+  }
+  std::string describe() const override { return real_.describe(); }
+
+ private:
+  ClickHouse& real_;
+  Hook hook_;
+};
+
+// ClickHouse 26.6+ refuses REPLACE PARTITION from a table without rows. A day whose
+// events are gone at the source must still be cleared, with no staging left behind.
+TEST_F(EtlTest, EmptyDayOnCurrentClickHouseClearsTheDay) {
+  load_events();
+  Etl first(*client_, config_, zone_);
+  ASSERT_TRUE(first.run(day("2026-03-10"), EtlStep::kAll).ok());
+  InterposedClickHouse current(*client_, [](std::string_view sql, ClickHouse& real)
+                                              -> std::optional<Status> {
+    const auto from = sql.find(" FROM ");
+    if (sql.find("REPLACE PARTITION") == std::string_view::npos || from == sql.npos) {
+      return std::nullopt;
+    }
+    auto rows = real.query_value("SELECT count() FROM " + std::string(sql.substr(from + 6)));
+    if (rows.ok() && *rows != "0") return std::nullopt;
+    return Error::failure(
+        "Code: 36. DB::Exception: Source table has no parts in partition 20260310: refusing "
+        "`REPLACE PARTITION` because it would silently drop the destination partition's data");
+  });
+  run(fmt::format("TRUNCATE TABLE {}.feed_actions", src_));
+  run(fmt::format("TRUNCATE TABLE {}.message_actions", src_));
+  Etl etl(current, config_, zone_);
+  auto reload = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_TRUE(reload.ok()) << reload.error().message;
+  EXPECT_EQ(reload->rows, 0);
+  EXPECT_TRUE(slices("2026-03-10").empty());
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}' AND "
+                              "name LIKE '%__stg_%'",
+                              dst_)),
+            0);
+}
+
+// Another host loading the same date against the same ClickHouse drops our
+// temporary staging table: the error says so instead of "table does not exist".
+TEST_F(EtlTest, ConcurrentLoadElsewhereIsNamedAsSuch) {
+  load_events();
+  InterposedClickHouse racing(*client_, [](std::string_view sql, ClickHouse& real)
+                                            -> std::optional<Status> {
+    if (sql.rfind("INSERT INTO", 0) != 0) return std::nullopt;
+    const auto end = sql.find("__tmp`");
+    if (end == sql.npos) return std::nullopt;
+    const auto table = std::string(sql.substr(12, end + 6 - 12));
+    (void)real.execute("DROP TABLE IF EXISTS " + table);  // the other process's rebuild
+    return std::nullopt;
+  });
+  Etl etl(racing, config_, zone_);
+  auto result = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().message.find("another load of 2026-03-10 is running"),
+            std::string::npos)
+      << result.error().message;
+}
+
+// Two processes on one state dir (a manual `vigil etl` beside `serve` or Airflow):
+// the second is refused with the holder's pid, the other extract may run alongside.
+TEST_F(EtlTest, SecondLoadOfADateIsRefusedWhileTheFirstRuns) {
+  load_events();
+  TempDir dir;
+  config_.state_dir = dir.path() + "/state";
+  const std::string config_path = dir.path() + "/vigil.toml";
+  ASSERT_TRUE(write_file(config_path,
+                         fmt::format("state_dir = \"{}\"\n[clickhouse]\nurl = \"{}\"\n"
+                                     "database = \"{}\"\n[source]\ndatabase = \"{}\"\n",
+                                     config_.state_dir, test_server().url, dst_, src_))
+                  .ok());
+  auto held = FileLock::try_lock(etl_lock_path(config_, day("2026-03-10"), EtlStep::kExtractFeed));
+  ASSERT_TRUE(held.ok() && held->acquired());
+  auto [code, err] = run_vigil({"--config", config_path, "etl", "--date", "2026-03-10"}, {},
+                               dir.path());
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find(fmt::format("another vigil process (pid {}) is running the ETL of "
+                                 "2026-03-10",
+                                 ::getpid())),
+            std::string::npos)
+      << err;
+  // Refused before touching anything.
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}'", dst_)),
+            0);
+  auto [other_code, other_err] = run_vigil(
+      {"--config", config_path, "etl", "--date", "2026-03-10", "--step", "extract-messages"}, {},
+      dir.path());
+  EXPECT_EQ(other_code, 0) << other_err;
+  held = FileLock::try_lock(config_.state_dir + "/unrelated.lock");  // releases the first
+  auto [after_code, after_err] =
+      run_vigil({"--config", config_path, "etl", "--date", "2026-03-10"}, {}, dir.path());
+  EXPECT_EQ(after_code, 0) << after_err;
+  EXPECT_EQ(slices("2026-03-10"), expected_day());
+  EXPECT_FALSE(std::filesystem::exists(
+      etl_lock_path(config_, day("2026-03-10"), EtlStep::kExtractFeed)));
 }
 
 // `vigil --quiet --config FILE args...`, started.

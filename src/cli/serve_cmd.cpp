@@ -3,13 +3,10 @@
 // state_dir/runs.sqlite, serves the dashboard, /health and /metrics on [serve]
 // listen, and on SIGTERM/SIGINT lets the current steps finish, starts nothing
 // new and exits 0. With --dashboard-only it serves the pages and nothing else.
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/file.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <thread>
@@ -21,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/delivery.h"
+#include "base/file_lock.h"
 #include "etl/etl.h"
 #include "schedule/scheduler.h"
 #include "web/dashboard.h"
@@ -113,31 +111,17 @@ Result<std::vector<JobSpec>> job_specs(const ScheduleConfig& schedule) {
 }
 
 // One `vigil serve` per state directory: an exclusive lock on state_dir/serve.lock,
-// held until the process ends. Returns the open descriptor.
-Result<int> lock_state_dir(const std::string& state_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
-  const std::string path = state_dir + "/serve.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Error::failure(fmt::format("cannot open {}: {}: check that the state directory is "
-                                      "writable",
-                                      path, std::strerror(errno)));
-  }
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = {};
-    const ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
-    ::close(fd);
+// held until the process ends.
+Result<FileLock> lock_state_dir(const std::string& state_dir) {
+  auto lock = FileLock::try_lock(state_dir + "/serve.lock");
+  if (!lock.ok()) return lock.error();
+  if (!lock->acquired()) {
     return Error::failure(fmt::format(
         "another vigil serve (pid {}) is running with state_dir {}: stop it first, or give this "
         "one another state_dir",
-        n > 0 ? std::string(pid, static_cast<size_t>(n)) : "?", state_dir));
+        lock->holder(), state_dir));
   }
-  const std::string text = std::to_string(::getpid());
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) < 0) {
-    spdlog::warn("serve: cannot write the pid into {}", path);
-  }
-  return fd;
+  return lock;
 }
 
 sigset_t stop_signals() {

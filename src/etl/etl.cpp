@@ -210,13 +210,16 @@ Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
   }
 }
 
-Result<FileLock> Etl::lock_step(Days day, EtlStep step) const {
+std::string etl_lock_path(const Config& config, Days day, EtlStep step) {
   const char* part = step == EtlStep::kExtractFeed       ? "feed"
                      : step == EtlStep::kExtractMessages ? "messages"
                                                          : "slices";
-  const std::string path =
-      fmt::format("{}/locks/etl-{}.{}-{}-{}.lock", config_.state_dir, config_.clickhouse.database,
-                  config_.etl.target_table, compact_date(day), part);
+  return fmt::format("{}/locks/etl-{}.{}-{}-{}.lock", config.state_dir, config.clickhouse.database,
+                     config.etl.target_table, compact_date(day), part);
+}
+
+Result<FileLock> Etl::lock_step(Days day, EtlStep step) const {
+  const std::string path = etl_lock_path(config_, day, step);
   auto lock = FileLock::try_lock(path, true);
   if (!lock.ok()) return lock.error();
   if (!lock->acquired()) {

@@ -22,6 +22,10 @@ enum class EtlStep { kExtractFeed, kExtractMessages, kTransform, kLoad, kAll };
 Result<EtlStep> parse_etl_step(const std::string& name);
 std::string etl_step_name(EtlStep step);
 
+// The lock file of the staging table `step` writes for `day` (transform and load
+// share one): under state_dir/locks, removed when released.
+std::string etl_lock_path(const Config& config, Days day, EtlStep step);
+
 struct EtlDayReport {
   Days day;
   long long rows = 0;       // rows of the date in the target after load (or in staging)
