@@ -138,7 +138,7 @@ TEST_F(AlertDeliveryTest, ResolveIsHeldBehindItsFailedFireOtherAlertsGoOn) {
   const auto left = pending();
   ASSERT_EQ(left.size(), 2u);
   EXPECT_EQ(left[0].error, "telegram: 400 Bad Request: chat not found");
-  EXPECT_EQ(left[1].error, "");  // never tried
+  EXPECT_EQ(left[1].error, "held until the earlier message of this alert is delivered");
 
   // Telegram takes them now: fire first, then the resolve; both counted as resent.
   sink_.refuse = [](const AlertMessage&) { return false; };

@@ -16,6 +16,8 @@ std::string what(const AlertRecord& record, const date::time_zone* zone) {
                      format_local_time(record.evaluation.bucket, zone).substr(0, 16));
 }
 
+constexpr const char* kHeld = "held until the earlier message of this alert is delivered";
+
 enum class Claim { kSend, kDeliveredAlready, kFailed };
 
 // Claims `record` in the store before its send (a failed claim is noted).
@@ -68,8 +70,14 @@ void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertS
     const AlertKey& key = record.evaluation.key;
     if (blocked.count(key)) {
       ++report.undelivered;
-      report.failures.push_back(fmt::format(
-          "{}: held until the earlier message of this alert is delivered", what(record, zone)));
+      report.failures.push_back(fmt::format("{}: {}", what(record, zone), kHeld));
+      // Say why in the history (the dashboard shows it); a record whose send
+      // was cut short keeps that mark instead.
+      if (store != nullptr && !record.sending) {
+        if (auto noted = store->mark_delivered(record.id, false, kHeld); !noted.ok()) {
+          report.failures.push_back(noted.error().message);
+        }
+      }
       continue;
     }
     if (store != nullptr) {
