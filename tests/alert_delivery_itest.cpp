@@ -227,6 +227,8 @@ TEST_F(AlertDeliveryTest, OverlappingRunsSendEachMessageOnce) {
   EXPECT_EQ(count_calls(fake_, kFire2000), 1);
   EXPECT_EQ(fake_.calls().size(), 1u);
   EXPECT_TRUE(contains(a.out + b.out, "1 fired")) << a.out << b.out;
+  // The second one waited for the first instead of sending beside it.
+  EXPECT_TRUE(contains(b.err, "another alert run (pid " + std::to_string(first) + ")")) << b.err;
 }
 
 // Item 6: the fire of 20:00 is refused twice; the "back to normal" of 20:30 must

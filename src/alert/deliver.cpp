@@ -50,8 +50,8 @@ Claim claim(AlertStore& store, const Outgoing& item, const date::time_zone* zone
 std::vector<Outgoing> delivery_queue(std::vector<AlertRecord> pending,
                                      const std::vector<AlertRecord>& fresh) {
   std::stable_sort(pending.begin(), pending.end(), [](const AlertRecord& a, const AlertRecord& b) {
-    if (a.evaluation.bucket != b.evaluation.bucket) return a.evaluation.bucket < b.evaluation.bucket;
-    return a.id < b.id;
+    const EpochSeconds x = a.evaluation.bucket, y = b.evaluation.bucket;
+    return x != y ? x < y : a.id < b.id;
   });
   std::vector<Outgoing> queue;
   for (auto& record : pending) queue.push_back({std::move(record), true});
@@ -98,8 +98,8 @@ void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertS
       report.failures.push_back(fmt::format("{}: {}", what(record, zone), sent.error().message));
     }
     if (store == nullptr) continue;
-    if (auto marked = store->mark_delivered(record.id, sent.ok(), sent.ok() ? "" : sent.error().message);
-        !marked.ok()) {
+    const std::string error = sent.ok() ? "" : sent.error().message;
+    if (auto marked = store->mark_delivered(record.id, sent.ok(), error); !marked.ok()) {
       report.failures.push_back(marked.error().message);
     }
   }

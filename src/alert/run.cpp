@@ -159,7 +159,8 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
 }
 
 std::string alert_run_summary(const AlertRunReport& report) {
-  std::string text = fmt::format("{} series checked, {} fired, {} repeated, {} resolved, {} delivered",
+  std::string text = fmt::format("{} series checked, {} fired, {} repeated, {} resolved, "
+                                 "{} delivered",
                                  report.checked, report.fired, report.repeated, report.resolved,
                                  report.delivered);
   if (report.resent > 0) text += fmt::format(" ({} from an earlier run)", report.resent);
