@@ -479,6 +479,41 @@ TEST_F(AlertStoreTest, TablesWithOtherColumnsAreRefused) {
   EXPECT_TRUE(HasSubstr(message, "): move it away"));
 }
 
+TEST_F(AlertStoreTest, VersionOneFileIsUpgradedKeepingItsPendingMessages) {
+  // The schema vigil wrote before `sending` existed, with one undelivered fire.
+  fs::create_directories(fs::path(path_).parent_path());
+  raw_sql(path_,
+          "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
+          "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
+          "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
+          "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
+          "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
+          "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
+          "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL);"
+          "INSERT INTO alert_history VALUES(5, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
+          "'fire', 0, '', 1795000560);"
+          "PRAGMA user_version = 1;");
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto pending = store->undelivered(0);
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, 5);
+  EXPECT_FALSE((*pending)[0].sending);
+  auto claimed = store->begin_sending(5);
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  EXPECT_TRUE(*claimed);
+  EXPECT_TRUE(store->undelivered(0)->at(0).sending);
+  ASSERT_TRUE(store->mark_delivered(5, true, "").ok());
+  EXPECT_TRUE(store->undelivered(0)->empty());
+  auto again = store->begin_sending(5);  // delivered: not to be sent again
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  auto unknown = store->begin_sending(99);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(HasSubstr(unknown.error().message, "has no alert record 99"));
+}
+
 TEST_F(AlertStoreTest, NewerSchemaIsRefused) {
   const std::string message = open_error_after(path_, "PRAGMA user_version = 7");
   EXPECT_TRUE(HasSubstr(message, path_));

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/alert_chart.h"
+#include "alert/deliver.h"
 #include "alert/evaluate.h"
 #include "alert/history_table.h"
 #include "alert/message.h"
@@ -26,7 +27,7 @@ EpochSeconds now_seconds() {
 struct RunContext {
   const Config& config;
   const date::time_zone* zone;
-  const BucketSeries& series;
+  const BucketSeries* series;  // null: ClickHouse failed; messages go without charts
   const std::vector<MetricWatch>& watches;
   const chart::Renderer& render;
 };
@@ -41,13 +42,16 @@ const MetricWatch* watch_for(const RunContext& run, const std::string& metric) {
 AlertMessage make_message(const RunContext& run, const AlertRecord& record,
                           EpochSeconds fired_at) {
   AlertMessage message{record.evaluation, record.action, "", std::nullopt};
-  message.html = alert_html({record.evaluation, record.action, fired_at,
-                             run.series.bucket_seconds, run.zone, run.config.alerts.dashboard_url});
+  const int bucket_seconds = run.config.alerts.interval_minutes * 60;
+  message.html = alert_html({record.evaluation, record.action, fired_at, bucket_seconds, run.zone,
+                             run.config.alerts.dashboard_url});
+  if (run.series == nullptr) return message;
+  const BucketSeries& series = *run.series;
   const SeriesKey key{record.evaluation.key.metric, record.evaluation.key.slice};
-  const int index = run.series.index_of(record.evaluation.bucket);
+  const int index = series.index_of(record.evaluation.bucket);
   const MetricWatch* watch = watch_for(run, key.first);
-  if (index < 0 || watch == nullptr || !run.series.values.count(key)) return message;
-  auto png = run.render(alert_chart_spec(run.series, key, *watch->detector, index, run.zone));
+  if (index < 0 || watch == nullptr || !series.values.count(key)) return message;
+  auto png = run.render(alert_chart_spec(series, key, *watch->detector, index, run.zone));
   if (png.ok()) {
     message.chart = Photo{key.first + ".png", std::move(*png)};
   } else {
@@ -62,11 +66,11 @@ std::vector<AlertRecord> evaluate_all(const RunContext& run, int index,
                                       std::map<AlertKey, AlertState>& states) {
   std::vector<AlertRecord> records;
   const EpochSeconds now = now_seconds();
-  for (const auto& [key, values] : run.series.values) {
+  for (const auto& [key, values] : run.series->values) {
     const MetricWatch* watch = watch_for(run, key.first);
     if (watch == nullptr) continue;
     AlertRecord record;
-    record.evaluation = evaluate_bucket(run.series, key, *watch->detector, index);
+    record.evaluation = evaluate_bucket(*run.series, key, *watch->detector, index);
     record.action = step_alert(states[record.evaluation.key], record.evaluation, watch->policy);
     record.recorded_at = now;
     records.push_back(std::move(record));
@@ -80,38 +84,20 @@ void count_action(AlertRunReport& report, AlertAction action) {
   if (action == AlertAction::kResolve) ++report.resolved;
 }
 
-// Delivers `record` and notes the outcome in the store (unless dry run).
-void deliver(const RunContext& run, AlertStore* store, AlertSink& sink, const AlertRecord& record,
-             EpochSeconds fired_at, AlertRunReport& report) {
-  const Status sent = sink.deliver(make_message(run, record, fired_at));
-  if (sent.ok()) {
-    ++report.delivered;
-  } else {
-    report.failures.push_back(fmt::format("{} {}: {}", record.evaluation.key.metric,
-                                          alert_action_name(record.action), sent.error().message));
+// Evaluates the run's bucket, commits the states and records (unless dry run)
+// and returns the records.
+Result<std::vector<AlertRecord>> evaluate_and_commit(const RunContext& run, AlertStore& store,
+                                                     std::map<AlertKey, AlertState>& states,
+                                                     bool dry_run, AlertRunReport& report) {
+  auto records = evaluate_all(run, run.series->count - 1, states);
+  report.checked = static_cast<int>(records.size());
+  if (!dry_run) {
+    auto committed = store.commit(states, records);
+    if (!committed.ok()) return committed.error();
+    records = std::move(*committed);
   }
-  if (store == nullptr) return;
-  if (auto marked = store->mark_delivered(record.id, sent.ok(), sent.ok() ? "" : sent.error().message);
-      !marked.ok()) {
-    report.failures.push_back(marked.error().message);
-  }
-}
-
-Status resend_undelivered(const RunContext& run, AlertStore& store, AlertSink& sink,
-                          const std::map<AlertKey, AlertState>& states, EpochSeconds bucket,
-                          AlertRunReport& report) {
-  auto pending = store.undelivered(bucket - kResendWindowSeconds);
-  if (!pending.ok()) return pending.error();
-  for (const auto& record : *pending) {
-    if (record.evaluation.bucket >= bucket) continue;  // this run's own bucket: not yet
-    auto it = states.find(record.evaluation.key);
-    spdlog::info("alert: sending the {} of {} at {} that an earlier run could not deliver",
-                 alert_action_name(record.action), record.evaluation.key.metric,
-                 format_local_time(record.evaluation.bucket, run.zone));
-    deliver(run, &store, sink, record, it == states.end() ? 0 : it->second.fired_at, report);
-    ++report.resent;
-  }
-  return {};
+  for (const auto& record : records) count_action(report, record.action);
+  return records;
 }
 
 }  // namespace
@@ -128,37 +114,69 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
   const int bs = config.alerts.interval_minutes * 60;
   AlertRunReport report;
   report.bucket = last_complete_bucket(options.at, bs);
+  AlertRunLock lock;  // held until the messages are sent and marked
+  if (!options.dry_run) {
+    auto locked = lock_alert_runs(config.state_dir, options.lock_wait);
+    if (!locked.ok()) return locked.error();
+    lock = std::move(*locked);
+  }
   const Days day = local_date(report.bucket, zone);
   const EpochSeconds begin =
       day_start(day - date::days{config.alerts.history_days}, zone) / bs * bs;
   auto series = query_bucket_series(clickhouse, config, begin, report.bucket + bs);
-  if (!series.ok()) return series.error();
-  const RunContext run{config, zone, *series, *watches, render};
+  if (!series.ok() && options.evaluate) return series.error();
+  if (!series.ok()) {
+    spdlog::warn("alert: left-over messages go without charts: {}", series.error().message);
+  }
+  const RunContext run{config, zone, series.ok() ? &*series : nullptr, *watches, render};
 
   auto states = store.load_states();
   if (!states.ok()) return states.error();
+  std::vector<AlertRecord> pending;
   if (!options.dry_run) {
-    VIGIL_TRY(resend_undelivered(run, store, sink, *states, report.bucket, report));
+    auto undelivered = store.undelivered(report.bucket - kResendWindowSeconds);
+    if (!undelivered.ok()) return undelivered.error();
+    pending = std::move(*undelivered);
   }
-  auto records = evaluate_all(run, series->count - 1, *states);
-  report.checked = static_cast<int>(records.size());
-  if (!options.dry_run) {
-    auto committed = store.commit(*states, records);
-    if (!committed.ok()) return committed.error();
-    records = std::move(*committed);
+  std::vector<AlertRecord> records;
+  if (options.evaluate) {
+    auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, report);
+    if (!evaluated.ok()) return evaluated.error();
+    records = std::move(*evaluated);
   }
-  for (const auto& record : records) {
-    if (record.action == AlertAction::kNone) continue;
-    count_action(report, record.action);
-    deliver(run, options.dry_run ? nullptr : &store, sink, record,
-            (*states)[record.evaluation.key].fired_at, report);
-  }
-  if (!options.dry_run && !config.alerts.history_table.empty()) {
+  auto message_for = [&](const AlertRecord& record) {
+    auto it = states->find(record.evaluation.key);
+    return make_message(run, record, it == states->end() ? 0 : it->second.fired_at);
+  };
+  deliver_queue(delivery_queue(std::move(pending), records),
+                options.dry_run ? nullptr : &store, sink, message_for, zone, report);
+  if (!options.dry_run && !records.empty() && !config.alerts.history_table.empty()) {
     if (auto written = write_history_table(clickhouse, config, records); !written.ok()) {
       spdlog::error("alert: evaluations not written to ClickHouse: {}", written.error().message);
     }
   }
   return report;
+}
+
+std::string alert_run_summary(const AlertRunReport& report) {
+  std::string text = fmt::format("{} series checked, {} fired, {} repeated, {} resolved, "
+                                 "{} delivered",
+                                 report.checked, report.fired, report.repeated, report.resolved,
+                                 report.delivered);
+  if (report.resent > 0) text += fmt::format(" ({} from an earlier run)", report.resent);
+  if (report.undelivered > 0) text += fmt::format(", {} not delivered", report.undelivered);
+  return text;
+}
+
+Status alert_run_status(const AlertRunReport& report) {
+  if (report.failures.empty()) return {};
+  if (report.undelivered == 0) {  // sent, but the store could not record it
+    return Error::failure(report.failures.front());
+  }
+  return Error::failure(fmt::format(
+      "{} alert message(s) not delivered (first: {}); a rerun for the same time (`vigil alert "
+      "--at`, serve's retry) or the next run sends them",
+      report.undelivered, report.failures.front()));
 }
 
 }  // namespace vigil

@@ -3,13 +3,17 @@
 // history window), advances the alert states, commits them with the history
 // BEFORE sending (so a crash cannot make the next run repeat a message), then
 // delivers each message and marks it delivered. Messages left undelivered by a
-// crash or an outage are sent by the next run.
+// crash or an outage are sent first by the next run, even one for the same
+// bucket (a retry), and per alert in order (see deliver.h). One run at a time
+// per state directory (run_lock.h), so two runs never send the same message.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "alert/run_lock.h"
 #include "alert/state.h"
 #include "alert/store.h"
 #include "base/result.h"
@@ -44,18 +48,30 @@ struct AlertRunReport {
   EpochSeconds bucket = 0;
   int checked = 0;
   int fired = 0, repeated = 0, resolved = 0;
-  int delivered = 0, resent = 0;
-  std::vector<std::string> failures;   // one line each
+  int delivered = 0;     // messages that went out in this run, resent ones included
+  int resent = 0;        // of those, left undelivered by an earlier run
+  int undelivered = 0;   // messages that failed or were held behind a failed one
+  std::vector<std::string> failures;   // one line each (also store errors)
 };
 
 struct AlertRunOptions {
   EpochSeconds at = 0;          // evaluate the last complete bucket before this instant
-  bool dry_run = false;         // deliver to the sink but keep no state
+  bool dry_run = false;         // deliver to the sink but keep no state (and no lock)
+  bool evaluate = true;         // false: only send what earlier runs left undelivered
+  std::chrono::milliseconds lock_wait = kAlertLockWait;  // for a run that holds the state
 };
 
 Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
                                   const date::time_zone* zone, AlertStore& store, AlertSink& sink,
                                   const chart::Renderer& render, const AlertRunOptions& options);
+
+// "3 series checked, 1 fired, 0 repeated, 0 resolved, 2 delivered (1 from an
+// earlier run), 1 not delivered" (the last two parts only when not zero).
+std::string alert_run_summary(const AlertRunReport& report);
+
+// Ok when nothing failed; else one line: how many messages did not go out, the
+// first reason, and that a rerun for the same time sends them.
+Status alert_run_status(const AlertRunReport& report);
 
 // The last complete bucket before `at`.
 EpochSeconds last_complete_bucket(EpochSeconds at, int bucket_seconds);

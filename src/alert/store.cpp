@@ -9,7 +9,7 @@
 namespace vigil {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Constant SQL only: every value goes through a bound parameter.
 constexpr const char* kCreateSchema = R"sql(
@@ -33,10 +33,17 @@ CREATE TABLE IF NOT EXISTS alert_history(
   action TEXT NOT NULL,
   delivered INTEGER NOT NULL,
   error TEXT NOT NULL,
-  recorded_at INTEGER NOT NULL);
+  recorded_at INTEGER NOT NULL,
+  sending INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS alert_history_bucket ON alert_history(bucket);
 CREATE INDEX IF NOT EXISTS alert_history_metric_bucket ON alert_history(metric, bucket);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+)sql";
+
+// Version 1 had no `sending` column (a send started and not finished).
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE alert_history ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
 )sql";
 
 constexpr const char* kLoadStates =
@@ -51,10 +58,13 @@ constexpr const char* kInsertRecord =
     "anomaly, ready, action, delivered, error, recorded_at) "
     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kMarkDelivered =
-    "UPDATE alert_history SET delivered = ?, error = ? WHERE id = ?";
+    "UPDATE alert_history SET delivered = ?, error = ?, sending = 0 WHERE id = ?";
+constexpr const char* kBeginSending =
+    "UPDATE alert_history SET sending = 1 WHERE id = ? AND delivered = 0";
+constexpr const char* kIsRecord = "SELECT 1 FROM alert_history WHERE id = ?";
 constexpr const char* kRecordColumns =
     "SELECT id, metric, slice, bucket, value, lower, upper, expected, score, anomaly, ready, "
-    "action, delivered, error, recorded_at FROM alert_history";
+    "action, delivered, error, recorded_at, sending FROM alert_history";
 
 using Use = SqliteUse;
 
@@ -83,6 +93,7 @@ AlertRecord read_record(const Use& row) {
   record.delivered = row.integer_at(12) != 0;
   record.error = row.text_at(13);
   record.recorded_at = row.integer_at(14);
+  record.sending = row.integer_at(15) != 0;
   return record;
 }
 
@@ -102,6 +113,13 @@ Status ensure_schema(const SqliteDb& db) {
     // never add tables to somebody else's.
     VIGIL_TRY(db.refuse_foreign_tables());
     VIGIL_TRY(db.exec(kCreateSchema, "open"));
+  } else if (*version == 1) {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db.get(), kMigrateFrom1, nullptr, nullptr, &message);
+    const std::string why = message != nullptr ? message : "";
+    sqlite3_free(message);
+    if ((rc & 0xff) == SQLITE_ERROR) return db.not_vigil(why);  // no alert_history of ours
+    if (rc != SQLITE_OK) return db.error("open", rc);
   }
   return transaction.commit("open");
 }
@@ -123,7 +141,9 @@ class SqliteAlertStore final : public AlertStore {
     const std::pair<SqliteStmt*, const char*> all[] = {{&load_states_, kLoadStates},
                                                  {&upsert_state_, kUpsertState},
                                                  {&insert_record_, kInsertRecord},
-                                                 {&mark_delivered_, kMarkDelivered}};
+                                                 {&mark_delivered_, kMarkDelivered},
+                                                 {&begin_sending_, kBeginSending},
+                                                 {&is_record_, kIsRecord}};
     for (const auto& [stmt, sql] : all) {
       sqlite3_stmt* raw = nullptr;
       const int rc = sqlite3_prepare_v2(db_.get(), sql, -1, &raw, nullptr);
@@ -139,6 +159,7 @@ class SqliteAlertStore final : public AlertStore {
   Result<std::map<AlertKey, AlertState>> load_states() override;
   Result<std::vector<AlertRecord>> commit(const std::map<AlertKey, AlertState>& states,
                                           const std::vector<AlertRecord>& records) override;
+  Result<bool> begin_sending(std::int64_t id) override;
   Status mark_delivered(std::int64_t id, bool delivered, const std::string& error) override;
   Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) override;
   Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) override;
@@ -148,8 +169,13 @@ class SqliteAlertStore final : public AlertStore {
   Result<std::int64_t> append(const AlertRecord& record);
   Result<std::vector<AlertRecord>> read_records(Use& use);
 
+  Error no_record(std::int64_t id) const {
+    return Error::failure(fmt::format("alert state {} has no alert record {}", db_.path(), id));
+  }
+
   SqliteDb db_;
-  SqliteStmt load_states_, upsert_state_, insert_record_, mark_delivered_;
+  SqliteStmt load_states_, upsert_state_, insert_record_, mark_delivered_, begin_sending_,
+      is_record_;
 };
 
 Result<std::map<AlertKey, AlertState>> SqliteAlertStore::load_states() {
@@ -212,10 +238,24 @@ Status SqliteAlertStore::mark_delivered(std::int64_t id, bool delivered,
   use.integer(delivered ? 1 : 0).text(error).integer(id);
   const int rc = use.step();
   if (rc != SQLITE_DONE) return db_.error("update", rc);
-  if (sqlite3_changes(db_.get()) == 0) {
-    return Error::failure(fmt::format("alert state {} has no alert record {}", db_.path(), id));
-  }
+  if (sqlite3_changes(db_.get()) == 0) return no_record(id);
   return {};
+}
+
+Result<bool> SqliteAlertStore::begin_sending(std::int64_t id) {
+  {
+    Use use(begin_sending_.get());
+    use.integer(id);
+    const int rc = use.step();
+    if (rc != SQLITE_DONE) return db_.error("update", rc);
+    if (sqlite3_changes(db_.get()) > 0) return true;
+  }
+  Use use(is_record_.get());
+  use.integer(id);
+  const int rc = use.step();
+  if (rc == SQLITE_ROW) return false;  // there, and delivered already
+  if (rc != SQLITE_DONE) return db_.error("read", rc);
+  return no_record(id);
 }
 
 Result<std::vector<AlertRecord>> SqliteAlertStore::read_records(Use& use) {

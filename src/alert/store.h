@@ -24,6 +24,9 @@ struct AlertRecord {
   bool delivered = false;       // message accepted by Telegram (or written in dry-run)
   std::string error;            // why it was not delivered, if it was not
   EpochSeconds recorded_at = 0;
+  // A send was started and its outcome never recorded (the process died while
+  // Telegram had the request): the message may have arrived already.
+  bool sending = false;
 };
 
 struct HistoryFilter {
@@ -45,11 +48,17 @@ class AlertStore {
   // Returns the records with their ids.
   virtual Result<std::vector<AlertRecord>> commit(const std::map<AlertKey, AlertState>& states,
                                                   const std::vector<AlertRecord>& records) = 0;
-  // After sending: marks a record delivered, or notes why not (unknown id: error).
+  // Just before sending: notes that a send of `id` has started, so that a run
+  // after a crash knows this message may have arrived. False if the record is
+  // already delivered (someone else sent it): do not send it again.
+  virtual Result<bool> begin_sending(std::int64_t id) = 0;
+  // After sending: marks a record delivered, or notes why not (unknown id: error);
+  // either way the send is over (`sending` cleared).
   virtual Status mark_delivered(std::int64_t id, bool delivered, const std::string& error) = 0;
   // Records with an action that were never delivered (a crash or an outage
-  // between commit and send), oldest first, bucket at or after `since`: the next
-  // run sends them, so an alert is not lost.
+  // between commit and send, or a send that was cut short: `sending`), oldest
+  // first (bucket, then id), bucket at or after `since`: the next run sends
+  // them, so an alert is not lost.
   virtual Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) = 0;
   // Newest first (by bucket, then id).
   virtual Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) = 0;

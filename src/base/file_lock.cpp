@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -64,6 +65,19 @@ Result<FileLock> FileLock::try_lock(const std::string& path, bool remove_when_re
     return lock;
   }
   return Error::failure(fmt::format("cannot lock {}: it keeps being replaced", path));
+}
+
+Result<FileLock> FileLock::lock_within(const std::string& path, std::chrono::milliseconds wait,
+                                       const std::function<void(const std::string&)>& on_wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (bool first = true;; first = false) {
+    auto lock = try_lock(path);
+    if (!lock.ok() || lock->acquired() || std::chrono::steady_clock::now() >= deadline) {
+      return lock;
+    }
+    if (first && on_wait) on_wait(lock->holder());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 FileLock::FileLock(FileLock&& other) noexcept { *this = std::move(other); }

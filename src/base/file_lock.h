@@ -4,6 +4,8 @@
 // The holder writes its pid into the file so that a refusal can name it.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "base/result.h"
@@ -17,7 +19,12 @@ class FileLock {
   // is acquired(). With `remove_when_released`, the file is deleted on release
   // (safe against a process that opened the old file meanwhile: it retries).
   static Result<FileLock> try_lock(const std::string& path, bool remove_when_released = false);
+  // Like try_lock, but retries for up to `wait`; `on_wait(holder)` is called once
+  // when the lock is first found held (for a log line).
+  static Result<FileLock> lock_within(const std::string& path, std::chrono::milliseconds wait,
+                                      const std::function<void(const std::string&)>& on_wait);
 
+  FileLock() = default;  // holds nothing
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
@@ -30,7 +37,6 @@ class FileLock {
   const std::string& path() const { return path_; }
 
  private:
-  FileLock() = default;
   void release();
 
   std::string path_;

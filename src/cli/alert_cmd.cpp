@@ -41,17 +41,11 @@ int run_alert(const GlobalOptions& global, const AlertOptions& options) {
   auto report = run_alerts(*ctx->clickhouse, ctx->config, ctx->zone, **store, *delivery->sink,
                            chart::default_renderer(), {*at, options.dry_run});
   if (!report.ok()) return fail(report.error());
-  std::cout << fmt::format(
-      "alert {}: {} series checked, {} fired, {} repeated, {} resolved, {} delivered{}{}\n",
-      format_local_time(report->bucket, ctx->zone).substr(0, 16), report->checked, report->fired,
-      report->repeated, report->resolved, report->delivered,
-      report->resent > 0 ? fmt::format(" ({} from an earlier run)", report->resent) : "",
-      delivery->to_telegram ? "" : fmt::format(" to {}", dir));
-  if (!report->failures.empty()) {
-    return fail(Error::failure(fmt::format(
-        "{} alert message(s) not delivered (first: {}); the next run sends them again",
-        report->failures.size(), report->failures.front())));
-  }
+  std::cout << fmt::format("alert {}: {}{}\n",
+                           format_local_time(report->bucket, ctx->zone).substr(0, 16),
+                           alert_run_summary(*report),
+                           delivery->to_telegram ? "" : fmt::format(" to {}", dir));
+  if (auto status = alert_run_status(*report); !status.ok()) return fail(status.error());
   return 0;
 }
 

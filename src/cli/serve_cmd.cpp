@@ -2,7 +2,8 @@
 // on their [schedule] (see schedule/scheduler.h), records every run in
 // state_dir/runs.sqlite, serves the dashboard, /health and /metrics on [serve]
 // listen, and on SIGTERM/SIGINT lets the current steps finish, starts nothing
-// new and exits 0. With --dashboard-only it serves the pages and nothing else.
+// new and exits 0. At start it also sends the alert messages an earlier run left
+// undelivered. With --dashboard-only it serves the pages and nothing else.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -68,16 +69,10 @@ class LiveJobRunner final : public JobRunner {
     auto run = run_alerts(*alerts_client_, config_, zone_, store_, sink_,
                           chart::default_renderer(), {at, false});
     if (!run.ok()) return run.error();
-    if (!run->failures.empty()) {
-      return Error::failure(fmt::format(
-          "{} alert message(s) not delivered (first: {}); the next run sends them again",
-          run->failures.size(), run->failures.front()));
-    }
-    return JobOutcome{fmt::format("bucket {}: {} checked, {} fired, {} repeated, {} resolved, {} "
-                                  "sent",
+    if (auto status = alert_run_status(*run); !status.ok()) return status.error();
+    return JobOutcome{fmt::format("bucket {}: {}",
                                   format_local_time(run->bucket, zone_).substr(11, 5),
-                                  run->checked, run->fired, run->repeated, run->resolved,
-                                  run->delivered),
+                                  alert_run_summary(*run)),
                       run->delivered};
   }
 
@@ -92,6 +87,33 @@ class LiveJobRunner final : public JobRunner {
   AlertSink& sink_;
   std::unique_ptr<ClickHouse> etl_client_, report_client_, alerts_client_;
 };
+
+// Sends, once at start-up, the alert messages an earlier run left undelivered
+// (Telegram down, or a crash or kill -9 while sending), instead of waiting for
+// the next alert firing. Runs beside the scheduler with its own store, client
+// and sink; the alert-run lock keeps it and the alert job from sending at once.
+void send_left_over_alerts(const Config& config, const date::time_zone* zone) {
+  auto store = open_sqlite_alert_store(alert_state_path(config));
+  if (!store.ok()) return spdlog::error("serve: {}", store.error().message);
+  auto delivery = make_alert_delivery(config, zone, false, config.out_dir + "/alerts");
+  if (!delivery.ok()) return spdlog::error("serve: {}", delivery.error().message);
+  auto client = make_qualified_clickhouse(config.clickhouse);
+  AlertRunOptions options;
+  options.at = static_cast<EpochSeconds>(std::time(nullptr));
+  options.evaluate = false;
+  auto run = run_alerts(*client, config, zone, **store, *delivery->sink,
+                        chart::default_renderer(), options);
+  if (!run.ok()) {
+    return spdlog::error("serve: alert messages left by an earlier run not sent: {}; the next "
+                         "alert run sends them",
+                         run.error().message);
+  }
+  if (run->delivered + run->undelivered == 0) return;
+  spdlog::info("serve: start-up: {} alert message(s) left by an earlier run sent", run->delivered);
+  if (auto status = alert_run_status(*run); !status.ok()) {
+    spdlog::error("serve: {}", status.error().message);
+  }
+}
 
 // The enabled jobs of [schedule] ("" disables one).
 Result<std::vector<JobSpec>> job_specs(const ScheduleConfig& schedule) {
@@ -211,6 +233,8 @@ int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   if (auto started = web.start(ctx, [&] { return scheduler.status(); }); !started.ok()) {
     return fail(started.error());
   }
+  // Joined when serve() returns, after the scheduler has stopped.
+  std::jthread left_over([&] { send_left_over_alerts(config, ctx.zone); });
   if (auto started = scheduler.start(); !started.ok()) return fail(started.error());
   spdlog::info("serve: running (stop with SIGTERM or Ctrl-C)");
 

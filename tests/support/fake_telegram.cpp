@@ -578,6 +578,10 @@ std::size_t FakeTelegram::pending_faults() const {
   return faults_.size();
 }
 
+void FakeTelegram::set_reply_delay(std::chrono::milliseconds delay) {
+  reply_delay_ms_ = delay.count();
+}
+
 std::vector<FakeTelegramCall> FakeTelegram::calls() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return calls_;
@@ -616,6 +620,9 @@ void FakeTelegram::handle_connection(int fd) {
     reply.body = json{{"ok", false}, {"error_code", 400}, {"description", std::string("fake Telegram failed: ") + e.what()}}.dump();
   }
   if (reply.disconnect) return;
+  if (const long long delay = reply_delay_ms_.load(); delay > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  }
   const std::string response = fmt::format(
       "HTTP/1.1 {} {}\r\nServer: fake-telegram\r\nContent-Type: {}\r\nContent-Length: {}\r\n"
       "Connection: close\r\n\r\n",

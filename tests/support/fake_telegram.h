@@ -90,6 +90,9 @@ class FakeTelegram {
   // Reads the next request and closes the connection without an answer.
   void disconnect_next();
   std::size_t pending_faults() const;
+  // A slow Bot API: every request is recorded as usual, then answered only after
+  // `delay` (0 = at once). Requests are served one at a time, so they queue.
+  void set_reply_delay(std::chrono::milliseconds delay);
 
   std::vector<FakeTelegramCall> calls() const;        // accepted calls, in arrival order
   std::vector<FakeTelegramAttempt> attempts() const;  // every request, in arrival order
@@ -120,6 +123,7 @@ class FakeTelegram {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<long long> reply_delay_ms_{0};
   std::thread thread_;
 
   mutable std::mutex mutex_;

@@ -12,10 +12,15 @@ namespace vigil {
 
 pid_t spawn_vigil(const std::vector<std::string>& args, const std::vector<std::string>& env,
                   const std::string& stderr_path) {
+  return spawn_vigil_to(args, env, "", stderr_path);
+}
+
+pid_t spawn_vigil_to(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                     const std::string& stdout_path, const std::string& stderr_path) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
   for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-  if (!freopen("/dev/null", "w", stdout)) _exit(126);
+  if (!freopen(stdout_path.empty() ? "/dev/null" : stdout_path.c_str(), "w", stdout)) _exit(126);
   if (!stderr_path.empty() && !freopen(stderr_path.c_str(), "w", stderr)) _exit(126);
   std::vector<std::string> all = {VIGIL_BINARY};
   all.insert(all.end(), args.begin(), args.end());

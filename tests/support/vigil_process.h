@@ -15,6 +15,10 @@ namespace vigil {
 pid_t spawn_vigil(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                   const std::string& stderr_path = "");
 
+// The same with stdout to `stdout_path` ("" = /dev/null).
+pid_t spawn_vigil_to(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                     const std::string& stdout_path, const std::string& stderr_path);
+
 // Waits for `pid`: its exit code, or -1 if a signal ended it.
 int wait_exit_code(pid_t pid);
 
