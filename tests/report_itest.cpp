@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "alert/message.h"
 #include "base/files.h"
 #include "report/report.h"
 #include "support/clickhouse_fixture.h"
@@ -181,6 +182,37 @@ TEST_F(ReportTest, MissingSourceTableIsNamed) {
   auto report = build();
   ASSERT_FALSE(report.ok());
   EXPECT_TRUE(contains(report.error().message, "message_actions")) << report.error().message;
+}
+
+// Without a vigil.toml (as `make demo` runs) the built-in dashboard is the
+// default, so the report and the alerts link to it at [serve] listen's default.
+TEST_F(ReportTest, NoConfigFileStillLinksToTheBuiltInDashboard) {
+  TempDir dir;
+  auto loaded = load_config(dir.path() + "/vigil.toml", false, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Config config = *loaded;
+  config.clickhouse = config_.clickhouse;
+  config.source.database = src_;
+  auto report = build_report(*client_, config, zone_, *parse_date("2026-03-10"),
+                             chart::default_renderer());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(contains(report->html,
+                       "<a href=\"http://127.0.0.1:8765/overview?date=2026-03-10\">"))
+      << report->html;
+  Evaluation e;
+  e.key = {"views", ""};
+  e.bucket = *parse_local_time("2026-03-10 20:30", zone_);
+  e.value = 1200;
+  e.lower = 2000;
+  e.upper = 2600;
+  e.expected = 2400;
+  e.anomaly = true;
+  e.ready = true;
+  const std::string alert = alert_html(
+      {e, AlertAction::kFire, e.bucket, 900, zone_, config.alerts.dashboard_url});
+  EXPECT_TRUE(contains(alert, "href=\"http://127.0.0.1:8765/metric?metric=views&amp;"
+                              "date=2026-03-10&amp;time=20:30"))
+      << alert;
 }
 
 TEST_F(ReportTest, CommandLineDryRunNoTokenAndRejectedToken) {
