@@ -66,6 +66,10 @@ std::string dashboard_hint(const Config& config, Days day) {
 int run_demo(const GlobalOptions& global) {
   auto ctx = make_context(global);
   if (!ctx.ok()) return fail(ctx.error());
+  // Labels and the report go to out_dir: refuse before starting or inserting anything.
+  if (auto writable = check_writable_dir(ctx->config.out_dir); !writable.ok()) {
+    return fail(writable.error());
+  }
   if (auto up = ensure_clickhouse(*ctx); !up.ok()) return fail(up.error());
 
   SimParams params;

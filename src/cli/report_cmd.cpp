@@ -1,6 +1,8 @@
 // `vigil report`: yesterday's KPIs with 7-day charts, to Telegram or to files.
 #include <iostream>
 
+#include "base/files.h"
+
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/delivery.h"
@@ -19,11 +21,13 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   }
   const std::string out_dir = options.out.empty() ? ctx->config.out_dir : options.out;
   const auto& telegram_config = ctx->config.telegram;
+  // Settings and output problems show before any query runs.
   if (!options.dry_run && !telegram_config.token.empty()) {
-    // Settings problems show before any query runs.
     if (auto checked = check_telegram_config(telegram_config); !checked.ok()) {
       return fail(checked.error());
     }
+  } else if (auto writable = check_writable_dir(out_dir); !writable.ok()) {
+    return fail(writable.error());
   }
   auto report = build_report(*ctx->clickhouse, ctx->config, ctx->zone, day,
                              chart::default_renderer());

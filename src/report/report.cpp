@@ -17,6 +17,9 @@ namespace {
 
 // Days before the reported one that the text compares with (a week ago).
 constexpr int kHistoryDays = 7;
+// The charts' file names, in Telegram (the album) and in the output directory.
+constexpr const char* kFeedPng = "feed.png";
+constexpr const char* kMessengerPng = "messenger.png";
 
 std::optional<Photo> render_chart(const chart::Renderer& render, const chart::ChartSpec& spec,
                                   const std::string& filename, std::vector<std::string>& errors) {
@@ -52,9 +55,9 @@ Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& confi
   // The two charts render in parallel (each render has its own cairo surface).
   std::vector<std::string> messenger_errors;
   auto messenger = std::async(std::launch::async, [&] {
-    return render_chart(render, messenger_chart_spec(*days), "messenger.png", messenger_errors);
+    return render_chart(render, messenger_chart_spec(*days), kMessengerPng, messenger_errors);
   });
-  report.feed_chart = render_chart(render, feed_chart_spec(*days), "feed.png", report.chart_errors);
+  report.feed_chart = render_chart(render, feed_chart_spec(*days), kFeedPng, report.chart_errors);
   report.messenger_chart = messenger.get();
   report.chart_errors.insert(report.chart_errors.end(), messenger_errors.begin(),
                              messenger_errors.end());
@@ -66,18 +69,21 @@ Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& confi
 }
 
 Result<std::vector<std::string>> write_report(const ReportArtifacts& report,
-                                              const std::string& dir) {
-  std::vector<std::string> written;
-  auto write = [&](const std::string& name, const std::string& content) -> Status {
-    const std::string path = dir + "/" + name;
-    VIGIL_TRY(write_file(path, content));
-    written.push_back(path);
-    return {};
-  };
-  VIGIL_TRY(write("report.html", report.html));
-  for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
-    if (*chart) VIGIL_TRY(write((*chart)->filename, (*chart)->png));
+                                              const std::string& dir, const FileWriter& writer) {
+  std::vector<std::pair<std::string, std::string>> files = {{"report.html", report.html}};
+  std::vector<std::string> absent;
+  const std::pair<const std::optional<Photo>*, const char*> charts[] = {
+      {&report.feed_chart, kFeedPng}, {&report.messenger_chart, kMessengerPng}};
+  for (const auto& [chart, name] : charts) {
+    if (*chart) {
+      files.emplace_back(name, (*chart)->png);
+    } else {
+      absent.push_back(name);  // an old chart must not sit beside the new text
+    }
   }
+  VIGIL_TRY(write_file_set(dir, files, absent, writer));
+  std::vector<std::string> written;
+  for (const auto& file : files) written.push_back(dir + "/" + file.first);
   return written;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "chart/chart.h"
@@ -30,9 +31,11 @@ Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& confi
                                      const chart::Renderer& render,
                                      const std::string& late_note = "");
 
-// Writes report.html, feed.png and messenger.png (those that exist) into `dir`.
-// Returns the paths written.
-Result<std::vector<std::string>> write_report(const ReportArtifacts& report, const std::string& dir);
+// Writes report.html, feed.png and messenger.png (those that exist) into `dir`
+// as one set (base/files.h write_file_set): all or, on a failed write, none; a
+// chart that was not rendered removes the old one. Returns the paths written.
+Result<std::vector<std::string>> write_report(const ReportArtifacts& report, const std::string& dir,
+                                              const FileWriter& writer = write_plain_file);
 
 // One post: the charts as an album with the text as the first caption when it
 // fits (1024 UTF-16 units), else the text as message(s) followed by the album.
