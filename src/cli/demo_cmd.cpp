@@ -91,7 +91,7 @@ int run_demo(const GlobalOptions& global) {
   // The report for the last day: to Telegram when a token is set, else to files.
   auto built = build_report(*ctx->clickhouse, ctx->config, ctx->zone, last, chart::default_renderer());
   if (!built.ok()) return fail(built.error());
-  auto report = deliver_report(*built, ctx->config.telegram, false, ctx->config.out_dir);
+  auto report = deliver_report(*built, ctx->config, {false, ctx->config.out_dir});
   if (!report.ok()) return fail(report.error());
   auto alerts = demo_alerts(*ctx, last);
   if (!alerts.ok()) return fail(alerts.error());

@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "base/files.h"
-
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/delivery.h"
@@ -32,8 +31,8 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   auto report = build_report(*ctx->clickhouse, ctx->config, ctx->zone, day,
                              chart::default_renderer());
   if (!report.ok()) return fail(report.error());
-  // A failed chart is logged but is not a failed run: a retry would send the text twice.
-  auto where = deliver_report(*report, telegram_config, options.dry_run, out_dir);
+  // A failed chart is logged but is not a failed run; re-running the day sends just that chart.
+  auto where = deliver_report(*report, ctx->config, {options.dry_run, out_dir, options.resend});
   if (!where.ok()) return fail(where.error());
   std::cout << *where << "\n";
   return 0;

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -20,6 +21,8 @@ constexpr int kHistoryDays = 7;
 // The charts' file names, in Telegram (the album) and in the output directory.
 constexpr const char* kFeedPng = "feed.png";
 constexpr const char* kMessengerPng = "messenger.png";
+// The sent-log part for the whole text; its messages are "text 1/2", ...
+constexpr const char* kTextPart = "text";
 
 std::optional<Photo> render_chart(const chart::Renderer& render, const chart::ChartSpec& spec,
                                   const std::string& filename, std::vector<std::string>& errors) {
@@ -31,10 +34,6 @@ std::optional<Photo> render_chart(const chart::Renderer& render, const chart::Ch
   return std::nullopt;
 }
 
-Status send_text(Telegram& telegram, const std::string& html) {
-  for (const auto& piece : split_message(html)) VIGIL_TRY(telegram.send_message(piece));
-  return {};
-}
 
 }  // namespace
 
@@ -87,20 +86,69 @@ Result<std::vector<std::string>> write_report(const ReportArtifacts& report,
   return written;
 }
 
-Status send_report(Telegram& telegram, const ReportArtifacts& report) {
+std::vector<ReportSend> plan_report_sends(const ReportArtifacts& report,
+                                          const std::set<std::string>& sent) {
   std::vector<Photo> photos;
+  std::vector<std::string> photo_parts;
   for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
-    if (*chart) photos.push_back(**chart);
+    if (*chart && !sent.contains((*chart)->filename)) {
+      photos.push_back(**chart);
+      photo_parts.push_back((*chart)->filename);
+    }
   }
-  const bool caption_fits = visible_length(report.html) <= kTelegramMaxCaption;
-  if (photos.empty()) return send_text(telegram, report.html);
-  if (caption_fits) {
-    if (photos.size() == 1) return telegram.send_photo(photos.front(), report.html);
-    return telegram.send_media_group(photos, report.html);
+  auto media = [&](const std::string& caption, std::vector<std::string> parts) {
+    const auto kind = photos.size() == 1 ? ReportSend::Kind::kPhoto : ReportSend::Kind::kAlbum;
+    return ReportSend{kind, caption, photos, std::move(parts)};
+  };
+  const bool text_started = std::any_of(sent.begin(), sent.end(), [](const std::string& part) {
+    return part.rfind(kTextPart, 0) == 0;
+  });
+  if (!text_started && !photos.empty() &&
+      visible_length(report.html) <= kTelegramMaxCaption) {
+    auto parts = photo_parts;
+    parts.push_back(kTextPart);
+    return {media(report.html, std::move(parts))};
   }
-  VIGIL_TRY(send_text(telegram, report.html));
-  if (photos.size() == 1) return telegram.send_photo(photos.front(), "");
-  return telegram.send_media_group(photos, "");
+  std::vector<ReportSend> sends;
+  if (!sent.contains(kTextPart)) {
+    const auto pieces = split_message(report.html);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      std::string piece_part = fmt::format("{} {}/{}", kTextPart, i + 1, pieces.size());
+      if (sent.contains(piece_part)) continue;
+      std::vector<std::string> parts = {std::move(piece_part)};
+      if (i + 1 == pieces.size()) parts.push_back(kTextPart);
+      sends.push_back({ReportSend::Kind::kMessage, pieces[i], {}, std::move(parts)});
+    }
+  }
+  if (!photos.empty()) sends.push_back(media("", std::move(photo_parts)));
+  return sends;
+}
+
+Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
+                                     ReportSentLog* log, const std::string& chat) {
+  std::set<std::string> sent;
+  if (log != nullptr) {
+    auto parts = log->parts(report.day, chat);
+    if (!parts.ok()) return parts.error();
+    sent = std::move(*parts);
+  }
+  ReportSendResult result;
+  result.sent_before.assign(sent.begin(), sent.end());
+  for (const ReportSend& send : plan_report_sends(report, sent)) {
+    switch (send.kind) {
+      case ReportSend::Kind::kMessage: VIGIL_TRY(telegram.send_message(send.text)); break;
+      case ReportSend::Kind::kPhoto: VIGIL_TRY(telegram.send_photo(send.photos.front(), send.text)); break;
+      case ReportSend::Kind::kAlbum: VIGIL_TRY(telegram.send_media_group(send.photos, send.text)); break;
+    }
+    if (log != nullptr) {
+      if (auto recorded = log->record(report.day, chat, send.parts); !recorded.ok()) {
+        return Error::failure(recorded.error().message +
+                              " (the report went out in part; a retry may repeat that part)");
+      }
+    }
+    result.sent_now.insert(result.sent_now.end(), send.parts.begin(), send.parts.end());
+  }
+  return result;
 }
 
 }  // namespace vigil
