@@ -35,6 +35,15 @@ std::optional<Photo> render_chart(const chart::Renderer& render, const chart::Ch
 }
 
 
+Status call(Telegram& telegram, const ReportSend& send) {
+  switch (send.kind) {
+    case ReportSend::Kind::kMessage: return telegram.send_message(send.text);
+    case ReportSend::Kind::kPhoto: return telegram.send_photo(send.photos.front(), send.text);
+    case ReportSend::Kind::kAlbum: return telegram.send_media_group(send.photos, send.text);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& config,
@@ -135,11 +144,7 @@ Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& 
   ReportSendResult result;
   result.sent_before.assign(sent.begin(), sent.end());
   for (const ReportSend& send : plan_report_sends(report, sent)) {
-    switch (send.kind) {
-      case ReportSend::Kind::kMessage: VIGIL_TRY(telegram.send_message(send.text)); break;
-      case ReportSend::Kind::kPhoto: VIGIL_TRY(telegram.send_photo(send.photos.front(), send.text)); break;
-      case ReportSend::Kind::kAlbum: VIGIL_TRY(telegram.send_media_group(send.photos, send.text)); break;
-    }
+    VIGIL_TRY(call(telegram, send));
     if (log != nullptr) {
       if (auto recorded = log->record(report.day, chat, send.parts); !recorded.ok()) {
         return Error::failure(recorded.error().message +
