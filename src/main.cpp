@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--date", report.date, "business day YYYY-MM-DD (default: yesterday)");
   report_cmd->add_flag("--dry-run", report.dry_run, "write report.html and PNGs instead of sending");
   report_cmd->add_option("--out", report.out, "directory for --dry-run (default: out_dir)");
+  report_cmd->add_flag("--resend", report.resend,
+                       "send the whole report again even if it reached the chat before");
 
   AlertOptions alert;
   auto* alert_cmd = app.add_subcommand("alert", "check the last complete bucket, send alerts");

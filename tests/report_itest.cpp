@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "alert/message.h"
 #include "base/files.h"
 #include "report/report.h"
 #include "support/clickhouse_fixture.h"
@@ -151,6 +152,41 @@ TEST_F(ReportTest, LongTextGoesFirstThenTheAlbum) {
   EXPECT_EQ(calls[1].photos.size(), 2u);
 }
 
+// Text out, album refused: a retry (serve, Airflow, a person) sends the album only.
+TEST_F(ReportTest, RetryAfterAFailedAlbumSendsOnlyWhatIsMissing) {
+  auto report = build_report(*client_, config_, zone_, *parse_date("2026-03-10"),
+                             chart::default_renderer(), std::string(1100, 'x'));
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  TempDir dir;
+  FakeTelegram fake;
+  fake.fail_next_on("sendMediaGroup", 400);
+  auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
+  auto sent = [&]() {
+    // Each run opens the log afresh, as separate processes do.
+    auto log = ReportSentLog::open(dir.path() + "/reports.sqlite");
+    EXPECT_TRUE(log.ok()) << log.error().message;
+    return send_report(*telegram, *report, &*log, fake.chat_id());
+  };
+  auto first = sent();
+  ASSERT_FALSE(first.ok());
+  EXPECT_TRUE(contains(first.error().message, "400")) << first.error().message;
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_EQ(fake.calls()[0].method, "sendMessage");
+  auto retry = sent();
+  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  auto calls = fake.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].method, "sendMediaGroup");
+  EXPECT_EQ(calls[1].text, "");
+  EXPECT_EQ(calls[1].photos.size(), 2u);
+  EXPECT_EQ(retry->sent_now, (std::vector<std::string>{"feed.png", "messenger.png"}));
+  // Everything is out: a third run sends nothing.
+  auto again = sent();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->sent_now.empty());
+  EXPECT_EQ(fake.calls().size(), 2u);
+}
+
 TEST_F(ReportTest, FailedChartStillSendsTheText) {
   chart::Renderer broken = [](const chart::ChartSpec&) -> Result<std::string> {
     return Error::failure("cairo: out of memory");
@@ -183,14 +219,46 @@ TEST_F(ReportTest, MissingSourceTableIsNamed) {
   EXPECT_TRUE(contains(report.error().message, "message_actions")) << report.error().message;
 }
 
+// Without a vigil.toml (as `make demo` runs) the built-in dashboard is the
+// default, so the report and the alerts link to it at [serve] listen's default.
+TEST_F(ReportTest, NoConfigFileStillLinksToTheBuiltInDashboard) {
+  TempDir dir;
+  auto loaded = load_config(dir.path() + "/vigil.toml", false, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  Config config = *loaded;
+  config.clickhouse = config_.clickhouse;
+  config.source.database = src_;
+  auto report = build_report(*client_, config, zone_, *parse_date("2026-03-10"),
+                             chart::default_renderer());
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  EXPECT_TRUE(contains(report->html,
+                       "<a href=\"http://127.0.0.1:8765/overview?date=2026-03-10\">"))
+      << report->html;
+  Evaluation e;
+  e.key = {"views", ""};
+  e.bucket = *parse_local_time("2026-03-10 20:30", zone_);
+  e.value = 1200;
+  e.lower = 2000;
+  e.upper = 2600;
+  e.expected = 2400;
+  e.anomaly = true;
+  e.ready = true;
+  const std::string alert = alert_html(
+      {e, AlertAction::kFire, e.bucket, 900, zone_, config.alerts.dashboard_url});
+  EXPECT_TRUE(contains(alert, "href=\"http://127.0.0.1:8765/metric?metric=views&amp;"
+                              "date=2026-03-10&amp;time=20:30"))
+      << alert;
+}
+
 TEST_F(ReportTest, CommandLineDryRunNoTokenAndRejectedToken) {
   TempDir dir;
   FakeTelegram fake;
   const std::string config_path = dir.path() + "/vigil.toml";
   ASSERT_TRUE(write_file(config_path,
-                         fmt::format("out_dir = \"{}/out\"\n[clickhouse]\nurl = \"{}\"\n"
-                                     "[source]\ndatabase = \"{}\"\n[telegram]\napi_url = \"{}\"\n"
-                                     "chat_id = \"{}\"\nmax_attempts = 2\n",
+                         fmt::format("state_dir = \"{0}/state\"\nout_dir = \"{0}/out\"\n"
+                                     "[clickhouse]\nurl = \"{1}\"\n"
+                                     "[source]\ndatabase = \"{2}\"\n[telegram]\napi_url = \"{3}\"\n"
+                                     "chat_id = \"{4}\"\nmax_attempts = 2\n",
                                      dir.path(), test_server().url, src_, fake.url(),
                                      FakeTelegram::kDefaultChat))
                   .ok());
@@ -225,6 +293,45 @@ TEST_F(ReportTest, CommandLineDryRunNoTokenAndRejectedToken) {
   EXPECT_EQ(sent.first, 0) << sent.second;
   ASSERT_EQ(fake.calls().size(), 1u);
   EXPECT_EQ(fake.calls()[0].method, "sendMediaGroup");
+}
+
+// Across processes: a run whose album failed (500 after the retries) is
+// completed by the next run, a report that went out is not sent again, and
+// --resend sends it all again.
+TEST_F(ReportTest, CommandLineRetryResumesAndResendRepeats) {
+  TempDir dir;
+  FakeTelegram fake;
+  const std::string config_path = dir.path() + "/vigil.toml";
+  ASSERT_TRUE(write_file(config_path,
+                         fmt::format("state_dir = \"{0}/state\"\nout_dir = \"{0}/out\"\n"
+                                     "[clickhouse]\nurl = \"{1}\"\n[source]\ndatabase = \"{2}\"\n"
+                                     "[telegram]\napi_url = \"{3}\"\nchat_id = \"{4}\"\n"
+                                     "max_attempts = 2\n",
+                                     dir.path(), test_server().url, src_, fake.url(),
+                                     FakeTelegram::kDefaultChat))
+                  .ok());
+  const std::vector<std::string> env = {std::string("VIGIL_TELEGRAM_TOKEN=") +
+                                        FakeTelegram::kDefaultToken};
+  std::vector<std::string> args = {"--config", config_path, "report", "--date", "2026-03-10"};
+  fake.fail_next_on("sendMediaGroup", 500);
+  fake.fail_next_on("sendMediaGroup", 500);
+  auto failed = run_vigil(args, env, dir.path());
+  EXPECT_EQ(failed.first, 1) << failed.second;
+  EXPECT_TRUE(fake.calls().empty());
+  auto retried = run_vigil(args, env, dir.path());
+  EXPECT_EQ(retried.first, 0) << retried.second;
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_EQ(fake.calls()[0].method, "sendMediaGroup");
+  EXPECT_TRUE(contains(fake.calls()[0].text, "Views:")) << fake.calls()[0].text;
+  auto again = run_vigil(args, env, dir.path());
+  EXPECT_EQ(again.first, 0) << again.second;
+  EXPECT_EQ(fake.calls().size(), 1u);
+  args.push_back("--resend");
+  auto resent = run_vigil(args, env, dir.path());
+  EXPECT_EQ(resent.first, 0) << resent.second;
+  ASSERT_EQ(fake.calls().size(), 2u);
+  EXPECT_EQ(fake.calls()[1].method, "sendMediaGroup");
+  EXPECT_EQ(fake.calls()[1].text, fake.calls()[0].text);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "base/files.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -9,6 +11,26 @@
 #include <fmt/format.h>
 
 namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status create_dirs(const fs::path& dir) {
+  std::error_code ec;
+  if (!dir.empty()) fs::create_directories(dir, ec);
+  if (ec) {
+    return Error::failure(fmt::format("cannot create directory {}: {}", dir.string(), ec.message()));
+  }
+  return {};
+}
+
+// Removes a file this module wrote (never a directory that happens to have the name).
+void remove_quietly(const std::string& path) {
+  std::error_code ignored;
+  if (fs::is_regular_file(fs::symlink_status(path, ignored))) fs::remove(path, ignored);
+}
+
+}  // namespace
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -18,25 +40,78 @@ Result<std::string> read_file(const std::string& path) {
   return out.str();
 }
 
-Status write_file(const std::string& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  if (ec) {
-    return Error::failure(fmt::format("cannot create directory {}: {}",
-                                      target.parent_path().string(), ec.message()));
+Status write_plain_file(const std::string& path, const std::string& content) {
+  errno = 0;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Error::failure(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  out << content;
+  out.close();  // flushes: a full disk fails here at the latest
+  if (!out) {
+    return Error::failure(fmt::format("cannot write {}: {}", path,
+                                      errno != 0 ? std::strerror(errno) : "write failed"));
   }
+  return {};
+}
+
+Status write_file(const std::string& path, const std::string& content) {
+  const fs::path target(path);
+  VIGIL_TRY(create_dirs(target.parent_path()));
   const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) {
-      return Error::failure(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+  if (auto written = write_plain_file(tmp, content); !written.ok()) {
+    remove_quietly(tmp);
+    return written;
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    remove_quietly(tmp);
+    return Error::failure(fmt::format("cannot write {}: {}", path, ec.message()));
+  }
+  return {};
+}
+
+Status check_writable_dir(const std::string& dir) {
+  if (auto created = create_dirs(dir); !created.ok()) {
+    return Error::failure(created.error().message + ": choose a writable output directory");
+  }
+  const std::string probe = fmt::format("{}/.vigil-write-check-{}", dir, ::getpid());
+  auto written = write_plain_file(probe, "");
+  remove_quietly(probe);
+  if (!written.ok()) {
+    return Error::failure(fmt::format("cannot write into {}: {}: choose a writable output "
+                                      "directory",
+                                      dir, written.error().message));
+  }
+  return {};
+}
+
+Status write_file_set(const std::string& dir,
+                      const std::vector<std::pair<std::string, std::string>>& files,
+                      const std::vector<std::string>& remove, const FileWriter& writer) {
+  VIGIL_TRY(create_dirs(dir));
+  std::vector<std::string> temporaries;
+  auto discard = [&] {
+    for (const auto& tmp : temporaries) remove_quietly(tmp);
+  };
+  for (const auto& [name, content] : files) {
+    const std::string tmp = dir + "/" + name + ".tmp";
+    if (auto written = writer(tmp, content); !written.ok()) {
+      remove_quietly(tmp);
+      discard();
+      return Error::failure(written.error().message + fmt::format(
+          ": nothing in {} was replaced", dir));
+    }
+    temporaries.push_back(tmp);
+  }
+  for (const auto& [name, content] : files) {
+    std::error_code ec;
+    fs::rename(dir + "/" + name + ".tmp", dir + "/" + name, ec);
+    if (ec) {
+      discard();
+      return Error::failure(fmt::format("cannot write {}/{}: {}", dir, name, ec.message()));
     }
   }
-  fs::rename(tmp, target, ec);
-  if (ec) return Error::failure(fmt::format("cannot write {}: {}", path, ec.message()));
+  for (const auto& name : remove) remove_quietly(dir + "/" + name);
   return {};
 }
 

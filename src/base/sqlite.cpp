@@ -147,6 +147,22 @@ Error SqliteDb::newer_schema(int found, int known) const {
       file_.what, file_.path, found, known));
 }
 
+Status SqliteDb::ensure_schema(const char* create_sql, int version) const {
+  auto found = user_version();
+  if (!found) return found.error();
+  if (*found == version) return {};
+  VIGIL_TRY(exec("BEGIN IMMEDIATE", "open"));
+  SqliteTransaction transaction(*this);
+  found = user_version();
+  if (!found) return found.error();
+  if (*found > version) return newer_schema(*found, version);
+  if (*found == 0) {
+    VIGIL_TRY(refuse_foreign_tables());
+    VIGIL_TRY(exec(create_sql, "open"));
+  }
+  return transaction.commit("open");
+}
+
 SqliteTransaction::~SqliteTransaction() {
   if (!done_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
 }

@@ -71,6 +71,11 @@ class SqliteDb {
   Status refuse_foreign_tables(std::initializer_list<std::string_view> own = {}) const;
   // "<what> <path> has schema version <found>, newer than this vigil knows ...".
   Error newer_schema(int found, int known) const;
+  // Creates the schema once: `create_sql` (ending with PRAGMA user_version =
+  // `version`) runs in an immediate transaction on a file without tables, so a
+  // second process opening at the same time waits and then finds it done. A
+  // newer version or a foreign file is an error (errors say "open").
+  Status ensure_schema(const char* create_sql, int version) const;
 
  private:
   SqliteDb(SqliteFile file, SqliteHandle db) : file_(std::move(file)), db_(std::move(db)) {}

@@ -38,6 +38,7 @@ struct ReportOptions {
   std::string date;   // default: yesterday in the configured zone
   bool dry_run = false;
   std::string out;    // dry-run directory; default: out_dir from the config
+  bool resend = false;  // send all of it even if it reached the chat before
 };
 
 struct AlertOptions {

@@ -1,5 +1,7 @@
 #include "cli/delivery.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
@@ -25,23 +27,63 @@ Result<AlertDelivery> make_alert_delivery(const Config& config, const date::time
   return delivery;
 }
 
-Result<std::string> deliver_report(const ReportArtifacts& report, const TelegramConfig& telegram,
-                                   bool dry_run, const std::string& dir) {
-  if (!dry_run && telegram.token.empty()) {
-    spdlog::warn("VIGIL_TELEGRAM_TOKEN is not set: writing the report to {} instead of sending it",
-                 dir);
+std::string report_log_path(const Config& config) { return config.state_dir + "/reports.sqlite"; }
+
+namespace {
+
+// Parts as people read them: the messages of a text are not listed beside "text".
+std::string shown_parts(const std::vector<std::string>& parts) {
+  const bool whole_text = std::find(parts.begin(), parts.end(), "text") != parts.end();
+  std::vector<std::string> shown;
+  for (const auto& part : parts) {
+    if (!(whole_text && part.rfind("text ", 0) == 0)) shown.push_back(part);
   }
-  if (dry_run || telegram.token.empty()) {
-    auto written = write_report(report, dir);
+  return fmt::format("{}", fmt::join(shown, ", "));
+}
+
+// One line for what a (possibly resumed) send did.
+std::string report_sent_line(const ReportArtifacts& report, const TelegramConfig& telegram,
+                             const ReportSendResult& sent) {
+  const std::string day = format_date(report.day);
+  if (sent.sent_now.empty()) {
+    return fmt::format("report for {} was already sent to Telegram chat {}: nothing sent "
+                       "(`vigil report --date {} --resend` sends it again)",
+                       day, telegram.chat_id, day);
+  }
+  const std::string failed_charts =
+      report.chart_errors.empty() ? "" : " (without the failed charts)";
+  if (sent.sent_before.empty()) {
+    return fmt::format("report for {} sent to Telegram chat {}{}", day, telegram.chat_id,
+                       failed_charts);
+  }
+  return fmt::format("report for {}: the missing part ({}) sent to Telegram chat {}{}; {} had "
+                     "gone out before",
+                     day, shown_parts(sent.sent_now), telegram.chat_id, failed_charts,
+                     shown_parts(sent.sent_before));
+}
+
+}  // namespace
+
+Result<std::string> deliver_report(const ReportArtifacts& report, const Config& config,
+                                   const ReportDelivery& delivery) {
+  const TelegramConfig& telegram = config.telegram;
+  if (!delivery.dry_run && telegram.token.empty()) {
+    spdlog::warn("VIGIL_TELEGRAM_TOKEN is not set: writing the report to {} instead of sending it",
+                 delivery.dir);
+  }
+  if (delivery.dry_run || telegram.token.empty()) {
+    auto written = write_report(report, delivery.dir);
     if (!written.ok()) return written.error();
     return fmt::format("report for {} written (not sent): {}", format_date(report.day),
                        fmt::join(*written, ", "));
   }
+  auto log = ReportSentLog::open(report_log_path(config));
+  if (!log.ok()) return log.error();
+  if (delivery.resend) VIGIL_TRY(log->forget(report.day, telegram.chat_id));
   auto client = make_bot_api_telegram(telegram, real_sleeper());
-  VIGIL_TRY(send_report(*client, report));
-  return fmt::format("report for {} sent to Telegram chat {}{}", format_date(report.day),
-                     telegram.chat_id,
-                     report.chart_errors.empty() ? "" : " (without the failed charts)");
+  auto sent = send_report(*client, report, &*log, telegram.chat_id);
+  if (!sent.ok()) return sent.error();
+  return report_sent_line(report, telegram, *sent);
 }
 
 }  // namespace vigil

@@ -26,9 +26,21 @@ struct AlertDelivery {
 Result<AlertDelivery> make_alert_delivery(const Config& config, const date::time_zone* zone,
                                           bool dry_run, const std::string& dir);
 
-// Sends the report to Telegram (token set and not `dry_run`), else writes its
-// files into `dir`. Returns one line saying where it went.
-Result<std::string> deliver_report(const ReportArtifacts& report, const TelegramConfig& telegram,
-                                   bool dry_run, const std::string& dir);
+// Where `deliver_report` puts a report.
+struct ReportDelivery {
+  bool dry_run = false;  // write files even with a token
+  std::string dir;       // where files go when not sending
+  bool resend = false;   // send all of it even if (part of) it reached the chat before
+};
+
+// Sends the report to Telegram (token set and not `dry_run`), only the parts
+// the chat has not received yet (state_dir/reports.sqlite, see
+// report/sent_log.h); else writes its files into `dir`. Returns one line
+// saying where it went.
+Result<std::string> deliver_report(const ReportArtifacts& report, const Config& config,
+                                   const ReportDelivery& delivery);
+
+// state_dir/reports.sqlite.
+std::string report_log_path(const Config& config);
 
 }  // namespace vigil

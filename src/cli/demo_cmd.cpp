@@ -66,6 +66,10 @@ std::string dashboard_hint(const Config& config, Days day) {
 int run_demo(const GlobalOptions& global) {
   auto ctx = make_context(global);
   if (!ctx.ok()) return fail(ctx.error());
+  // Labels and the report go to out_dir: refuse before starting or inserting anything.
+  if (auto writable = check_writable_dir(ctx->config.out_dir); !writable.ok()) {
+    return fail(writable.error());
+  }
   if (auto up = ensure_clickhouse(*ctx); !up.ok()) return fail(up.error());
 
   SimParams params;
@@ -87,7 +91,7 @@ int run_demo(const GlobalOptions& global) {
   // The report for the last day: to Telegram when a token is set, else to files.
   auto built = build_report(*ctx->clickhouse, ctx->config, ctx->zone, last, chart::default_renderer());
   if (!built.ok()) return fail(built.error());
-  auto report = deliver_report(*built, ctx->config.telegram, false, ctx->config.out_dir);
+  auto report = deliver_report(*built, ctx->config, {false, ctx->config.out_dir});
   if (!report.ok()) return fail(report.error());
   auto alerts = demo_alerts(*ctx, last);
   if (!alerts.ok()) return fail(alerts.error());

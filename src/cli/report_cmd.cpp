@@ -1,6 +1,7 @@
 // `vigil report`: yesterday's KPIs with 7-day charts, to Telegram or to files.
 #include <iostream>
 
+#include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/delivery.h"
@@ -19,17 +20,19 @@ int run_report(const GlobalOptions& global, const ReportOptions& options) {
   }
   const std::string out_dir = options.out.empty() ? ctx->config.out_dir : options.out;
   const auto& telegram_config = ctx->config.telegram;
+  // Settings and output problems show before any query runs.
   if (!options.dry_run && !telegram_config.token.empty()) {
-    // Settings problems show before any query runs.
     if (auto checked = check_telegram_config(telegram_config); !checked.ok()) {
       return fail(checked.error());
     }
+  } else if (auto writable = check_writable_dir(out_dir); !writable.ok()) {
+    return fail(writable.error());
   }
   auto report = build_report(*ctx->clickhouse, ctx->config, ctx->zone, day,
                              chart::default_renderer());
   if (!report.ok()) return fail(report.error());
-  // A failed chart is logged but is not a failed run: a retry would send the text twice.
-  auto where = deliver_report(*report, telegram_config, options.dry_run, out_dir);
+  // A failed chart is logged but is not a failed run; re-running the day sends just that chart.
+  auto where = deliver_report(*report, ctx->config, {options.dry_run, out_dir, options.resend});
   if (!where.ok()) return fail(where.error());
   std::cout << *where << "\n";
   return 0;

@@ -60,7 +60,7 @@ class LiveJobRunner final : public JobRunner {
     auto report = build_report(*report_client_, config_, zone_, day, chart::default_renderer(),
                                late_note);
     if (!report.ok()) return report.error();
-    auto where = deliver_report(*report, config_.telegram, false, config_.out_dir);
+    auto where = deliver_report(*report, config_, {false, config_.out_dir});
     if (!where.ok()) return where.error();
     return JobOutcome{late_note.empty() ? *where : *where + " (late)"};
   }

@@ -54,6 +54,10 @@ int run_simulate(const GlobalOptions& global, const SimulateOptions& options) {
   if (!params.ok()) return fail(params.error());
   auto anomalies = anomalies_from(options.anomalies, *params, ctx->zone);
   if (!anomalies.ok()) return fail(anomalies.error());
+  // The labels go to out_dir: refuse before inserting events that would lack them.
+  if (auto writable = check_writable_dir(ctx->config.out_dir); !writable.ok()) {
+    return fail(writable.error());
+  }
   auto report = simulate(*ctx->clickhouse, ctx->config, ctx->zone, *params, *anomalies);
   if (!report.ok()) return fail(report.error());
   const std::string labels_path = ctx->config.out_dir + "/anomalies.csv";

@@ -138,6 +138,20 @@ void read_root(Reader& r, const toml::table& root, Config& c) {
   read_serve(r, root, c.serve);
 }
 
+// Links go to the built-in dashboard unless the team points them elsewhere;
+// with or without a config file (the dashboard is on by default).
+void default_dashboard_links(Config& config) {
+  const std::string base = dashboard_base_url(config.serve);
+  if (base.empty()) return;
+  if (config.report.dashboard_url.empty()) {
+    config.report.dashboard_url = base + "/overview?date={date}";
+  }
+  if (config.alerts.dashboard_url.empty()) {
+    config.alerts.dashboard_url =
+        base + "/metric?metric={metric}&date={date}&time={time}&slice={slice}";
+  }
+}
+
 }  // namespace
 
 Result<Config> parse_config(std::string_view toml_text, std::string_view source_name) {
@@ -152,14 +166,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   Config config;
   read_root(reader, root, config);
   if (auto error = reader.first_error()) return *error;
-  // Links go to the built-in dashboard unless the team points them elsewhere.
-  const std::string base = dashboard_base_url(config.serve);
-  if (!base.empty() && config.report.dashboard_url.empty()) {
-    config.report.dashboard_url = base + "/overview?date={date}";
-  }
-  if (!base.empty() && config.alerts.dashboard_url.empty()) {
-    config.alerts.dashboard_url = base + "/metric?metric={metric}&date={date}&time={time}&slice={slice}";
-  }
+  default_dashboard_links(config);
   return config;
 }
 
@@ -192,6 +199,7 @@ Result<Config> load_config(const std::string& path, bool must_exist,
           "--print-defaults` prints a template)",
           path));
     }
+    default_dashboard_links(config);
   } else if (fs::is_directory(status)) {
     return Error::usage(fmt::format("config file {} is a directory: expected a TOML file", path));
   } else {

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -17,6 +18,11 @@ namespace {
 
 // Days before the reported one that the text compares with (a week ago).
 constexpr int kHistoryDays = 7;
+// The charts' file names, in Telegram (the album) and in the output directory.
+constexpr const char* kFeedPng = "feed.png";
+constexpr const char* kMessengerPng = "messenger.png";
+// The sent-log part for the whole text; its messages are "text 1/2", ...
+constexpr const char* kTextPart = "text";
 
 std::optional<Photo> render_chart(const chart::Renderer& render, const chart::ChartSpec& spec,
                                   const std::string& filename, std::vector<std::string>& errors) {
@@ -28,8 +34,13 @@ std::optional<Photo> render_chart(const chart::Renderer& render, const chart::Ch
   return std::nullopt;
 }
 
-Status send_text(Telegram& telegram, const std::string& html) {
-  for (const auto& piece : split_message(html)) VIGIL_TRY(telegram.send_message(piece));
+
+Status call(Telegram& telegram, const ReportSend& send) {
+  switch (send.kind) {
+    case ReportSend::Kind::kMessage: return telegram.send_message(send.text);
+    case ReportSend::Kind::kPhoto: return telegram.send_photo(send.photos.front(), send.text);
+    case ReportSend::Kind::kAlbum: return telegram.send_media_group(send.photos, send.text);
+  }
   return {};
 }
 
@@ -52,9 +63,9 @@ Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& confi
   // The two charts render in parallel (each render has its own cairo surface).
   std::vector<std::string> messenger_errors;
   auto messenger = std::async(std::launch::async, [&] {
-    return render_chart(render, messenger_chart_spec(*days), "messenger.png", messenger_errors);
+    return render_chart(render, messenger_chart_spec(*days), kMessengerPng, messenger_errors);
   });
-  report.feed_chart = render_chart(render, feed_chart_spec(*days), "feed.png", report.chart_errors);
+  report.feed_chart = render_chart(render, feed_chart_spec(*days), kFeedPng, report.chart_errors);
   report.messenger_chart = messenger.get();
   report.chart_errors.insert(report.chart_errors.end(), messenger_errors.begin(),
                              messenger_errors.end());
@@ -66,35 +77,83 @@ Result<ReportArtifacts> build_report(ClickHouse& clickhouse, const Config& confi
 }
 
 Result<std::vector<std::string>> write_report(const ReportArtifacts& report,
-                                              const std::string& dir) {
-  std::vector<std::string> written;
-  auto write = [&](const std::string& name, const std::string& content) -> Status {
-    const std::string path = dir + "/" + name;
-    VIGIL_TRY(write_file(path, content));
-    written.push_back(path);
-    return {};
-  };
-  VIGIL_TRY(write("report.html", report.html));
-  for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
-    if (*chart) VIGIL_TRY(write((*chart)->filename, (*chart)->png));
+                                              const std::string& dir, const FileWriter& writer) {
+  std::vector<std::pair<std::string, std::string>> files = {{"report.html", report.html}};
+  std::vector<std::string> absent;
+  const std::pair<const std::optional<Photo>*, const char*> charts[] = {
+      {&report.feed_chart, kFeedPng}, {&report.messenger_chart, kMessengerPng}};
+  for (const auto& [chart, name] : charts) {
+    if (*chart) {
+      files.emplace_back(name, (*chart)->png);
+    } else {
+      absent.push_back(name);  // an old chart must not sit beside the new text
+    }
   }
+  VIGIL_TRY(write_file_set(dir, files, absent, writer));
+  std::vector<std::string> written;
+  for (const auto& file : files) written.push_back(dir + "/" + file.first);
   return written;
 }
 
-Status send_report(Telegram& telegram, const ReportArtifacts& report) {
+std::vector<ReportSend> plan_report_sends(const ReportArtifacts& report,
+                                          const std::set<std::string>& sent) {
   std::vector<Photo> photos;
+  std::vector<std::string> photo_parts;
   for (const auto* chart : {&report.feed_chart, &report.messenger_chart}) {
-    if (*chart) photos.push_back(**chart);
+    if (*chart && !sent.contains((*chart)->filename)) {
+      photos.push_back(**chart);
+      photo_parts.push_back((*chart)->filename);
+    }
   }
-  const bool caption_fits = visible_length(report.html) <= kTelegramMaxCaption;
-  if (photos.empty()) return send_text(telegram, report.html);
-  if (caption_fits) {
-    if (photos.size() == 1) return telegram.send_photo(photos.front(), report.html);
-    return telegram.send_media_group(photos, report.html);
+  auto media = [&](const std::string& caption, std::vector<std::string> parts) {
+    const auto kind = photos.size() == 1 ? ReportSend::Kind::kPhoto : ReportSend::Kind::kAlbum;
+    return ReportSend{kind, caption, photos, std::move(parts)};
+  };
+  const bool text_started = std::any_of(sent.begin(), sent.end(), [](const std::string& part) {
+    return part.rfind(kTextPart, 0) == 0;
+  });
+  if (!text_started && !photos.empty() &&
+      visible_length(report.html) <= kTelegramMaxCaption) {
+    auto parts = photo_parts;
+    parts.push_back(kTextPart);
+    return {media(report.html, std::move(parts))};
   }
-  VIGIL_TRY(send_text(telegram, report.html));
-  if (photos.size() == 1) return telegram.send_photo(photos.front(), "");
-  return telegram.send_media_group(photos, "");
+  std::vector<ReportSend> sends;
+  if (!sent.contains(kTextPart)) {
+    const auto pieces = split_message(report.html);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      std::string piece_part = fmt::format("{} {}/{}", kTextPart, i + 1, pieces.size());
+      if (sent.contains(piece_part)) continue;
+      std::vector<std::string> parts = {std::move(piece_part)};
+      if (i + 1 == pieces.size()) parts.push_back(kTextPart);
+      sends.push_back({ReportSend::Kind::kMessage, pieces[i], {}, std::move(parts)});
+    }
+  }
+  if (!photos.empty()) sends.push_back(media("", std::move(photo_parts)));
+  return sends;
+}
+
+Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
+                                     ReportSentLog* log, const std::string& chat) {
+  std::set<std::string> sent;
+  if (log != nullptr) {
+    auto parts = log->parts(report.day, chat);
+    if (!parts.ok()) return parts.error();
+    sent = std::move(*parts);
+  }
+  ReportSendResult result;
+  result.sent_before.assign(sent.begin(), sent.end());
+  for (const ReportSend& send : plan_report_sends(report, sent)) {
+    VIGIL_TRY(call(telegram, send));
+    if (log != nullptr) {
+      if (auto recorded = log->record(report.day, chat, send.parts); !recorded.ok()) {
+        return Error::failure(recorded.error().message +
+                              " (the report went out in part; a retry may repeat that part)");
+      }
+    }
+    result.sent_now.insert(result.sent_now.end(), send.parts.begin(), send.parts.end());
+  }
+  return result;
 }
 
 }  // namespace vigil

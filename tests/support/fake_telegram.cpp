@@ -565,12 +565,18 @@ void FakeTelegram::fail_next(int error_code, int retry_after) {
 
 void FakeTelegram::fail_next(int error_code, const std::string& description, int retry_after) {
   std::lock_guard<std::mutex> lock(mutex_);
-  faults_.push_back(Fault{error_code, retry_after, description, false});
+  faults_.push_back(Fault{error_code, retry_after, description, false, {}});
+}
+
+void FakeTelegram::fail_next_on(const std::string& method, int error_code, int retry_after) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  faults_.push_back(
+      Fault{error_code, retry_after, default_description(error_code, retry_after), false, method});
 }
 
 void FakeTelegram::disconnect_next() {
   std::lock_guard<std::mutex> lock(mutex_);
-  faults_.push_back(Fault{0, 0, {}, true});
+  faults_.push_back(Fault{0, 0, {}, true, {}});
 }
 
 std::size_t FakeTelegram::pending_faults() const {
@@ -661,7 +667,8 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   std::optional<Fault> fault;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!faults_.empty()) {
+    if (!faults_.empty() &&
+        (faults_.front().method.empty() || faults_.front().method == attempt.method)) {
       fault = faults_.front();
       faults_.pop_front();
     }

@@ -87,6 +87,9 @@ class FakeTelegram {
   // and 504 answer an nginx-style HTML page, as Telegram's front end does.
   void fail_next(int error_code, int retry_after = 0);
   void fail_next(int error_code, const std::string& description, int retry_after = 0);
+  // Like fail_next, but the fault waits for a request to `method` ("sendMediaGroup"):
+  // while it is the first fault queued, requests to other methods are served normally.
+  void fail_next_on(const std::string& method, int error_code, int retry_after = 0);
   // Reads the next request and closes the connection without an answer.
   void disconnect_next();
   std::size_t pending_faults() const;
@@ -103,6 +106,7 @@ class FakeTelegram {
     int retry_after = 0;
     std::string description;
     bool disconnect = false;
+    std::string method;  // "": any request
   };
   struct Reply {
     int status = 200;
