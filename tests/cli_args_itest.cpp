@@ -89,5 +89,43 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
   EXPECT_THAT(err, HasSubstr("--config: empty value"));
 }
 
+// A detector that `vigil alert` would refuse is refused by check-config (and by
+// every command that reads the config) with file:line, before serve starts.
+TEST_F(CliArgsTest, CheckConfigRefusesBadDetectorsWithFileLine) {
+  struct Case {
+    std::string toml, expected;  // expected: the stderr line after "vigil: <file>:"
+  };
+  const std::vector<Case> cases = {
+      {"[alerts]\nmethod = \"magic\"\n",
+       "2: alerts.method: unknown detection method 'magic' (valid: seasonal, iqr, dayago)"},
+      {"[alerts.metrics.views]\nparams = { zz = 1 }\n",
+       "2: alerts.metrics.views.params.zz: unknown parameter 'zz' for method seasonal (valid: "
+       "days, weeks, min_days, level, noise_window, k, floor, poisson, min_volume)"},
+      {"[alerts.metrics.views]\nmethod = \"iqr\"\nparams = { n = \"x\" }\n",
+       "3: alerts.metrics.views.params.n: iqr parameter n='x': expected an integer 2..10000"},
+      {"[alerts]\nmethod = \"iqr\"\n\n[alerts.metrics.likes]\nparams = { n = -3 }\n",
+       "5: alerts.metrics.likes.params.n: iqr parameter n='-3': expected an integer 2..10000"},
+      {"[alerts.metrics.ctr]\nenabled = true\nmethod = \"zscore\"\n",
+       "3: alerts.metrics.ctr.method: unknown detection method 'zscore' (valid: seasonal, iqr, "
+       "dayago)"},
+      {"[alerts.metrics.views]\nparams = { days = 2, weeks = 0, min_days = 5 }\n",
+       "2: alerts.metrics.views.params: seasonal parameter min_days=5: expected at most days + "
+       "weeks = 2"},
+  };
+  const std::string path = dir_.path() + "/detectors.toml";
+  for (const auto& c : cases) {
+    ASSERT_TRUE(write_file(path, c.toml).ok());
+    const auto [code, err] = run_vigil({"--config", path, "check-config"}, {}, dir_.path());
+    EXPECT_EQ(code, 2) << c.toml;
+    EXPECT_EQ(err, "vigil: " + path + ":" + c.expected + "\n") << c.toml;
+  }
+  ASSERT_TRUE(write_file(path, "[alerts]\nmethod = \"dayago\"\n[alerts.metrics.views]\n"
+                               "method = \"iqr\"\nparams = { n = 8, a = 2.5 }\n"
+                               "[alerts.metrics.likes]\nparams = { threshold = 0.3 }\n")
+                  .ok());
+  const auto [code, err] = run_vigil({"--config", path, "check-config"}, {}, dir_.path());
+  EXPECT_EQ(code, 0) << err;
+}
+
 }  // namespace
 }  // namespace vigil
