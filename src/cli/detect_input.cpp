@@ -96,7 +96,7 @@ Result<long long> BucketOrder::next(std::string_view text, long line) {
   auto fail = [&](const std::string& problem) {
     return Error::usage(fmt::format("stdin:{}: {}", line, problem));
   };
-  const std::string shown(utf8_prefix(text, 40));
+  const std::string_view shown = utf8_prefix(text, 40);
   auto stamp = parse_timestamp(text);
   if (!stamp.ok()) return fail(stamp.error().message);
   const long long interval = interval_minutes_ * 60LL;
@@ -127,7 +127,7 @@ Result<long long> BucketOrder::next(std::string_view text, long line) {
   }
   has_previous_ = true;
   previous_instant_ = stamp->instant;
-  previous_text_ = shown;
+  previous_text_.assign(shown);  // reuses its buffer: no allocation per row
   previous_line_ = line;
   return missing;
 }
