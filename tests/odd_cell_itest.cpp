@@ -13,7 +13,11 @@
 #include <httplib.h>
 
 #include "base/files.h"
+#include "base/time.h"
+#include "clickhouse/client.h"
+#include "etl/etl_sql.h"
 #include "support/clickhouse_fixture.h"
+#include "web/dashboard.h"
 #include "support/vigil_process.h"
 
 namespace vigil {
@@ -78,6 +82,42 @@ TEST_F(OddCellTest, AlertSaysWhichColumnAndExitsOne) {
   EXPECT_EQ(code, 1) << err;
   EXPECT_THAT(err, HasSubstr("column likes: 'lots' is not a number"));
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
+// The real server: a slice table written by some other tool, whose views column is
+// text. The dashboard's slice view used to show 'n/a' as 0; it must say what is wrong.
+TEST(OddCellRealServerTest, DashboardSlicesNameTheColumnInsteadOfShowingZero) {
+  auto client = make_http_clickhouse(test_server().config("default"));
+  const std::string db = "odd_cell_dst";
+  ASSERT_TRUE(client->execute("DROP DATABASE IF EXISTS " + db).ok());
+  ASSERT_TRUE(client->execute("CREATE DATABASE " + db).ok());
+  std::string columns, values;
+  for (const auto& [name, type] : target_columns()) {
+    const bool odd = name == "views";
+    columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", name, odd ? "String" : type);
+    const std::string value = name == "event_date" ? "'2026-03-09'"
+                              : name == "dimension" ? "'os'"
+                              : name == "dimension_value" ? "'iOS'"
+                              : odd ? "'n/a'" : "1";
+    values += (values.empty() ? "" : ", ") + value;
+  }
+  ASSERT_TRUE(client->execute(fmt::format("CREATE TABLE {}.user_slices_daily ({}) ENGINE = "
+                                          "MergeTree ORDER BY event_date", db, columns)).ok());
+  ASSERT_TRUE(client->execute(fmt::format("INSERT INTO {}.user_slices_daily VALUES ({})", db,
+                                          values)).ok());
+  TempDir dir("vigil-odd-cell-dash-");
+  Config config;
+  config.clickhouse = test_server().config(db);
+  config.state_dir = dir.path();
+  auto source = make_live_dashboard_source(config, *find_zone(config.timezone),
+                                           dir.path() + "/alerts.sqlite",
+                                           dir.path() + "/runs.sqlite");
+  std::vector<std::string> names;
+  auto rows = source->slices(*parse_date("2026-03-09"), names);
+  ASSERT_FALSE(rows.ok()) << "views shown as " << rows->front().values.at("views");
+  EXPECT_EQ(rows.error().message,
+            "slices from odd_cell_dst.user_slices_daily: column views: 'n/a' is not an integer");
+  ASSERT_TRUE(client->execute("DROP DATABASE " + db).ok());
 }
 
 }  // namespace
