@@ -28,6 +28,7 @@ void refuse_empty_values(CLI::App& app) {
 // The last line of defence: an exception nothing else caught (a bug) ends the
 // process with one line and exit 1, not std::terminate's abort.
 [[noreturn]] void internal_error(const char* what) {
+  std::fflush(nullptr);  // what was written so far, then the reason
   std::fprintf(stderr, "vigil: internal error: %s; please report it\n", what);
   std::fflush(stderr);
   std::_Exit(1);
