@@ -50,7 +50,9 @@ Status print_slices(AppContext& ctx, Days day) {
                                          ctx.config.etl.target_table);
   for (const auto& r : *rows) {
     CellReader cells(r, source);
-    auto n = [&](size_t i, const char* name) { return chart::format_number(cells.number(i, name)); };
+    auto n = [&](size_t i, const char* name) {
+      return chart::format_number(cells.number(i, name));
+    };
     const std::string line = fmt::format(
         "{:<10} {:<10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10}\n", cells.text(0, "dimension"),
         cells.text(1, "dimension_value"), n(2, "views"), n(3, "likes"), n(4, "messages_sent"),

@@ -237,7 +237,8 @@ Status stream(const Detector& detector, int interval_minutes, unsigned threads) 
         break;
       }
       // The detector reads at most `needed` values back: more missing ones change nothing.
-      for (long long i = 0; i < std::min<long long>(*missing, static_cast<long long>(needed)); ++i) {
+      const long long fill = std::min<long long>(*missing, static_cast<long long>(needed));
+      for (long long i = 0; i < fill; ++i) {
         rows.push_back({{}, {}, true});
         series.push_back(std::nan(""));
       }

@@ -24,7 +24,8 @@ bool digits(std::string_view text) {
 // "HH:MM[:SS[.fff]]" -> seconds since midnight; -1 if malformed. A fraction of
 // a second is kept in `fraction` (only "no fraction" is on any grid).
 long long time_of_day(std::string_view text, bool& fraction) {
-  if (text.size() < 5 || text[2] != ':' || !digits(text.substr(0, 2)) || !digits(text.substr(3, 2))) {
+  if (text.size() < 5 || text[2] != ':' || !digits(text.substr(0, 2)) ||
+      !digits(text.substr(3, 2))) {
     return -1;
   }
   const int h = *parse_int(text.substr(0, 2)), m = *parse_int(text.substr(3, 2));
@@ -50,7 +51,9 @@ std::optional<long long> utc_offset(std::string_view text) {
   const int sign = text[0] == '-' ? -1 : 1;
   std::string_view hm = text.substr(1);
   std::string compact(hm);
-  if (hm.size() == 5 && hm[2] == ':') compact = std::string(hm.substr(0, 2)) + std::string(hm.substr(3));
+  if (hm.size() == 5 && hm[2] == ':') {
+    compact = std::string(hm.substr(0, 2)) + std::string(hm.substr(3));
+  }
   if (compact.size() == 2) compact += "00";
   if (compact.size() != 4 || !digits(compact)) return std::nullopt;
   const int h = *parse_int(std::string_view(compact).substr(0, 2));

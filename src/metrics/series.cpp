@@ -35,8 +35,9 @@ void add_row(BucketSeries& series, CellReader& cells) {
   if (index < 0) return;
   const std::string& slice = cells.text(1, "slice");
   const bool feed = cells.text(2, "source") == "feed";
-  const double users = cells.number(3, "users"), a = cells.number(4, feed ? "views" : "messages_sent"),
-               b = cells.number(5, feed ? "likes" : "b");
+  const double users = cells.number(3, "users");
+  const double a = cells.number(4, feed ? "views" : "messages_sent");
+  const double b = cells.number(5, feed ? "likes" : "b");
   if (cells.error()) return;
   auto put = [&](const char* metric, double value) {
     auto& values = series.values[{metric, slice}];
