@@ -24,7 +24,7 @@ awk -v n="$points" 'BEGIN {
   for (i = 0; i < n; i++) {
     h = (i % 96) / 4
     v = 2000 + 1000 * sin(2 * pi * (h - 9) / 24) + 60 * (rand() + rand() + rand() - 1.5)
-    printf "%d,%.1f\n", t + i * 900, v
+    printf "%.0f,%.1f\n", t + i * 900, v  # %d stops at 2^31 in mawk
   }
 }' > "$csv"
 size_mb=$(du -m "$csv" | cut -f1)

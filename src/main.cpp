@@ -1,9 +1,51 @@
 // vigil: argument parsing only; the work is in cli/.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+// Every option that takes a value refuses an empty one: `--date ""` would
+// otherwise silently mean the default (yesterday, now, every job).
+void refuse_empty_values(CLI::App& app) {
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("empty value: give one or leave the option out")
+                             : std::string();
+      },
+      "", "NON_EMPTY");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() != 0) option->check(non_empty);
+  }
+  for (CLI::App* sub : app.get_subcommands({})) refuse_empty_values(*sub);
+}
+
+// The last line of defence: an exception nothing else caught (a bug) ends the
+// process with one line and exit 1, not std::terminate's abort.
+[[noreturn]] void internal_error(const char* what) {
+  std::fflush(nullptr);  // what was written so far, then the reason
+  std::fprintf(stderr, "vigil: internal error: %s; please report it\n", what);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+// Also for threads (serve's jobs, the dashboard) whose exceptions reach std::terminate.
+void on_terminate() {
+  try {
+    if (auto current = std::current_exception()) std::rethrow_exception(current);
+  } catch (const std::exception& e) {
+    internal_error(e.what());
+  } catch (...) {
+  }
+  internal_error("std::terminate without an exception");
+}
+
+int run(int argc, char** argv) {
   using namespace vigil;
   CLI::App app{"vigil: keeps a product team's key metrics honest (ETL, reports, alerts)"};
   app.require_subcommand(1);
@@ -88,12 +130,16 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-config", "validate the config and print it");
   check->add_flag("--print-defaults", print_defaults, "print a vigil.toml with every default");
 
+  refuse_empty_values(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line, like every other vigil error, pointing at the right --help.
+    std::string command = "vigil ";
+    for (const CLI::App* sub : app.get_subcommands()) command += sub->get_name() + " ";
+    std::fprintf(stderr, "vigil: %s (see `%s--help`)\n", e.what(), command.c_str());
     return 2;
   }
   global.config_given = app.get_option("--config")->count() > 0;
@@ -110,4 +156,17 @@ int main(int argc, char** argv) {
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    internal_error(e.what());
+  } catch (...) {
+    internal_error("unknown exception");
+  }
 }

@@ -1,7 +1,13 @@
 // [alerts] and [alerts.metrics.<name>] in vigil.toml.
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "detect/detector.h"
 
 namespace vigil {
 namespace {
@@ -86,6 +92,39 @@ TEST(ConfigAlerts, ErrorsNameFileLineAndKey) {
         << "got: " << config.error().message << "\nwanted: " << c.expected;
     EXPECT_EQ(config.error().exit_code(), 2);
   }
+}
+
+TEST(ConfigAlerts, DetectorCheckJudgesTheParametersTogether) {
+  // min_days = 9 alone is more than the default days + weeks (8); with days = 10 it is fine.
+  const char* valid = "[alerts.metrics.views]\nparams = { min_days = 9, days = 10 }\n";
+  EXPECT_TRUE(parse_config(valid, "vigil.toml", detector_problem).ok());
+  const char* invalid = "[alerts.metrics.views]\nparams = { min_days = 9, days = 3 }\n";
+  auto config = parse_config(invalid, "vigil.toml", detector_problem);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "vigil.toml:2: alerts.metrics.views.params: seasonal parameter min_days=9: expected "
+            "at most days + weeks = 4");
+  EXPECT_EQ(config.error().exit_code(), 2);
+  // Without a check the config module knows nothing of detectors.
+  EXPECT_TRUE(parse_config(invalid, "vigil.toml").ok());
+}
+
+TEST(ConfigAlerts, DetectorCheckSeesTheMethodEachMetricUses) {
+  std::vector<std::string> seen;
+  const DetectorCheck record = [&](const std::string& method,
+                                   const std::map<std::string, std::string>& params, int per_day) {
+    seen.push_back(fmt::format("{} {} {}", method, params.size(), per_day));
+    return std::string();
+  };
+  auto config = parse_config(
+      "[alerts]\nmethod = \"dayago\"\ninterval_minutes = 30\n"
+      "[alerts.metrics.views]\nparams = { threshold = 0.2 }\n"
+      "[alerts.metrics.likes]\nmethod = \"iqr\"\nparams = { n = 4, a = 2 }\n",
+      "vigil.toml", record);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  // [alerts] method, then per metric (in key order): likes' method and its params,
+  // views' params under [alerts] method.
+  EXPECT_EQ(seen, (std::vector<std::string>{"dayago 0 48", "iqr 0 48", "iqr 2 48", "dayago 1 48"}));
 }
 
 TEST(ConfigAlerts, DefaultTextStillParses) {

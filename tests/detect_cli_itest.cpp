@@ -93,16 +93,19 @@ TEST_F(DetectCliTest, IqrBandsForASmallSeriesWithHeaderAndMissingValue) {
 }
 
 TEST_F(DetectCliTest, HeaderIsOptionalAndTimestampsAreCopied) {
+  // Unix seconds, the first line data (it starts with a digit), not a header; the
+  // timestamps come out as written (a quoted one too).
   std::string input;
-  for (int i = 0; i < 200; ++i) input += fmt::format("t{},{}\n", i, 100 + (i % 2));
-  input[0] = '1';  // "1" + "0,100": the first line must be data, not a header
+  for (int i = 0; i < 200; ++i) input += fmt::format("{},{}\n", 1773014400 + i * 900, 100 + (i % 2));
+  input += "\"1773194400\",100\n";
   const CliRun run = detect(input, "--method dayago --param threshold=0.2");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto out = lines(run.out);
-  ASSERT_EQ(out.size(), 201u);
-  EXPECT_EQ(out[1], "10,100,0,,,");
-  EXPECT_EQ(out[97], "t96,100,0,0,80,120");
-  EXPECT_EQ(out[200], "t199,101,0,0,80.8,121.2");
+  ASSERT_EQ(out.size(), 202u);
+  EXPECT_EQ(out[1], "1773014400,100,0,,,");
+  EXPECT_EQ(out[97], "1773100800,100,0,0,80,120");
+  EXPECT_EQ(out[200], "1773193500,101,0,0,80.8,121.2");
+  EXPECT_EQ(out[201], "\"1773194400\",100,0,0,80,120");
 }
 
 TEST_F(DetectCliTest, SeasonalIsTheDefaultAndFindsADrop) {
@@ -130,12 +133,12 @@ TEST_F(DetectCliTest, BadRowsStopWithTheLineNumber) {
     std::string input, message;
   };
   const std::vector<Case> cases = {
-      {"timestamp,value\n1,2\n2,abc\n3,4\n",
+      {"timestamp,value\n0,2\n900,abc\n1800,4\n",
        "vigil: stdin:3: bad value 'abc': expected a number, or empty for a missing bucket\n"},
-      {"1,2\n2,3,4\n", "vigil: stdin:2: expected 2 fields timestamp,value, got 3\n"},
-      {"1,2\n\n2\n", "vigil: stdin:3: expected timestamp,value (no comma)\n"},
-      {"1,2\n,5\n", "vigil: stdin:2: empty timestamp\n"},
-      {"1,2\n2,inf\n", "vigil: stdin:2: bad value 'inf': expected a number, or empty for a missing bucket\n"},
+      {"0,2\n900,3,4\n", "vigil: stdin:2: expected 2 fields timestamp,value, got 3\n"},
+      {"0,2\n\n900\n", "vigil: stdin:3: expected timestamp,value (no comma)\n"},
+      {"0,2\n,5\n", "vigil: stdin:2: empty timestamp\n"},
+      {"0,2\n900,inf\n", "vigil: stdin:2: bad value 'inf': expected a number, or empty for a missing bucket\n"},
       {"2026-01-01,x\n", "vigil: stdin:1: bad value 'x': expected a number, or empty for a missing bucket\n"},
   };
   for (const auto& c : cases) {
@@ -144,7 +147,7 @@ TEST_F(DetectCliTest, BadRowsStopWithTheLineNumber) {
     EXPECT_EQ(run.err, c.message) << c.input;
   }
   // The rows before the bad one were written.
-  const CliRun partial = detect("1,2\n2,3\n3,x\n", "--method iqr");
+  const CliRun partial = detect("0,2\n900,3\n1800,x\n", "--method iqr");
   EXPECT_EQ(lines(partial.out).size(), 3u);
 }
 
@@ -166,13 +169,69 @@ TEST_F(DetectCliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run.err, "vigil: --interval-minutes 7: expected a divisor of 1440 (a day), e.g. 15\n");
 }
 
+TEST_F(DetectCliTest, UnsortedRepeatedAndOffGridTimestampsStopWithTheLineNumber) {
+  struct Case {
+    std::string input, message;
+  };
+  const std::vector<Case> cases = {
+      {"timestamp,value\n2026-03-09 00:00,1\n2026-03-09 00:30,2\n2026-03-09 00:15,3\n",
+       "vigil: stdin:4: timestamp '2026-03-09 00:15' is before line 3 ('2026-03-09 00:30'): sort "
+       "the rows by time\n"},
+      {"2026-03-09 00:00,1\n2026-03-09 00:15,2\n2026-03-09 00:15,3\n",
+       "vigil: stdin:3: timestamp '2026-03-09 00:15' repeats line 2 ('2026-03-09 00:15'): give "
+       "each bucket once\n"},
+      {"2026-03-09 00:00,1\n2026-03-09 00:20,2\n",
+       "vigil: stdin:2: timestamp '2026-03-09 00:20' is not on the 15-minute grid: buckets start "
+       "every 15 minutes from midnight (check --interval-minutes)\n"},
+      {"0,1\n1000,2\n",
+       "vigil: stdin:2: timestamp '1000' is not on the 15-minute grid: buckets start every 15 "
+       "minutes from midnight (check --interval-minutes)\n"},
+      {"t0,1\n",
+       "vigil: stdin:1: timestamp 't0': expected YYYY-MM-DD HH:MM[:SS] (T between them, Z or an "
+       "offset like +03:00 after them are fine), YYYY-MM-DD or Unix seconds\n"},
+  };
+  for (const auto& c : cases) {
+    const CliRun run = detect(c.input, "--method iqr");
+    EXPECT_EQ(run.exit_code, 2) << c.input;
+    EXPECT_EQ(run.err, c.message) << c.input;
+  }
+}
+
+TEST_F(DetectCliTest, AMissingRowIsAMissingBucket) {
+  // The same series with 00:45 given empty and with its row left out: the rows both
+  // have are judged alike (not shifted by one bucket), and no row is invented.
+  const std::vector<std::pair<std::string, int>> values = {
+      {"00:00", 10}, {"00:15", 12}, {"00:30", 11}, {"00:45", -1}, {"01:00", 13},
+      {"01:15", 12}, {"01:30", 30}, {"01:45", 11}, {"02:00", 12}};
+  std::string with_empty, without_row;
+  for (const auto& [time, value] : values) {
+    const std::string text = value < 0 ? "" : std::to_string(value);
+    with_empty += fmt::format("2026-03-09 {},{}\n", time, text);
+    if (value >= 0) without_row += fmt::format("2026-03-09 {},{}\n", time, text);
+  }
+  const CliRun a = detect(with_empty, "--method iqr --param n=4");
+  const CliRun b = detect(without_row, "--method iqr --param n=4");
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  std::vector<std::string> expected = lines(a.out);
+  expected.erase(std::find_if(expected.begin(), expected.end(), [](const std::string& line) {
+    return line.rfind("2026-03-09 00:45,", 0) == 0;
+  }));
+  EXPECT_EQ(lines(b.out), expected);
+  // Day-long gaps too: a day later, dayago compares with the bucket a day before.
+  const CliRun c = detect("2026-03-09 10:00,100\n2026-03-10 10:00,300\n",
+                          "--method dayago --param threshold=0.5");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(lines(c.out).back(), "2026-03-10 10:00,300,1,2,50,150");
+}
+
 TEST_F(DetectCliTest, LongInputStreamsInBoundedMemory) {
-  // 2.5 M rows (30 MB in, 60 MB out): many read blocks, judged in parallel; the output
+  // 2.5 M rows (40 MB in, 70 MB out): many read blocks, judged in parallel; the output
   // is complete and in order, and the process stays far below the data's size.
   constexpr long kRows = 2500000;
   std::string input;
-  input.reserve(kRows * 13);
-  for (long i = 0; i < kRows; ++i) input += fmt::format("{},{}\n", i, 1000 + (i * 7919) % 97);
+  input.reserve(kRows * 17);
+  for (long i = 0; i < kRows; ++i) input += fmt::format("{},{}\n", i * 900, 1000 + (i * 7919) % 97);
   const CliRun run = detect(input, "--method iqr --param n=8", /*measure_rss=*/true);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), kRows + 1);
@@ -182,7 +241,7 @@ TEST_F(DetectCliTest, LongInputStreamsInBoundedMemory) {
     const auto nl = run.out.find('\n', pos);
     if (expected_row >= 0) {
       in_order = in_order && run.out.compare(pos, run.out.find(',', pos) - pos,
-                                             std::to_string(expected_row)) == 0;
+                                             std::to_string(expected_row * 900)) == 0;
     }
     ++expected_row;
     pos = nl + 1;

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from clickhouse_guard import Watchdog
+
 REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "airflow" / "dags"
 BUILD = Path(os.environ.get("VIGIL_BUILD_DIR") or REPO / "build").resolve()
@@ -175,11 +177,14 @@ def stack():
     base = _SESSION_DIR / "stack"
     base.mkdir()
     calls_file, attempts_file = base / "telegram-calls.jsonl", base / "telegram-attempts.jsonl"
+    # If pytest is killed (no teardown), the watchdog stops the servers started here.
+    guard = Watchdog(VIGIL)
     fake = subprocess.Popen(
         [FAKE_TELEGRAM, "--calls", calls_file, "--attempts", attempts_file,
          "--token", BOT_TOKEN, "--chat-id", CHAT_ID],
         stdout=subprocess.PIPE, text=True,
     )
+    guard.kill_on_exit(fake.pid)
     config = base / "vigil.toml"
     clickhouse_started = False
     try:
@@ -199,6 +204,7 @@ def stack():
             f"timeout_seconds = 10\n"
             f"max_attempts = 2\n"
         )
+        guard.stop_clickhouse_on_exit(config, base)
         run([VIGIL, "--config", config, "clickhouse", "start"], cwd=base, timeout=120)
         clickhouse_started = True
         anomalies = base / "anomalies.csv"
@@ -223,3 +229,5 @@ def stack():
         except subprocess.TimeoutExpired:
             fake.kill()
             fake.wait()
+        guard.processes_reaped()
+        guard.close()

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "base/log.h"
+#include "detect/detector.h"
 
 extern char** environ;
 
@@ -21,7 +22,7 @@ Result<AppContext> make_context(const GlobalOptions& global) {
       env[entry.substr(0, eq)] = entry.substr(eq + 1);
     }
   }
-  auto config = load_config(global.config_path, global.config_given, env);
+  auto config = load_config(global.config_path, global.config_given, env, detector_problem);
   if (!config.ok()) return config.error();
   auto zone = find_zone(config->timezone);
   if (!zone.ok()) return zone.error();

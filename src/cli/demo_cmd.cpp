@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/files.h"
+#include "base/parse.h"
 #include "cli/cli.h"
 #include "cli/context.h"
 #include "cli/delivery.h"
@@ -45,10 +46,19 @@ Status print_slices(AppContext& ctx, Days day) {
   std::cout << fmt::format("{:<10} {:<10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10}\n", "dimension",
                            "value", "views", "likes", "msg_sent", "msg_recv", "users_sent",
                            "users_recv");
+  const std::string source = fmt::format("slices from {}.{}", ctx.config.clickhouse.database,
+                                         ctx.config.etl.target_table);
   for (const auto& r : *rows) {
-    auto n = [&](size_t i) { return chart::format_number(std::stod(r.at(i))); };
-    std::cout << fmt::format("{:<10} {:<10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10}\n", r.at(0),
-                             r.at(1), n(2), n(3), n(4), n(5), n(6), n(7));
+    CellReader cells(r, source);
+    auto n = [&](size_t i, const char* name) {
+      return chart::format_number(cells.number(i, name));
+    };
+    const std::string line = fmt::format(
+        "{:<10} {:<10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10}\n", cells.text(0, "dimension"),
+        cells.text(1, "dimension_value"), n(2, "views"), n(3, "likes"), n(4, "messages_sent"),
+        n(5, "messages_received"), n(6, "users_sent"), n(7, "users_received"));
+    if (cells.error()) return *cells.error();
+    std::cout << line;
   }
   return {};
 }

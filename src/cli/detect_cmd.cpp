@@ -1,8 +1,9 @@
 // `vigil detect`: streams a `timestamp,value` CSV from stdin through a detector and
-// writes `timestamp,value,is_anomaly,score,lower,upper` to stdout. Rows are taken as
-// consecutive buckets of --interval-minutes (an empty value marks a missing bucket);
-// timestamps and values are copied through as given. Only the history the detector
-// reads is kept, so memory does not grow with the input. No config, no ClickHouse.
+// writes `timestamp,value,is_anomaly,score,lower,upper` to stdout. Timestamps must
+// rise bucket by bucket on the --interval-minutes grid (cli/detect_input); a skipped
+// bucket, or an empty value, is a missing bucket. Timestamps and values are copied
+// through as given. Only the history the detector reads is kept, so memory does not
+// grow with the input. No config, no ClickHouse.
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -21,6 +22,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "cli/detect_input.h"
 #include "detect/detector.h"
 
 namespace vigil {
@@ -114,12 +116,51 @@ void append_number(std::string& out, double v, int significant = 7) {
 struct Row {
   std::string_view timestamp;
   std::string_view value;  // as given, trimmed; empty when missing
+  bool filler = false;     // a bucket no row gave: judged as missing, not written
 };
+
+// One input line as a row and its value; nullopt for a blank line or a header. A bad
+// line is a usage error "stdin:LINE: ...".
+Result<std::optional<Row>> parse_line(std::string_view line, long line_no, double& value) {
+  auto bad = [&](const std::string& why) {
+    return Error::usage(fmt::format("stdin:{}: {}", line_no, why));
+  };
+  if (trim(line).empty()) return std::optional<Row>();
+  const auto comma = line.find(',');
+  if (comma == std::string_view::npos) return bad("expected timestamp,value (no comma)");
+  const std::string_view timestamp = line.substr(0, comma);
+  const std::string_view field = line.substr(comma + 1);
+  if (field.find(',') != std::string_view::npos) {
+    return bad(fmt::format("expected 2 fields timestamp,value, got {}",
+                           2 + std::count(field.begin(), field.end(), ',')));
+  }
+  const ValueKind kind = parse_value(field, value);
+  if (kind == ValueKind::kBad) {
+    // The first line may be a header (timestamp,value or similar).
+    const std::string_view t = trim(timestamp);
+    if (line_no == 1 && !t.empty() && !(t.front() >= '0' && t.front() <= '9')) {
+      return std::optional<Row>();
+    }
+    return bad(fmt::format("bad value '{}': expected a number, or empty for a missing bucket",
+                           trim(field).substr(0, 40)));
+  }
+  if (trim(timestamp).empty()) return bad("empty timestamp");
+  return std::optional<Row>(
+      Row{timestamp, kind == ValueKind::kNumber ? trim(field) : std::string_view{}});
+}
+
+// The timestamp's text without blanks and CSV quotes, for parsing.
+std::string_view bare(std::string_view timestamp) {
+  std::string_view t = trim(timestamp);
+  if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = trim(t.substr(1, t.size() - 2));
+  return t;
+}
 
 // Formats rows [begin, end) of a block with their verdicts.
 void format_rows(const std::vector<Row>& rows, const std::vector<Verdict>& verdicts,
                  std::size_t begin, std::size_t end, std::string& out) {
   for (std::size_t i = begin; i < end; ++i) {
+    if (rows[i].filler) continue;
     const Verdict& v = verdicts[i];
     out.append(rows[i].timestamp);
     out += ',';
@@ -137,7 +178,7 @@ void format_rows(const std::vector<Row>& rows, const std::vector<Verdict>& verdi
 // Streams stdin to stdout block by block: parse the complete lines read so far, judge
 // them (in parallel: each bucket depends only on the values before it), write them.
 // Returns an error for a bad row (after writing the rows before it) or an I/O failure.
-Status stream(const Detector& detector, unsigned threads) {
+Status stream(const Detector& detector, int interval_minutes, unsigned threads) {
   const std::size_t needed = detector.history_needed();
   // series: the last `needed` values (or fewer at the start), then the current block.
   std::vector<double> series;
@@ -158,6 +199,7 @@ Status stream(const Detector& detector, unsigned threads) {
   long line_no = 0;
   bool eof = false;
   std::optional<Error> bad_row;
+  BucketOrder order(interval_minutes);
   while (!eof && !bad_row) {
     const std::size_t got = std::fread(buf.data() + filled, 1, buf.size() - filled, stdin);
     if (got == 0) {
@@ -182,38 +224,25 @@ Status stream(const Detector& detector, unsigned threads) {
       std::string_view line(start, static_cast<std::size_t>(end - start));
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
-      if (trim(line).empty()) continue;
-
-      auto bad = [&](const std::string& why) {
-        bad_row = Error::usage(fmt::format("stdin:{}: {}", line_no, why));
-      };
-      const auto comma = line.find(',');
-      if (comma == std::string_view::npos) {
-        bad("expected timestamp,value (no comma)");
-        break;
-      }
-      const std::string_view timestamp = line.substr(0, comma);
-      const std::string_view field = line.substr(comma + 1);
-      if (field.find(',') != std::string_view::npos) {
-        bad(fmt::format("expected 2 fields timestamp,value, got {}",
-                        2 + std::count(field.begin(), field.end(), ',')));
-        break;
-      }
       double value = 0;
-      const ValueKind kind = parse_value(field, value);
-      if (kind == ValueKind::kBad) {
-        // The first line may be a header (timestamp,value or similar).
-        const std::string_view t = trim(timestamp);
-        if (line_no == 1 && !t.empty() && !(t.front() >= '0' && t.front() <= '9')) continue;
-        bad(fmt::format("bad value '{}': expected a number, or empty for a missing bucket",
-                        trim(field).substr(0, 40)));
+      auto row = parse_line(line, line_no, value);
+      if (!row.ok()) {
+        bad_row = row.error();
         break;
       }
-      if (trim(timestamp).empty()) {
-        bad("empty timestamp");
+      if (!row->has_value()) continue;
+      auto missing = order.next(bare((*row)->timestamp), line_no);
+      if (!missing.ok()) {
+        bad_row = missing.error();
         break;
       }
-      rows.push_back({timestamp, kind == ValueKind::kNumber ? trim(field) : std::string_view{}});
+      // The detector reads at most `needed` values back: more missing ones change nothing.
+      const long long fill = std::min<long long>(*missing, static_cast<long long>(needed));
+      for (long long i = 0; i < fill; ++i) {
+        rows.push_back({{}, {}, true});
+        series.push_back(std::nan(""));
+      }
+      rows.push_back(**row);
       series.push_back(value);
     }
     if (!eof && !bad_row && rows.empty() && pos == 0 && filled == buf.size()) {
@@ -274,7 +303,7 @@ int run_detect(const GlobalOptions& global, const DetectOptions& options) {
   auto detector = make_detector(options.method, *params, 1440 / options.interval_minutes);
   if (!detector.ok()) return fail(detector.error());
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  auto status = stream(**detector, threads);
+  auto status = stream(**detector, options.interval_minutes, threads);
   if (!status.ok()) {
     std::fflush(stdout);
     return fail(status.error());

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "base/curl_init.h"
+#include "base/parse.h"
 #include "clickhouse/errors.h"
 #include "clickhouse/response.h"
 #include "clickhouse/text.h"
@@ -44,7 +45,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   line = trim(line);
   if (starts_with(line, "HTTP/")) {
     std::size_t space = line.find(' ');
-    t->status = space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    const auto code = parse_int(space == std::string_view::npos ? "" : line.substr(space + 1, 3));
+    t->status = code.ok() ? *code : 0;
     t->header_exception_code = 0;
     return size * count;
   }
@@ -55,7 +57,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::string value(trim(line.substr(colon + 1)));
   if (name == "x-clickhouse-exception-code") {
-    t->header_exception_code = std::atoi(value.c_str());
+    const auto code = parse_int(value);
+    t->header_exception_code = code.ok() ? *code : 0;
   } else if (name == "x-clickhouse-exception-tag" && !value.empty()) {
     t->parser.set_exception_tag(value);
   }

@@ -16,6 +16,8 @@
 #include <string_view>
 
 #include "base/files.h"
+#include "base/parse.h"
+#include "base/strings.h"
 
 namespace vigil::ch_internal {
 namespace {
@@ -161,10 +163,9 @@ bool write_pid_files(const std::string& abs_dir, int pid, int http_port, int tcp
 std::optional<int> read_pid(const std::string& abs_dir) {
   auto text = read_file(abs_dir + "/" + kPidFile);
   if (!text) return std::nullopt;
-  char* end = nullptr;
-  long pid = std::strtol(text->c_str(), &end, 10);
-  if (pid <= 1 || pid > 1 << 22) return std::nullopt;
-  return static_cast<int>(pid);
+  const auto pid = parse_int(trim(*text));
+  if (!pid.ok() || *pid <= 1 || *pid > 1 << 22) return std::nullopt;
+  return *pid;
 }
 
 std::pair<int, int> read_ports(const std::string& abs_dir) {
@@ -176,7 +177,8 @@ std::pair<int, int> read_ports(const std::string& abs_dir) {
   while (std::getline(in, line)) {
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    int value = std::atoi(line.c_str() + eq + 1);
+    const auto number = parse_int(trim(std::string_view(line).substr(eq + 1)));
+    const int value = number.ok() ? *number : 0;
     if (line.compare(0, eq, "http_port") == 0) ports.first = value;
     if (line.compare(0, eq, "tcp_port") == 0) ports.second = value;
   }

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/curl_init.h"
+#include "base/parse.h"
 #include "clickhouse/server.h"
 #include "clickhouse/text.h"
 
@@ -135,12 +136,11 @@ Result<std::pair<std::string, int>> parse_http_host_port(const std::string& url)
   if (host.empty()) return Error::usage(fmt::format("ClickHouse url '{}' has no host", url));
   int port = default_port;
   if (!port_text.empty()) {
-    char* end = nullptr;
-    long value = std::strtol(port_text.c_str(), &end, 10);
-    if (*end != '\0' || value < 1 || value > 65535) {
+    const auto value = parse_int(port_text);
+    if (!value.ok() || *value < 1 || *value > 65535) {
       return Error::usage(fmt::format("ClickHouse url '{}' has an invalid port '{}'", url, port_text));
     }
-    port = static_cast<int>(value);
+    port = *value;
   }
   return std::make_pair(host, port);
 }

@@ -27,7 +27,8 @@ std::string check_interval(int minutes) {
   return fmt::format("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), got {}", minutes);
 }
 
-// Detector parameters: a table of numbers or strings, kept as text for the detector to check.
+// Detector parameters: a table of numbers or strings, kept as text for the detector
+// (check_detectors below) to check.
 void read_params(Reader& r, const toml::table& table, const std::string& prefix,
                  std::map<std::string, std::string>& out) {
   const toml::table* params = section(r, table, "params");
@@ -72,9 +73,69 @@ void read_metric(Reader& r, const toml::key& key, const toml::node& node, Alerts
   c.metrics[std::string(key.str())] = std::move(m);
 }
 
+// A failing detector check for one metric, at the line that caused it: the parameter
+// whose check alone gives the same problem (unknown name, bad value), else the params
+// table (a combination, such as min_days above days + weeks).
+void check_params(Reader& r, const std::string& prefix, const toml::table& t,
+                  const std::string& method, const std::map<std::string, std::string>& params,
+                  const DetectorCheck& check, int buckets_per_day) {
+  const std::string problem = check(method, params, buckets_per_day);
+  if (problem.empty()) return;
+  auto params_it = t.find("params");
+  if (const toml::table* table = params_it->second.as_table()) {
+    for (auto&& [key, node] : *table) {
+      auto value = params.find(std::string(key.str()));
+      if (value == params.end()) continue;
+      if (check(method, {{value->first, value->second}}, buckets_per_day) == problem) {
+        r.fail(where(key, node), dotted(prefix + ".params", key.str()), problem);
+        return;
+      }
+    }
+  }
+  r.fail(where(params_it->first, params_it->second), prefix + ".params", problem);
+}
+
+// The detectors [alerts] and [alerts.metrics.<name>] name, resolved the way
+// alert/evaluate's make_watches resolves them (a metric without a method uses
+// [alerts] method), each checked by `check` and reported at its line.
+void check_detectors(Reader& r, const toml::table& alerts, const AlertsConfig& c,
+                     const DetectorCheck& check) {
+  const int buckets_per_day = 24 * 60 / c.interval_minutes;
+  bool default_ok = true;
+  if (auto it = alerts.find("method"); it != alerts.end() && it->second.is_string()) {
+    if (auto problem = check(c.method, {}, buckets_per_day); !problem.empty()) {
+      r.fail(where(it->first, it->second), "alerts.method", problem);
+      default_ok = false;
+    }
+  }
+  const toml::table* metrics = alerts.get_as<toml::table>("metrics");
+  if (metrics == nullptr) return;
+  for (auto&& [key, node] : *metrics) {
+    auto m = c.metrics.find(std::string(key.str()));
+    if (m == c.metrics.end() || !node.is_table()) continue;  // reported by read_metric
+    const toml::table& t = *node.as_table();
+    const std::string prefix = dotted("alerts.metrics", key.str());
+    std::string method = c.method;
+    if (!m->second.method.empty()) {
+      method = m->second.method;
+      if (auto problem = check(method, {}, buckets_per_day); !problem.empty()) {
+        auto it = t.find("method");
+        r.fail(where(it->first, it->second), prefix + ".method", problem);
+        continue;
+      }
+    } else if (!default_ok) {
+      continue;
+    }
+    if (!m->second.params.empty()) {
+      check_params(r, prefix, t, method, m->second.params, check, buckets_per_day);
+    }
+  }
+}
+
 }  // namespace
 
-void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c) {
+void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
+                 const DetectorCheck& check_detector) {
   const toml::table* t = section(r, root, "alerts");
   if (t == nullptr) return;
   check_known_keys(r, *t,
@@ -99,6 +160,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c) {
   if (const toml::table* metrics = section(r, *t, "metrics")) {
     for (auto&& [key, node] : *metrics) read_metric(r, key, node, c);
   }
+  if (check_detector) check_detectors(r, *t, c, check_detector);
 }
 
 }  // namespace config_reader

@@ -119,7 +119,7 @@ void read_telegram(Reader& r, const toml::table& root, TelegramConfig& c) {
   read_int(r, *t, "telegram", "max_attempts", c.max_attempts, 1, 20);
 }
 
-void read_root(Reader& r, const toml::table& root, Config& c) {
+void read_root(Reader& r, const toml::table& root, Config& c, const DetectorCheck& check_detector) {
   check_known_keys(r, root,
                    {"",
                     {"timezone", "state_dir", "out_dir"},
@@ -133,7 +133,7 @@ void read_root(Reader& r, const toml::table& root, Config& c) {
   read_etl(r, root, c.etl);
   read_report(r, root, c.report);
   read_telegram(r, root, c.telegram);
-  read_alerts(r, root, c.alerts);
+  read_alerts(r, root, c.alerts, check_detector);
   read_schedule(r, root, c.schedule);
   read_serve(r, root, c.serve);
 }
@@ -154,7 +154,8 @@ void default_dashboard_links(Config& config) {
 
 }  // namespace
 
-Result<Config> parse_config(std::string_view toml_text, std::string_view source_name) {
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
+                            const DetectorCheck& check_detector) {
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -164,7 +165,7 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   }
   Reader reader(source_name);
   Config config;
-  read_root(reader, root, config);
+  read_root(reader, root, config, check_detector);
   if (auto error = reader.first_error()) return *error;
   default_dashboard_links(config);
   return config;
@@ -187,7 +188,8 @@ std::string host_port(const ListenAddress& address) {
 }
 
 Result<Config> load_config(const std::string& path, bool must_exist,
-                           const std::map<std::string, std::string>& env) {
+                           const std::map<std::string, std::string>& env,
+                           const DetectorCheck& check_detector) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::file_status status = fs::status(path, ec);
@@ -205,7 +207,7 @@ Result<Config> load_config(const std::string& path, bool must_exist,
   } else {
     auto text = read_file(path);
     if (!text.ok()) return Error::usage("config: " + text.error().message);
-    auto parsed = parse_config(*text, path);
+    auto parsed = parse_config(*text, path, check_detector);
     if (!parsed.ok()) return parsed.error();
     config = std::move(parsed).value();
   }

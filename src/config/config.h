@@ -4,6 +4,7 @@
 // file: they are read from the environment by the caller and stored here.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -133,14 +134,25 @@ struct Config {
   ServeConfig serve;
 };
 
+// Checks an anomaly detector's method and parameters (as text) for buckets_per_day
+// buckets a day: the problem in one line, or "" if a detector can be made. config
+// sits below detect, so the caller passes detect's own check (detector_problem).
+using DetectorCheck = std::function<std::string(
+    const std::string& method, const std::map<std::string, std::string>& params,
+    int buckets_per_day)>;
+
 // Parses TOML text. `source_name` (a file path) prefixes error messages as
-// "file:line: key: problem". Unknown keys, wrong types and invalid values are errors.
-Result<Config> parse_config(std::string_view toml_text, std::string_view source_name);
+// "file:line: key: problem". Unknown keys, wrong types and invalid values are errors;
+// with `check_detector`, so are detector methods and parameters ([alerts] method,
+// [alerts.metrics.<name>] method and params) that `vigil alert` would refuse.
+Result<Config> parse_config(std::string_view toml_text, std::string_view source_name,
+                            const DetectorCheck& check_detector = {});
 
 // Reads `path`; a missing file is an error only when `must_exist` (given with --config).
 // Then applies environment secrets (VIGIL_CLICKHOUSE_PASSWORD) from `env`.
 Result<Config> load_config(const std::string& path, bool must_exist,
-                           const std::map<std::string, std::string>& env);
+                           const std::map<std::string, std::string>& env,
+                           const DetectorCheck& check_detector = {});
 
 // Labels of the age buckets: {18,25,35,45} -> "0-17","18-24","25-34","35-44","45+".
 std::vector<std::string> age_bucket_labels(const std::vector<int>& bounds);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/parse.h"
 #include "schedule/cron.h"
 
 namespace vigil {
@@ -22,7 +23,7 @@ bool is_ipv4_loopback(std::string_view host) {
   while (start <= host.size()) {
     size_t dot = host.find('.', start);
     std::string_view part = host.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (part.empty() || part.size() > 3 || !all_digits(part) || std::stoi(std::string(part)) > 255) {
+    if (part.empty() || part.size() > 3 || !all_digits(part) || *parse_int(part) > 255) {
       return false;
     }
     ++parts;
@@ -45,7 +46,8 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (!all_digits(port) || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+  const auto number = parse_int(port);
+  if (!all_digits(port) || !number.ok() || *number < 1 || *number > 65535) {
     return Error::usage(fmt::format("'{}' has an invalid port '{}': expected a number from 1 to 65535",
                                     text, port));
   }
@@ -55,7 +57,7 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
                                     text, host));
   }
   const bool loopback = host == "localhost" || host == "::1" || is_ipv4_loopback(host);
-  return ListenAddress{std::string(host), std::stoi(std::string(port)), loopback};
+  return ListenAddress{std::string(host), *number, loopback};
 }
 
 namespace config_reader {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/parse.h"
 #include "base/time.h"
 
 namespace vigil::config_reader {
@@ -140,8 +141,8 @@ std::string check_authority(std::string_view authority) {
   if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
-    bool valid = all_digits(port) && port.size() <= 5 && std::stoi(std::string(port)) >= 1 &&
-                 std::stoi(std::string(port)) <= 65535;
+    const auto number = parse_int(port);
+    const bool valid = all_digits(port) && number.ok() && *number >= 1 && *number <= 65535;
     if (!valid) {
       return fmt::format("has an invalid port '{}': expected a number from 1 to 65535", port);
     }

@@ -82,6 +82,12 @@ void Detector::evaluate_range(std::span<const double> series, std::size_t begin,
   }
 }
 
+std::string detector_problem(const std::string& method, const DetectorParams& params,
+                             int buckets_per_day) {
+  auto detector = make_detector(method, params, buckets_per_day);
+  return detector.ok() ? std::string() : detector.error().message;
+}
+
 const std::vector<std::string>& detector_methods() {
   static const std::vector<std::string> kMethods = {"seasonal", "iqr", "dayago"};
   return kMethods;

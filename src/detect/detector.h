@@ -79,6 +79,12 @@ using DetectorParams = std::map<std::string, std::string>;
 Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
                                                 const DetectorParams& params, int buckets_per_day);
 
+// make_detector's verdict on a method and its parameters without keeping the
+// detector: the problem in one line, or "". This is the check the config takes
+// (config::DetectorCheck), so vigil.toml is refused where `vigil alert` would fail.
+std::string detector_problem(const std::string& method, const DetectorParams& params,
+                             int buckets_per_day);
+
 // The shipped method names, for help texts and validation.
 const std::vector<std::string>& detector_methods();
 

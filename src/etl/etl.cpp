@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/file_lock.h"
+#include "base/parse.h"
 #include "etl/etl_sql.h"
 
 namespace vigil {
@@ -31,7 +32,11 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 Result<long long> count_rows(ClickHouse& ch, const std::string& from_where) {
   auto value = ch.query_value("SELECT count() FROM " + from_where);
   if (!value.ok()) return value.error();
-  return std::stoll(*value);
+  auto count = parse_int64(*value);
+  if (!count.ok()) {
+    return Error::failure("SELECT count() FROM " + from_where + ": " + count.error().message);
+  }
+  return count;
 }
 
 }  // namespace

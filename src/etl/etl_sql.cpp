@@ -1,11 +1,8 @@
 #include "etl/etl_sql.h"
 
-#include <charconv>
-#include <optional>
-
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
+#include "base/parse.h"
 #include "clickhouse/client.h"
 #include "config/config.h"
 
@@ -182,21 +179,12 @@ std::string target_parts_sql(const EtlSqlContext& ctx) {
 }
 
 Result<TargetPart> parse_target_part(const std::vector<std::string>& row) {
-  auto number = [&](std::size_t i) -> std::optional<long long> {
-    if (i >= row.size()) return std::nullopt;
-    long long value = 0;
-    const auto& text = row[i];
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
-  };
-  const auto active = number(1), rows = number(2), min = number(3), max = number(4),
-             level = number(5);
-  if (!active || !rows || !min || !max || !level) {
-    return Error::failure(fmt::format("unexpected row from system.parts: '{}'",
-                                      fmt::join(row, "\t")));
-  }
-  return TargetPart{row[0], *active != 0, *rows, *min, *max, *level};
+  CellReader cells(row, "system.parts");
+  TargetPart part{cells.text(0, "name"),          cells.int64(1, "active") != 0,
+                  cells.int64(2, "rows"),          cells.int64(3, "min_block_number"),
+                  cells.int64(4, "max_block_number"), cells.int64(5, "level")};
+  if (cells.error()) return *cells.error();
+  return part;
 }
 
 std::vector<std::string> resurrectable_parts(const std::vector<TargetPart>& parts) {

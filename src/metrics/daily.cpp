@@ -1,6 +1,10 @@
 #include "metrics/daily.h"
 
+#include <optional>
+
 #include <fmt/format.h>
+
+#include "base/parse.h"
 
 namespace vigil {
 
@@ -86,24 +90,35 @@ Result<std::vector<DailyMetrics>> query_daily_metrics(ClickHouse& clickhouse, co
   for (Days d = first; d <= last; d += date::days{1}) days.push_back(DailyMetrics{d});
   const EpochSeconds begin = day_start(first, zone);
   const EpochSeconds end = day_start(last + date::days{1}, zone);
+  std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
+  const std::string feed_source =
+      fmt::format("daily feed metrics from {}.{}", config.source.database, config.source.feed_table);
   VIGIL_TRY(clickhouse.query(daily_feed_sql(config.source, config.timezone, begin, end),
                              [&](const Row& row) {
-                               if (auto* m = entry_for(days, first, row.at(0))) {
+                               CellReader cells(row, feed_source);
+                               if (auto* m = entry_for(days, first, cells.text(0, "day"))) {
                                  m->has_feed = true;
-                                 m->feed_users = std::stoll(row.at(1));
-                                 m->views = std::stoll(row.at(2));
-                                 m->likes = std::stoll(row.at(3));
+                                 m->feed_users = cells.int64(1, "feed_users");
+                                 m->views = cells.int64(2, "views");
+                                 m->likes = cells.int64(3, "likes");
                                }
+                               if (!bad) bad = cells.error();
                              }));
+  if (bad) return *bad;
+  const std::string messages_source = fmt::format(
+      "daily messenger metrics from {}.{}", config.source.database, config.source.message_table);
   VIGIL_TRY(clickhouse.query(daily_messages_sql(config.source, config.timezone, begin, end),
                              [&](const Row& row) {
-                               if (auto* m = entry_for(days, first, row.at(0))) {
+                               CellReader cells(row, messages_source);
+                               if (auto* m = entry_for(days, first, cells.text(0, "day"))) {
                                  m->has_messages = true;
-                                 m->messenger_users = std::stoll(row.at(1));
-                                 m->messages_sent = std::stoll(row.at(2));
-                                 m->receivers = std::stoll(row.at(3));
+                                 m->messenger_users = cells.int64(1, "messenger_users");
+                                 m->messages_sent = cells.int64(2, "messages_sent");
+                                 m->receivers = cells.int64(3, "receivers");
                                }
+                               if (!bad) bad = cells.error();
                              }));
+  if (bad) return *bad;
   return days;
 }
 

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "base/parse.h"
 #include "metrics/slices.h"
 
 namespace vigil {
@@ -27,13 +29,16 @@ std::string slices_sql(const Config& config) {
   return "ARRAY JOIN [" + out + "] AS slice";
 }
 
-// Adds one result row to the metric series of its slice.
-void add_row(BucketSeries& series, const Row& row) {
-  const int index = series.index_of(std::stoll(row.at(0)));
+// Adds one result row to the metric series of its slice; an odd cell is left in `cells`.
+void add_row(BucketSeries& series, CellReader& cells) {
+  const int index = series.index_of(cells.int64(0, "bucket"));
   if (index < 0) return;
-  const std::string& slice = row.at(1);
-  const bool feed = row.at(2) == "feed";
-  const double users = std::stod(row.at(3)), a = std::stod(row.at(4)), b = std::stod(row.at(5));
+  const std::string& slice = cells.text(1, "slice");
+  const bool feed = cells.text(2, "source") == "feed";
+  const double users = cells.number(3, "users");
+  const double a = cells.number(4, feed ? "views" : "messages_sent");
+  const double b = cells.number(5, feed ? "likes" : "b");
+  if (cells.error()) return;
   auto put = [&](const char* metric, double value) {
     auto& values = series.values[{metric, slice}];
     if (values.empty()) values.assign(series.count, 0.0);
@@ -104,8 +109,15 @@ Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& c
   for (const auto& metric : alert_metric_names()) {
     series.values[{metric, ""}].assign(series.count, metric == "ctr" ? kNaN : 0.0);
   }
-  VIGIL_TRY(clickhouse.query(bucket_series_sql(config, begin, end),
-                             [&](const Row& row) { add_row(series, row); }));
+  std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
+  const std::string source = fmt::format("bucket series from {}.{{{}, {}}}", config.source.database,
+                                         config.source.feed_table, config.source.message_table);
+  VIGIL_TRY(clickhouse.query(bucket_series_sql(config, begin, end), [&](const Row& row) {
+    CellReader cells(row, source);
+    add_row(series, cells);
+    if (!bad) bad = cells.error();
+  }));
+  if (bad) return *bad;
   derive_ctr(series);
   return series;
 }

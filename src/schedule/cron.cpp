@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "base/parse.h"
+
 namespace vigil {
 namespace {
 
@@ -59,7 +61,7 @@ std::string parse_value(std::string_view text, const FieldSpec& spec, int& out) 
   if (text.empty()) return fmt::format("{} field has an empty value", spec.name);
   if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     if (text.size() > 3) return fmt::format("{} {} is out of range {}-{}", spec.name, text, spec.lo, spec.hi);
-    out = std::stoi(std::string(text));
+    out = *parse_int(text);  // at most 3 digits
     if (out < spec.lo || out > spec.hi) {
       return fmt::format("{} {} is out of range {}-{}", spec.name, out, spec.lo, spec.hi);
     }
@@ -94,10 +96,10 @@ std::string parse_element(std::string_view text, const FieldSpec& spec, std::uin
     const bool digits = !step_text.empty() && step_text.size() <= 3 &&
                         std::all_of(step_text.begin(), step_text.end(),
                                     [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || std::stoi(std::string(step_text)) < 1) {
+    if (!digits || *parse_int(step_text) < 1) {
       return fmt::format("{} step '{}' must be a whole number of at least 1", spec.name, step_text);
     }
-    step = std::stoi(std::string(step_text));
+    step = *parse_int(step_text);
     stepped = true;
   }
   int first = spec.lo, last = spec.star_hi;

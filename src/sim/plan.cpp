@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "base/parse.h"
+
 namespace vigil {
 namespace {
 
@@ -173,12 +175,9 @@ Result<std::vector<Anomaly>> parse_anomalies_csv(std::string_view text,
     if (!start.ok()) return bad(start.error().message);
     if (!end.ok()) return bad(end.error().message);
     if (*end <= *start) return bad("end is not after start");
-    char* rest = nullptr;
-    const double factor = std::strtod(fields[3].c_str(), &rest);
-    if (rest == fields[3].c_str() || *rest != '\0' || !(factor >= 0)) {
-      return bad(fmt::format("bad factor '{}'", fields[3]));
-    }
-    out.push_back({fields[0], *start, *end, factor});
+    const auto factor = parse_double(fields[3]);
+    if (!factor.ok() || *factor < 0) return bad(fmt::format("bad factor '{}'", fields[3]));
+    out.push_back({fields[0], *start, *end, *factor});
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "alert/evaluate.h"
+#include "base/parse.h"
 #include "alert/run.h"
 #include "report/report_charts.h"
 #include "base/strings.h"
@@ -133,7 +134,7 @@ class Handlers {
     VIGIL_ASSIGN_OR_RETURN(const std::string days, choice_param(params_, "days", {"7", "30"}, "7"));
     VIGIL_ASSIGN_OR_RETURN(const std::string group, choice_param(params_, "group", {"feed", "messenger"}, "feed"));
     VIGIL_ASSIGN_OR_RETURN(const auto metrics, daily_until(d));
-    const int shown = std::stoi(days);
+    VIGIL_ASSIGN_OR_RETURN(const int shown, parse_int(days));
     const auto spec = group == "feed" ? feed_chart_spec(metrics, shown)
                                       : messenger_chart_spec(metrics, shown);
     return png(spec);

@@ -1,7 +1,6 @@
 // The live DashboardSource: ClickHouse for the metrics and the slice table,
 // the state directory's SQLite files for alerts and runs.
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -9,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/parse.h"
 #include "etl/etl_sql.h"
 #include "web/dashboard.h"
 
@@ -74,14 +74,15 @@ class LiveDashboardSource final : public DashboardSource {
                     format_date(day)));
     if (!rows.ok()) return rows.error();
     std::vector<SliceRow> out;
+    const std::string source =
+        fmt::format("slices from {}.{}", config_.clickhouse.database, config_.etl.target_table);
     for (const Row& row : *rows) {
-      SliceRow slice{row.at(0), row.at(1), {}};
+      CellReader cells(row, source);
+      SliceRow slice{cells.text(0, "dimension"), cells.text(1, "dimension_value"), {}};
       for (size_t i = 0; i < columns.size(); ++i) {
-        const std::string& text = row.at(i + 2);
-        std::int64_t value = 0;
-        std::from_chars(text.data(), text.data() + text.size(), value);
-        slice.values[columns[i]] = value;
+        slice.values[columns[i]] = cells.int64(i + 2, columns[i]);
       }
+      if (cells.error()) return *cells.error();
       out.push_back(std::move(slice));
     }
     return out;
