@@ -15,6 +15,7 @@
 #include "base/file_lock.h"
 #include "base/files.h"
 #include "clickhouse/server.h"
+#include "clickhouse/server_process.h"
 #include "etl/etl.h"
 #include "support/clickhouse_fixture.h"
 #include "support/vigil_process.h"
@@ -292,14 +293,6 @@ TEST_F(EtlTest, ServerStoppedBetweenStagingAndLoadThenRerun) {
   EXPECT_TRUE(stop_managed_server(options.dir).ok());
 }
 
-// True once `pid` has exited but is not yet reaped (it may be our child).
-bool is_zombie(int pid) {
-  auto stat = read_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat.ok()) return true;
-  const auto close = stat->rfind(')');
-  return close != std::string::npos && stat->size() > close + 2 && (*stat)[close + 2] == 'Z';
-}
-
 // A private managed server for tests that stop, kill or restart it.
 class RestartableServer {
  public:
@@ -322,12 +315,11 @@ class RestartableServer {
       const int pid = managed_server_status(options_.dir).pid;
       ASSERT_GT(pid, 0);
       ::kill(pid, SIGKILL);
-      for (int i = 0; i < 200 && ::kill(pid, 0) == 0 && !is_zombie(pid); ++i) {
+      for (int i = 0; i < 200 && ch_internal::process_alive(pid); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
-    } else {
-      ASSERT_TRUE(stop_managed_server(options_.dir).ok());
     }
+    ASSERT_TRUE(stop_managed_server(options_.dir).ok());  // after a kill: waits for the exit
     start();
   }
 

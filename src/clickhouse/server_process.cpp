@@ -22,6 +22,8 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/parse.h"
+#include "base/strings.h"
 #include "clickhouse/server_files.h"
 
 extern char** environ;
@@ -157,13 +159,28 @@ Result<int> spawn(const std::vector<std::string>& command, const std::string& ab
   return static_cast<int>(pid);
 }
 
+// Threads of `pid` per /proc/PID/status; 0 if unknown.
+long long thread_count(int pid) {
+  auto status = read_file(fmt::format("/proc/{}/status", pid));
+  const auto at = status ? status->find("\nThreads:") : std::string::npos;
+  if (at == std::string::npos) return 0;
+  std::string_view rest(*status);
+  rest.remove_prefix(at + std::string_view("\nThreads:").size());
+  auto threads = parse_int64(trim(rest.substr(0, rest.find('\n'))));
+  return threads.ok() ? *threads : 0;
+}
+
 bool process_alive(int pid) {
   ::waitpid(pid, nullptr, WNOHANG);
   if (::kill(pid, 0) != 0 && errno != EPERM) return false;
   auto stat = read_file(fmt::format("/proc/{}/stat", pid));
   if (stat) {
     auto paren = stat->rfind(')');
-    if (paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] == 'Z') return false;
+    if (paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] == 'Z') {
+      // An exited main thread shows Z while the other threads still run (and hold
+      // the listening sockets): dead only once it is the last one.
+      return thread_count(pid) > 1;
+    }
   }
   return true;
 }
