@@ -1,6 +1,10 @@
 #include "web/server.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -28,6 +32,13 @@ std::string without_token(const httplib::Request& req) {
 class HttplibServer final : public HttpServer {
  public:
   explicit HttplibServer(HttpServerOptions options) : options_(std::move(options)) {
+    // cpp-httplib's default turns SO_REUSEPORT on, which lets a second process
+    // listen on the same port and take part of the requests. SO_REUSEADDR
+    // only: a restart may reuse a port still in TIME_WAIT, two listeners may not.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server_.set_read_timeout(5, 0);
     server_.set_write_timeout(30, 0);
     if (!options_.address.loopback) {
@@ -74,11 +85,19 @@ class HttplibServer final : public HttpServer {
 
   Status listen() {
     const ListenAddress& address = options_.address;
+    errno = 0;
     if (!server_.bind_to_port(address.host, address.port)) {
+      const int error = errno;
+      if (error == EADDRINUSE) {
+        return Error::failure(fmt::format(
+            "cannot listen on {} for the dashboard, /health and /metrics: another process "
+            "listens on it (another vigil serve?): stop it or change [serve] listen",
+            host_port(address)));
+      }
       return Error::failure(fmt::format(
-          "cannot listen on {} for the dashboard, /health and /metrics (is another vigil serve "
-          "or program using the port?): set [serve] listen to a free port",
-          host_port(address)));
+          "cannot listen on {} for the dashboard, /health and /metrics ({}): change [serve] "
+          "listen to an address of this machine and a free port",
+          host_port(address), error != 0 ? std::strerror(error) : "bind failed"));
     }
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() only works once the accept loop runs: wait for it (briefly).
