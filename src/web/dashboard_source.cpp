@@ -4,46 +4,16 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "etl/etl_sql.h"
+#include "web/cache.h"
 #include "web/dashboard.h"
 
 namespace vigil {
 namespace {
-
-// Results kept for a short time, so a page and the charts it embeds share one
-// query. Failures are not kept.
-template <class Key, class Value>
-class TtlCache {
- public:
-  explicit TtlCache(std::chrono::seconds ttl) : ttl_(ttl) {}
-
-  Result<Value> get(const Key& key, const std::function<Result<Value>()>& load) {
-    const auto now = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(mutex_);
-      auto it = entries_.find(key);
-      if (it != entries_.end() && now - it->second.first < ttl_) return it->second.second;
-    }
-    auto value = load();
-    if (value.ok()) {
-      std::lock_guard lock(mutex_);
-      std::erase_if(entries_, [&](const auto& e) { return now - e.second.first >= ttl_; });
-      if (entries_.size() < kMaxEntries) entries_[key] = {now, *value};
-    }
-    return value;
-  }
-
- private:
-  static constexpr size_t kMaxEntries = 32;
-  std::chrono::seconds ttl_;
-  std::mutex mutex_;
-  std::map<Key, std::pair<std::chrono::steady_clock::time_point, Value>> entries_;
-};
 
 class LiveDashboardSource final : public DashboardSource {
  public:
