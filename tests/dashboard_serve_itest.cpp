@@ -43,12 +43,13 @@ int exit_within(pid_t pid, std::chrono::seconds limit) {
 }
 
 // A vigil.toml for `serve --dashboard-only` on 127.0.0.1:port with its own state dir.
-std::string write_config(const std::string& dir, int port) {
+std::string write_config(const std::string& dir, int port,
+                         const std::string& clickhouse_url = test_server().url) {
   const std::string path = dir + "/vigil.toml";
   EXPECT_TRUE(write_file(path, fmt::format("state_dir = \"{}/state\"\nout_dir = \"{}/out\"\n"
                                            "[clickhouse]\nurl = \"{}\"\n"
                                            "[serve]\nlisten = \"127.0.0.1:{}\"\n",
-                                           dir, dir, test_server().url, port))
+                                           dir, dir, clickhouse_url, port))
                   .ok());
   return path;
 }
@@ -105,6 +106,60 @@ TEST(DashboardServeTest, SecondServeOnTheSamePortFailsNamingTheAddress) {
   EXPECT_EQ(http_get(port, "/health").status, 200);
   ASSERT_EQ(kill(first, SIGTERM), 0);
   EXPECT_EQ(exit_within(first, std::chrono::seconds(10)), 0);
+}
+
+// /health asks ClickHouse (cached for a moment): while it is down, 503 with a
+// field naming ClickHouse and its URL (no password), so probes see it; back, 200.
+TEST(DashboardServeTest, HealthSaysWhenClickHouseIsDownAndWhenItIsBack) {
+  TempDir dir;
+  const std::string password = "health-secret-4242";
+  ManagedServerOptions options;
+  options.dir = dir.path() + "/clickhouse";
+  options.http_port = *find_free_port();
+  options.password = password;
+  ASSERT_TRUE(start_managed_server(options).ok());
+  const std::string url = fmt::format("http://127.0.0.1:{}", options.http_port);
+  const int port = *find_free_port();
+  const pid_t serve =
+      spawn_vigil({"--config", write_config(dir.path(), port, url), "serve", "--dashboard-only"},
+                  {"VIGIL_CLICKHOUSE_PASSWORD=" + password}, dir.path() + "/stderr.txt");
+  ASSERT_GT(serve, 0);
+  // Polls /health until its status is `want` (or 15 s pass); returns the last answer.
+  auto health_until = [&](int want) {
+    Reply r;
+    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    while (Clock::now() < deadline && (r = http_get(port, "/health")).status != want) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_FALSE(contains(r.body, password)) << r.body;
+    return r;
+  };
+
+  const Reply up = health_until(200);
+  ASSERT_EQ(up.status, 200) << up.body << text_of(dir.path() + "/stderr.txt");
+  EXPECT_EQ(up.js()["status"], "ok") << up.body;
+  EXPECT_EQ(up.js()["clickhouse"]["ok"], true) << up.body;
+  EXPECT_EQ(up.js()["clickhouse"]["url"], url) << up.body;
+
+  ASSERT_TRUE(stop_managed_server(options.dir).ok());
+  const Reply down = health_until(503);
+  EXPECT_EQ(down.status, 503) << down.body;
+  EXPECT_TRUE(contains(down.header("Content-Type"), "application/json"));
+  const auto j = down.js();
+  EXPECT_EQ(j["status"], "unhealthy") << down.body;
+  EXPECT_EQ(j["clickhouse"]["ok"], false) << down.body;
+  EXPECT_EQ(j["clickhouse"]["url"], url) << down.body;
+  ASSERT_TRUE(j["clickhouse"]["error"].is_string()) << down.body;
+  EXPECT_TRUE(contains(j["clickhouse"]["error"], url)) << down.body;
+
+  ASSERT_TRUE(start_managed_server(options).ok());
+  const Reply back = health_until(200);
+  EXPECT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.js()["clickhouse"]["ok"], true) << back.body;
+
+  ASSERT_EQ(kill(serve, SIGTERM), 0);
+  EXPECT_EQ(exit_within(serve, std::chrono::seconds(10)), 0);
+  EXPECT_TRUE(stop_managed_server(options.dir).ok());
 }
 
 }  // namespace

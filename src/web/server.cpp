@@ -14,6 +14,7 @@
 #include "base/strings.h"
 #include "web/api_json.h"
 #include "web/auth.h"
+#include "web/health.h"
 #include "web/status_text.h"
 
 namespace vigil {
@@ -32,6 +33,9 @@ std::string without_token(const httplib::Request& req) {
 class HttplibServer final : public HttpServer {
  public:
   explicit HttplibServer(HttpServerOptions options) : options_(std::move(options)) {
+    if (options_.clickhouse) {
+      clickhouse_probe_.emplace(clickhouse_check(*options_.clickhouse));
+    }
     // cpp-httplib's default turns SO_REUSEPORT on, which lets a second process
     // listen on the same port and take part of the requests. SO_REUSEADDR
     // only: a restart may reuse a port still in TIME_WAIT, two listeners may not.
@@ -46,7 +50,11 @@ class HttplibServer final : public HttpServer {
           [this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
     }
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(health_json(options_.status(), options_.zone), "application/json");
+      std::optional<ClickHouseHealth> clickhouse;
+      if (clickhouse_probe_) clickhouse = clickhouse_probe_->get();
+      const ClickHouseHealth* checked = clickhouse ? &*clickhouse : nullptr;
+      res.status = health_http_status(checked);
+      res.set_content(health_json(options_.status(), options_.zone, checked), "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics_text(options_.status()), "text/plain; version=0.0.4; charset=utf-8");
@@ -164,6 +172,7 @@ class HttplibServer final : public HttpServer {
   }
 
   HttpServerOptions options_;
+  std::optional<ClickHouseProbe> clickhouse_probe_;
   httplib::Server server_;
   std::thread thread_;
 };
