@@ -129,6 +129,20 @@ TEST(WebCacheTest, ASlowKeyDoesNotHoldUpAnother) {
   EXPECT_EQ(*b, "b");
 }
 
+// A zero time keeps nothing but still shares a load in flight.
+TEST(WebCacheTest, ZeroTimeSharesTheLoadInFlightOnly) {
+  Cache cache(0s);
+  Crowd crowd{cache};
+  for (const auto& r : crowd.get(2, [] { return Result<std::string>("rows"); })) {
+    EXPECT_EQ(*r, "rows");
+  }
+  EXPECT_EQ(crowd.calls, 1);
+  int later = 0;
+  auto again = cache.get(2, [&]() -> Result<std::string> { ++later; return std::string("new"); });
+  EXPECT_EQ(later, 1);
+  EXPECT_EQ(*again, "new");
+}
+
 TEST(WebCacheTest, EntriesExpireAfterTheirTime) {
   Cache cache(100ms);
   int calls = 0;

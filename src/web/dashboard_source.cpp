@@ -37,24 +37,7 @@ class LiveDashboardSource final : public DashboardSource {
       columns.push_back(name);
       select += ", " + sql_ident(name);
     }
-    auto clickhouse = client();
-    auto rows = clickhouse->query_rows(
-        fmt::format("SELECT {} FROM {} WHERE event_date = '{}'", select,
-                    sql_table(config_.clickhouse.database, config_.etl.target_table),
-                    format_date(day)));
-    if (!rows.ok()) return rows.error();
-    std::vector<SliceRow> out;
-    for (const Row& row : *rows) {
-      SliceRow slice{row.at(0), row.at(1), {}};
-      for (size_t i = 0; i < columns.size(); ++i) {
-        const std::string& text = row.at(i + 2);
-        std::int64_t value = 0;
-        std::from_chars(text.data(), text.data() + text.size(), value);
-        slice.values[columns[i]] = value;
-      }
-      out.push_back(std::move(slice));
-    }
-    return out;
+    return slices_cache_.get(day, [&] { return query_slices(day, select, columns); });
   }
 
   Result<BucketSeries> series(EpochSeconds begin, EpochSeconds end,
@@ -84,6 +67,28 @@ class LiveDashboardSource final : public DashboardSource {
   }
 
  private:
+  Result<std::vector<SliceRow>> query_slices(Days day, const std::string& select,
+                                             const std::vector<std::string>& columns) const {
+    auto clickhouse = client();
+    auto rows = clickhouse->query_rows(
+        fmt::format("SELECT {} FROM {} WHERE event_date = '{}'", select,
+                    sql_table(config_.clickhouse.database, config_.etl.target_table),
+                    format_date(day)));
+    if (!rows.ok()) return rows.error();
+    std::vector<SliceRow> out;
+    for (const Row& row : *rows) {
+      SliceRow slice{row.at(0), row.at(1), {}};
+      for (size_t i = 0; i < columns.size(); ++i) {
+        const std::string& text = row.at(i + 2);
+        std::int64_t value = 0;
+        std::from_chars(text.data(), text.data() + text.size(), value);
+        slice.values[columns[i]] = value;
+      }
+      out.push_back(std::move(slice));
+    }
+    return out;
+  }
+
   std::unique_ptr<ClickHouse> client() const {
     // A reader waits a minute at most, however long the jobs may take.
     auto connection = config_.clickhouse;
@@ -97,6 +102,8 @@ class LiveDashboardSource final : public DashboardSource {
   TtlCache<std::pair<Days, Days>, std::vector<DailyMetrics>> daily_cache_{std::chrono::seconds(60)};
   TtlCache<std::tuple<EpochSeconds, EpochSeconds, std::string>, BucketSeries> series_cache_{
       std::chrono::seconds(60)};
+  // Not kept (the ETL rewrites it), only shared by readers asking at the same time.
+  TtlCache<Days, std::vector<SliceRow>> slices_cache_{std::chrono::seconds(0)};
 };
 
 }  // namespace
