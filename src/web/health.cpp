@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "base/strings.h"
 #include "clickhouse/client.h"
 
 namespace vigil {
@@ -25,7 +26,10 @@ std::function<ClickHouseHealth()> clickhouse_check(const ClickHouseConfig& confi
   return [client] {
     auto one = client->query_value("SELECT 1");
     if (one.ok()) return ClickHouseHealth{true, client->describe(), ""};
-    return ClickHouseHealth{false, client->describe(), one.error().message};
+    // Into JSON: one line, and only UTF-8 (a server's message may be anything).
+    std::string error = one_line(one.error().message, 500);
+    if (!valid_utf8(error)) error = "ClickHouse at " + client->describe() + " did not answer SELECT 1";
+    return ClickHouseHealth{false, client->describe(), std::move(error)};
   };
 }
 
