@@ -51,7 +51,8 @@ struct Served {
                    chart::default_renderer()}),
         port(*find_free_port()) {
     auto started = start_http_server({ListenAddress{"127.0.0.1", port, loopback},
-                                      [] { return SchedulerStatus{}; }, zone, &dashboard, token});
+                                      [] { return SchedulerStatus{}; }, zone, &dashboard, token,
+                                      std::nullopt});
     EXPECT_TRUE(started.ok()) << started.error().message;
     if (started.ok()) server = std::move(*started);
   }
@@ -472,7 +473,7 @@ TEST_F(DashboardHttpTest, OffLoopbackWithoutAGoodTokenDoesNotStart) {
     const int port = *find_free_port();
     auto started = start_http_server({ListenAddress{"127.0.0.1", port, false},
                                       [] { return SchedulerStatus{}; }, zone_, &served_->dashboard,
-                                      token});
+                                      token, std::nullopt});
     ASSERT_FALSE(started.ok());
     EXPECT_TRUE(contains(started.error().message, "VIGIL_DASHBOARD_TOKEN"))
         << started.error().message;

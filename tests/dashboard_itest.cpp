@@ -76,7 +76,7 @@ class DashboardTest : public ::testing::Test {
     port_ = *find_free_port();
     auto server = start_http_server({ListenAddress{"127.0.0.1", port_, true},
                                      [] { return SchedulerStatus{}; }, zone_, dashboard_.get(),
-                                     ""});
+                                     "", std::nullopt});
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(*server);
   }

@@ -197,7 +197,7 @@ class WebFront {
     auto address = parse_listen_address(config.serve.listen);
     if (!address.ok()) return address.error();
     auto started = start_http_server({*address, std::move(status), ctx.zone, &dashboard_,
-                                      config.serve.token});
+                                      config.serve.token, config.clickhouse});
     if (!started.ok()) return started.error();
     server_ = std::move(*started);
     const std::string base = dashboard_base_url(config.serve);

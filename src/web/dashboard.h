@@ -68,7 +68,8 @@ class DashboardSource {
 // ClickHouse (a client per call, so requests can run in parallel), the alert
 // store at `alert_store_path` and the run history at `run_history_path`
 // (either may not exist yet: then empty). Recent daily and series results are
-// kept for a minute, so a page and its charts query once.
+// kept for a minute, so a page and its charts query once; readers asking for
+// the same result at once share one query (the slice table too, not kept).
 std::unique_ptr<DashboardSource> make_live_dashboard_source(const Config& config,
                                                             const date::time_zone* zone,
                                                             std::string alert_store_path,

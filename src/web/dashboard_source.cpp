@@ -3,47 +3,17 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <tuple>
 
 #include <fmt/format.h>
 
 #include "base/parse.h"
 #include "etl/etl_sql.h"
+#include "web/cache.h"
 #include "web/dashboard.h"
 
 namespace vigil {
 namespace {
-
-// Results kept for a short time, so a page and the charts it embeds share one
-// query. Failures are not kept.
-template <class Key, class Value>
-class TtlCache {
- public:
-  explicit TtlCache(std::chrono::seconds ttl) : ttl_(ttl) {}
-
-  Result<Value> get(const Key& key, const std::function<Result<Value>()>& load) {
-    const auto now = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(mutex_);
-      auto it = entries_.find(key);
-      if (it != entries_.end() && now - it->second.first < ttl_) return it->second.second;
-    }
-    auto value = load();
-    if (value.ok()) {
-      std::lock_guard lock(mutex_);
-      std::erase_if(entries_, [&](const auto& e) { return now - e.second.first >= ttl_; });
-      if (entries_.size() < kMaxEntries) entries_[key] = {now, *value};
-    }
-    return value;
-  }
-
- private:
-  static constexpr size_t kMaxEntries = 32;
-  std::chrono::seconds ttl_;
-  std::mutex mutex_;
-  std::map<Key, std::pair<std::chrono::steady_clock::time_point, Value>> entries_;
-};
 
 class LiveDashboardSource final : public DashboardSource {
  public:
@@ -67,25 +37,7 @@ class LiveDashboardSource final : public DashboardSource {
       columns.push_back(name);
       select += ", " + sql_ident(name);
     }
-    auto clickhouse = client();
-    auto rows = clickhouse->query_rows(
-        fmt::format("SELECT {} FROM {} WHERE event_date = '{}'", select,
-                    sql_table(config_.clickhouse.database, config_.etl.target_table),
-                    format_date(day)));
-    if (!rows.ok()) return rows.error();
-    std::vector<SliceRow> out;
-    const std::string source =
-        fmt::format("slices from {}.{}", config_.clickhouse.database, config_.etl.target_table);
-    for (const Row& row : *rows) {
-      CellReader cells(row, source);
-      SliceRow slice{cells.text(0, "dimension"), cells.text(1, "dimension_value"), {}};
-      for (size_t i = 0; i < columns.size(); ++i) {
-        slice.values[columns[i]] = cells.int64(i + 2, columns[i]);
-      }
-      if (cells.error()) return *cells.error();
-      out.push_back(std::move(slice));
-    }
-    return out;
+    return slices_cache_.get(day, [&] { return query_slices(day, select, columns); });
   }
 
   Result<BucketSeries> series(EpochSeconds begin, EpochSeconds end,
@@ -115,6 +67,29 @@ class LiveDashboardSource final : public DashboardSource {
   }
 
  private:
+  Result<std::vector<SliceRow>> query_slices(Days day, const std::string& select,
+                                             const std::vector<std::string>& columns) const {
+    auto clickhouse = client();
+    auto rows = clickhouse->query_rows(
+        fmt::format("SELECT {} FROM {} WHERE event_date = '{}'", select,
+                    sql_table(config_.clickhouse.database, config_.etl.target_table),
+                    format_date(day)));
+    if (!rows.ok()) return rows.error();
+    std::vector<SliceRow> out;
+    const std::string source =
+        fmt::format("slices from {}.{}", config_.clickhouse.database, config_.etl.target_table);
+    for (const Row& row : *rows) {
+      CellReader cells(row, source);
+      SliceRow slice{cells.text(0, "dimension"), cells.text(1, "dimension_value"), {}};
+      for (size_t i = 0; i < columns.size(); ++i) {
+        slice.values[columns[i]] = cells.int64(i + 2, columns[i]);
+      }
+      if (cells.error()) return *cells.error();
+      out.push_back(std::move(slice));
+    }
+    return out;
+  }
+
   std::unique_ptr<ClickHouse> client() const {
     // A reader waits a minute at most, however long the jobs may take.
     auto connection = config_.clickhouse;
@@ -128,6 +103,8 @@ class LiveDashboardSource final : public DashboardSource {
   TtlCache<std::pair<Days, Days>, std::vector<DailyMetrics>> daily_cache_{std::chrono::seconds(60)};
   TtlCache<std::tuple<EpochSeconds, EpochSeconds, std::string>, BucketSeries> series_cache_{
       std::chrono::seconds(60)};
+  // Not kept (the ETL rewrites it), only shared by readers asking at the same time.
+  TtlCache<Days, std::vector<SliceRow>> slices_cache_{std::chrono::seconds(0)};
 };
 
 }  // namespace

@@ -1,6 +1,10 @@
 #include "web/server.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -10,6 +14,7 @@
 #include "base/strings.h"
 #include "web/api_json.h"
 #include "web/auth.h"
+#include "web/health.h"
 #include "web/status_text.h"
 
 namespace vigil {
@@ -28,6 +33,16 @@ std::string without_token(const httplib::Request& req) {
 class HttplibServer final : public HttpServer {
  public:
   explicit HttplibServer(HttpServerOptions options) : options_(std::move(options)) {
+    if (options_.clickhouse) {
+      clickhouse_probe_.emplace(clickhouse_check(*options_.clickhouse));
+    }
+    // cpp-httplib's default turns SO_REUSEPORT on, which lets a second process
+    // listen on the same port and take part of the requests. SO_REUSEADDR
+    // only: a restart may reuse a port still in TIME_WAIT, two listeners may not.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server_.set_read_timeout(5, 0);
     server_.set_write_timeout(30, 0);
     if (!options_.address.loopback) {
@@ -35,7 +50,11 @@ class HttplibServer final : public HttpServer {
           [this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
     }
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(health_json(options_.status(), options_.zone), "application/json");
+      std::optional<ClickHouseHealth> clickhouse;
+      if (clickhouse_probe_) clickhouse = clickhouse_probe_->get();
+      const ClickHouseHealth* checked = clickhouse ? &*clickhouse : nullptr;
+      res.status = health_http_status(checked);
+      res.set_content(health_json(options_.status(), options_.zone, checked), "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(metrics_text(options_.status()), "text/plain; version=0.0.4; charset=utf-8");
@@ -74,11 +93,19 @@ class HttplibServer final : public HttpServer {
 
   Status listen() {
     const ListenAddress& address = options_.address;
+    errno = 0;
     if (!server_.bind_to_port(address.host, address.port)) {
+      const int error = errno;
+      if (error == EADDRINUSE) {
+        return Error::failure(fmt::format(
+            "cannot listen on {} for the dashboard, /health and /metrics: another process "
+            "listens on it (another vigil serve?): stop it or change [serve] listen",
+            host_port(address)));
+      }
       return Error::failure(fmt::format(
-          "cannot listen on {} for the dashboard, /health and /metrics (is another vigil serve "
-          "or program using the port?): set [serve] listen to a free port",
-          host_port(address)));
+          "cannot listen on {} for the dashboard, /health and /metrics ({}): change [serve] "
+          "listen to an address of this machine and a free port",
+          host_port(address), error != 0 ? std::strerror(error) : "bind failed"));
     }
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() only works once the accept loop runs: wait for it (briefly).
@@ -145,6 +172,7 @@ class HttplibServer final : public HttpServer {
   }
 
   HttpServerOptions options_;
+  std::optional<ClickHouseProbe> clickhouse_probe_;
   httplib::Server server_;
   std::thread thread_;
 };

@@ -1,12 +1,14 @@
 // The HTTP endpoint of `vigil serve` ([serve] listen): the dashboard (see
-// web/dashboard.h), GET /health (JSON) and GET /metrics (Prometheus text), the
-// last two rendered from the scheduler's status at request time. Served by
+// web/dashboard.h), GET /health (JSON; 503 while ClickHouse does not answer)
+// and GET /metrics (Prometheus text), the last two rendered from the
+// scheduler's status at request time. Served by
 // cpp-httplib on its own threads. Off loopback every request must carry the
 // dashboard token (web/auth.h).
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -28,6 +30,7 @@ struct HttpServerOptions {
   const date::time_zone* zone = nullptr;
   const Dashboard* dashboard = nullptr;  // null: /health and /metrics only
   std::string token;                     // checked when the address is not loopback
+  std::optional<ClickHouseConfig> clickhouse;  // asked by /health (web/health.h); none: not asked
 };
 
 // Binds the address (an error names it and the setting to change if the port

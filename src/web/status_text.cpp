@@ -130,16 +130,29 @@ std::string metrics_text(const SchedulerStatus& status) {
   return out;
 }
 
-std::string health_json(const SchedulerStatus& status, const date::time_zone* zone) {
+int health_http_status(const ClickHouseHealth* clickhouse) {
+  return clickhouse != nullptr && !clickhouse->ok ? 503 : 200;
+}
+
+std::string health_json(const SchedulerStatus& status, const date::time_zone* zone,
+                        const ClickHouseHealth* clickhouse) {
   nlohmann::json jobs = nlohmann::json::object();
   for (const JobStatus& job : status.jobs) jobs[job.name] = job_json(job, zone);
-  const nlohmann::json health = {
-      {"status", status.stopping ? "stopping" : "ok"},
+  const char* state = status.stopping                          ? "stopping"
+                      : health_http_status(clickhouse) != 200 ? "unhealthy"
+                                                               : "ok";
+  nlohmann::json health = {
+      {"status", state},
       {"uptime_seconds", std::round((status.now - status.started_at) * 10) / 10},
       {"started", local_time(status.started_at, zone)},
       {"time_zone", zone->name()},
       {"alerts_sent", status.alerts_sent},
       {"jobs", jobs}};
+  if (clickhouse != nullptr) {
+    health["clickhouse"] = {{"ok", clickhouse->ok}, {"url", clickhouse->url}};
+    health["clickhouse"]["error"] =
+        clickhouse->ok ? nlohmann::json() : nlohmann::json(clickhouse->error);
+  }
   return health.dump(2) + "\n";
 }
 

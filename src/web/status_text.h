@@ -20,10 +20,21 @@ namespace vigil {
 // vigil_alerts_sent_total.
 std::string metrics_text(const SchedulerStatus& status);
 
-// {"status": "ok"|"stopping", "uptime_seconds", "time_zone", "alerts_sent",
+// What /health says about ClickHouse.
+struct ClickHouseHealth {
+  bool ok = true;
+  std::string url;    // without credentials
+  std::string error;  // one line, when not ok
+};
+
+// {"status": "ok"|"unhealthy"|"stopping", "uptime_seconds", "time_zone", "alerts_sent",
+//  "clickhouse": {ok, url, error} (when checked),
 //  "jobs": {name: {schedule, running, next_due, last_run{...}, last_success, runs{...}}}};
-// times as local "YYYY-MM-DD HH:MM:SS" in `zone`.
-std::string health_json(const SchedulerStatus& status, const date::time_zone* zone);
+// times as local "YYYY-MM-DD HH:MM:SS" in `zone`. "unhealthy" while ClickHouse
+// does not answer: /health then answers 503 (health_http_status).
+std::string health_json(const SchedulerStatus& status, const date::time_zone* zone,
+                        const ClickHouseHealth* clickhouse = nullptr);
+int health_http_status(const ClickHouseHealth* clickhouse);
 
 // A Prometheus label value with \, " and newlines escaped.
 std::string prometheus_label_value(std::string_view value);
