@@ -21,6 +21,7 @@
 #include "base/files.h"
 #include "metrics/series.h"
 #include "sim/simulator.h"
+#include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/fake_telegram.h"
 #include "support/vigil_process.h"
@@ -52,19 +53,6 @@ int count_calls(const FakeTelegram& fake, const std::string& part) {
 constexpr const char* kFire2000 = "20:00–20:15";
 constexpr const char* kBackToNormal = "back to normal";
 
-// Waits for `pid` at most `limit`; its exit code, -1 if killed or too slow.
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(50ms);
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  return -1;
-}
-
 // `[alerts.metrics.X] enabled = false` for every alert metric but `keep`.
 std::string only_metric(const std::string& keep) {
   std::string toml;
@@ -92,23 +80,9 @@ std::string write_config(const std::string& dir, const std::string& source_db,
 class AlertDeliveryTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    config_ = new Config();
-    config_->clickhouse = test_server().config("default");
-    config_->source.database = "delivery_src";
-    for (const auto& metric : alert_metric_names()) {
-      if (metric != "views") config_->alerts.metrics[metric].enabled = false;
-    }
+    config_ = new Config(views_only_config("delivery_src"));
     zone_ = *find_zone(config_->timezone);
-    auto client = make_http_clickhouse(config_->clickhouse);
-    SimParams params;
-    params.from = *parse_date("2026-03-01");
-    params.days = 9;
-    params.users = 5000;
-    params.feed_per_day = 400000;
-    params.messages_per_day = 20000;
-    const EpochSeconds start = *parse_local_time("2026-03-09 20:00", zone_);
-    auto simulated = simulate(*client, *config_, zone_, params,
-                              {{"views", start, start + 1800, 0.3}});
+    auto simulated = simulate_views_dip(*config_);
     ASSERT_TRUE(simulated.ok()) << simulated.error().message;
   }
   static void TearDownTestSuite() { delete config_; }
@@ -145,7 +119,7 @@ class AlertDeliveryTest : public ::testing::Test {
   }
   Cli finish(pid_t pid, const std::string& name) {
     Cli cli;
-    cli.code = wait_exit(pid, 60s);
+    cli.code = wait_exit_within(pid, 60s);
     cli.out = text_of(dir_.path() + "/" + name + ".out");
     cli.err = text_of(dir_.path() + "/" + name + ".err");
     return cli;
@@ -360,7 +334,7 @@ TEST_F(ServeRestartTest, KilledWhileSendingResendsAtStartUpNotAtTheNextFiring) {
   EXPECT_EQ(count_calls(fake_, messages), 1);
   EXPECT_EQ(count_calls(fake_, likes), 2);  // at-least-once: it was in flight when killed
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
-  EXPECT_EQ(wait_exit(pid_, 20s), 0) << text_of(err_path);
+  EXPECT_EQ(wait_exit_within(pid_, 20s), 0) << text_of(err_path);
   pid_ = -1;
   const std::string err = text_of(err_path);
   EXPECT_TRUE(contains(err, "was being sent when an earlier run stopped")) << err;

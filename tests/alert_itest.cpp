@@ -9,7 +9,7 @@
 #include "alert/run.h"
 #include "alert/store.h"
 #include "metrics/series.h"
-#include "sim/simulator.h"
+#include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/fake_telegram.h"
 
@@ -27,23 +27,9 @@ bool contains(const std::string& text, const std::string& part) {
 class AlertTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    config_ = new Config();
-    config_->clickhouse = test_server().config("default");
-    config_->source.database = "alert_src";
-    for (const auto& metric : alert_metric_names()) {
-      if (metric != "views") config_->alerts.metrics[metric].enabled = false;
-    }
+    config_ = new Config(views_only_config("alert_src"));
     zone_ = *find_zone(config_->timezone);
-    auto client = make_http_clickhouse(config_->clickhouse);
-    SimParams params;
-    params.from = *parse_date("2026-03-01");
-    params.days = 9;
-    params.users = 5000;
-    params.feed_per_day = 400000;
-    params.messages_per_day = 20000;
-    const EpochSeconds start = *parse_local_time("2026-03-09 20:00", zone_);
-    auto simulated = simulate(*client, *config_, zone_, params,
-                              {{"views", start, start + 1800, 0.3}});
+    auto simulated = simulate_views_dip(*config_);
     ASSERT_TRUE(simulated.ok()) << simulated.error().message;
   }
   static void TearDownTestSuite() { delete config_; }

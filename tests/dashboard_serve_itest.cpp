@@ -29,19 +29,6 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// Exit code of `pid`, or -2 if it still runs after `limit` (then it is killed).
-int exit_within(pid_t pid, std::chrono::seconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  return -2;
-}
-
 // A vigil.toml for `serve --dashboard-only` on 127.0.0.1:port with its own state dir.
 std::string write_config(const std::string& dir, int port,
                          const std::string& clickhouse_url = test_server().url) {
@@ -94,7 +81,7 @@ TEST(DashboardServeTest, SecondServeOnTheSamePortFailsNamingTheAddress) {
                                     "--dashboard-only"},
                                    {}, err_path);
   ASSERT_GT(second, 0);
-  EXPECT_EQ(exit_within(second, std::chrono::seconds(10)), 1)
+  EXPECT_EQ(wait_exit_within(second, std::chrono::seconds(10)), 1)
       << "the second serve must not listen beside the first";
   const std::string err = text_of(err_path);
   // One line naming the address, the cause and the setting to change.
@@ -105,7 +92,7 @@ TEST(DashboardServeTest, SecondServeOnTheSamePortFailsNamingTheAddress) {
   // The first one still serves, alone.
   EXPECT_EQ(http_get(port, "/health").status, 200);
   ASSERT_EQ(kill(first, SIGTERM), 0);
-  EXPECT_EQ(exit_within(first, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(wait_exit_within(first, std::chrono::seconds(10)), 0);
 }
 
 // /health asks ClickHouse (cached for a moment): while it is down, 503 with a
@@ -158,7 +145,7 @@ TEST(DashboardServeTest, HealthSaysWhenClickHouseIsDownAndWhenItIsBack) {
   EXPECT_EQ(back.js()["clickhouse"]["ok"], true) << back.body;
 
   ASSERT_EQ(kill(serve, SIGTERM), 0);
-  EXPECT_EQ(exit_within(serve, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(wait_exit_within(serve, std::chrono::seconds(10)), 0);
   EXPECT_TRUE(stop_managed_server(options.dir).ok());
 }
 

@@ -20,6 +20,7 @@
 #include "schedule/history.h"
 #include "sim/simulator.h"
 #include "support/clickhouse_fixture.h"
+#include "support/vigil_process.h"
 #include "support/fake_telegram.h"
 
 extern char** environ;
@@ -60,19 +61,6 @@ pid_t spawn(const std::string& config, const std::vector<std::string>& args,
     _exit(127);
   }
   return pid;
-}
-
-// Exit code, or -1 if it did not exit (normally) within `limit`.
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  return -1;
 }
 
 // The sample value of the line `name` (with labels, exactly) in a Prometheus text; -1 if absent.
@@ -246,7 +234,7 @@ listen = "127.0.0.1:{port}"
   // SIGTERM: the current steps finish, exit 0 within a few seconds.
   const auto stopping = Clock::now();
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
-  EXPECT_EQ(wait_exit(pid_, std::chrono::seconds(20)), 0) << read_file(err_path).value();
+  EXPECT_EQ(wait_exit_within(pid_, std::chrono::seconds(20)), 0) << read_file(err_path).value();
   pid_ = -1;
   EXPECT_LT(Clock::now() - stopping, std::chrono::seconds(10));
   EXPECT_TRUE(contains(read_file(err_path).value(), "serve: SIGTERM")) << read_file(err_path).value();
@@ -272,7 +260,7 @@ listen = "127.0.0.1:{port}"
   const std::string runs_out = dir.path() + "/runs.out";
   const pid_t lister = spawn(config_path, {"runs", "--job", "report", "--limit", "0"}, {},
                              runs_out, dir.path() + "/runs.err");
-  ASSERT_EQ(wait_exit(lister, std::chrono::seconds(10)), 0);
+  ASSERT_EQ(wait_exit_within(lister, std::chrono::seconds(10)), 0);
   const std::string table = read_file(runs_out).value();
   EXPECT_TRUE(contains(table, "report  " + day)) << table;
   EXPECT_TRUE(contains(table, " ok ")) << table;
@@ -301,12 +289,12 @@ TEST_F(ServeTest, RefusesASecondServeOnTheSameStateDir) {
   }
   const pid_t second =
       spawn(config_path, {"serve"}, {}, dir.path() + "/2.out", dir.path() + "/2.err");
-  EXPECT_EQ(wait_exit(second, std::chrono::seconds(10)), 1);
+  EXPECT_EQ(wait_exit_within(second, std::chrono::seconds(10)), 1);
   const std::string err = read_file(dir.path() + "/2.err").value();
   EXPECT_TRUE(contains(err, fmt::format("vigil: another vigil serve (pid {}) is running", pid_)))
       << err;
   ASSERT_EQ(kill(pid_, SIGINT), 0);
-  EXPECT_EQ(wait_exit(pid_, std::chrono::seconds(10)), 0);
+  EXPECT_EQ(wait_exit_within(pid_, std::chrono::seconds(10)), 0);
   pid_ = -1;
 }
 

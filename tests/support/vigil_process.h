@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +22,10 @@ pid_t spawn_vigil_to(const std::vector<std::string>& args, const std::vector<std
 
 // Waits for `pid`: its exit code, or -1 if a signal ended it.
 int wait_exit_code(pid_t pid);
+
+// Waits for `pid` at most `limit`: its exit code, -1 if a signal ended it, -2 if it
+// still ran after `limit` (it is then killed).
+int wait_exit_within(pid_t pid, std::chrono::milliseconds limit);
 
 // spawn + wait; returns (exit code, stderr text). Stderr goes to `dir`/stderr.txt.
 std::pair<int, std::string> run_vigil(const std::vector<std::string>& args,
