@@ -97,31 +97,18 @@ AlertRecord read_record(const Use& row) {
   return record;
 }
 
-// Creates the schema once; a second process opening at the same time waits on
-// the write lock and then finds it done.
+// Creates the schema once, or upgrades a version-1 file (no `sending` column).
 Status ensure_schema(const SqliteDb& db) {
-  auto version = db.user_version();
-  if (!version) return version.error();
-  if (*version == kSchemaVersion) return {};
-  VIGIL_TRY(db.exec("BEGIN IMMEDIATE", "open"));
-  SqliteTransaction transaction(db);
-  version = db.user_version();
-  if (!version) return version.error();
-  if (*version > kSchemaVersion) return db.newer_schema(*version, kSchemaVersion);
-  if (*version == 0) {
-    // A file without vigil's schema version must be a new, empty database:
-    // never add tables to somebody else's.
-    VIGIL_TRY(db.refuse_foreign_tables());
-    VIGIL_TRY(db.exec(kCreateSchema, "open"));
-  } else if (*version == 1) {
+  return db.ensure_schema(kCreateSchema, kSchemaVersion, [&](int found) -> Status {
+    if (found != 1) return {};
     char* message = nullptr;
     const int rc = sqlite3_exec(db.get(), kMigrateFrom1, nullptr, nullptr, &message);
     const std::string why = message != nullptr ? message : "";
     sqlite3_free(message);
     if ((rc & 0xff) == SQLITE_ERROR) return db.not_vigil(why);  // no alert_history of ours
     if (rc != SQLITE_OK) return db.error("open", rc);
-  }
-  return transaction.commit("open");
+    return {};
+  });
 }
 
 Result<SqliteDb> open_database(const std::string& path) {

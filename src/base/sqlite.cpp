@@ -147,7 +147,8 @@ Error SqliteDb::newer_schema(int found, int known) const {
       file_.what, file_.path, found, known));
 }
 
-Status SqliteDb::ensure_schema(const char* create_sql, int version) const {
+Status SqliteDb::ensure_schema(const char* create_sql, int version,
+                               const std::function<Status(int found)>& migrate) const {
   auto found = user_version();
   if (!found) return found.error();
   if (*found == version) return {};
@@ -159,6 +160,8 @@ Status SqliteDb::ensure_schema(const char* create_sql, int version) const {
   if (*found == 0) {
     VIGIL_TRY(refuse_foreign_tables());
     VIGIL_TRY(exec(create_sql, "open"));
+  } else if (migrate) {
+    VIGIL_TRY(migrate(*found));
   }
   return transaction.commit("open");
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,8 +75,10 @@ class SqliteDb {
   // Creates the schema once: `create_sql` (ending with PRAGMA user_version =
   // `version`) runs in an immediate transaction on a file without tables, so a
   // second process opening at the same time waits and then finds it done. A
-  // newer version or a foreign file is an error (errors say "open").
-  Status ensure_schema(const char* create_sql, int version) const;
+  // newer version or a foreign file is an error (errors say "open"). An older
+  // one is passed to `migrate` (same transaction; without it, left as it is).
+  Status ensure_schema(const char* create_sql, int version,
+                       const std::function<Status(int found)>& migrate = {}) const;
 
  private:
   SqliteDb(SqliteFile file, SqliteHandle db) : file_(std::move(file)), db_(std::move(db)) {}
