@@ -1,11 +1,13 @@
 // The dashboard's HTTP endpoint as operators meet it: two real `vigil serve
 // --dashboard-only` processes asked for one port (the second must refuse, not
-// share the port and split the requests), and /health while the ClickHouse
-// behind it stops and starts again (probes must see it).
+// share the port and split the requests), /health and /metrics while the
+// ClickHouse behind it stops and starts again (probes must see it), and /health
+// while serve stops (503: a readiness probe must stop sending traffic).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -56,6 +58,13 @@ std::string line_with(const std::string& text, const std::string& part) {
                      end == std::string::npos ? std::string::npos : end - (begin + 1));
 }
 
+// The value of the sample line `name value` in a Prometheus text (-1 if absent).
+double sample(const std::string& text, const std::string& name) {
+  const std::string start = "\n" + name + " ";
+  const size_t at = text.find(start);
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + start.size()));
+}
+
 Reply wait_for_health(int port, std::chrono::seconds limit) {
   Reply r;
   const auto deadline = Clock::now() + limit;
@@ -97,6 +106,7 @@ TEST(DashboardServeTest, SecondServeOnTheSamePortFailsNamingTheAddress) {
 
 // /health asks ClickHouse (cached for a moment): while it is down, 503 with a
 // field naming ClickHouse and its URL (no password), so probes see it; back, 200.
+// /metrics says the same as vigil_clickhouse_up (1, 0, 1).
 TEST(DashboardServeTest, HealthSaysWhenClickHouseIsDownAndWhenItIsBack) {
   TempDir dir;
   const std::string password = "health-secret-4242";
@@ -127,6 +137,10 @@ TEST(DashboardServeTest, HealthSaysWhenClickHouseIsDownAndWhenItIsBack) {
   EXPECT_EQ(up.js()["status"], "ok") << up.body;
   EXPECT_EQ(up.js()["clickhouse"]["ok"], true) << up.body;
   EXPECT_EQ(up.js()["clickhouse"]["url"], url) << up.body;
+  const Reply metrics_up = http_get(port, "/metrics");
+  EXPECT_EQ(metrics_up.status, 200);
+  EXPECT_EQ(sample(metrics_up.body, "vigil_clickhouse_up"), 1) << metrics_up.body;
+  EXPECT_TRUE(contains(metrics_up.body, "\n# TYPE vigil_clickhouse_up gauge\n")) << metrics_up.body;
 
   ASSERT_TRUE(stop_managed_server(options.dir).ok());
   const Reply down = health_until(503);
@@ -138,15 +152,44 @@ TEST(DashboardServeTest, HealthSaysWhenClickHouseIsDownAndWhenItIsBack) {
   EXPECT_EQ(j["clickhouse"]["url"], url) << down.body;
   ASSERT_TRUE(j["clickhouse"]["error"].is_string()) << down.body;
   EXPECT_TRUE(contains(j["clickhouse"]["error"], url)) << down.body;
+  const Reply metrics_down = http_get(port, "/metrics");
+  EXPECT_EQ(metrics_down.status, 200) << "vigil itself is up: /metrics answers";
+  EXPECT_EQ(sample(metrics_down.body, "vigil_clickhouse_up"), 0) << metrics_down.body;
+  EXPECT_EQ(sample(metrics_down.body, "vigil_up"), 1) << metrics_down.body;
 
   ASSERT_TRUE(start_managed_server(options).ok());
   const Reply back = health_until(200);
   EXPECT_EQ(back.status, 200) << back.body;
   EXPECT_EQ(back.js()["clickhouse"]["ok"], true) << back.body;
+  EXPECT_EQ(sample(http_get(port, "/metrics").body, "vigil_clickhouse_up"), 1);
 
   ASSERT_EQ(kill(serve, SIGTERM), 0);
   EXPECT_EQ(wait_exit_within(serve, std::chrono::seconds(10)), 0);
   EXPECT_TRUE(stop_managed_server(options.dir).ok());
+}
+
+// While serve shuts down (the scheduler lets its steps finish, the endpoint
+// still answers) /health is 503 with "status": "stopping", not 200.
+TEST(DashboardServeTest, HealthIs503WhileStopping) {
+  std::atomic<bool> stopping{false};
+  const int port = *find_free_port();
+  auto server = start_http_server({ListenAddress{"127.0.0.1", port, true},
+                                   [&] {
+                                     SchedulerStatus s;
+                                     s.started_at = 1000, s.now = 1010;
+                                     s.stopping = stopping;
+                                     return s;
+                                   },
+                                   *find_zone("Europe/Moscow"), nullptr, "", std::nullopt});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  const Reply running = http_get(port, "/health");
+  EXPECT_EQ(running.status, 200) << running.body;
+  EXPECT_EQ(running.js()["status"], "ok") << running.body;
+  stopping = true;
+  const Reply stopped = http_get(port, "/health");
+  EXPECT_EQ(stopped.status, 503) << stopped.body;
+  EXPECT_EQ(stopped.js()["status"], "stopping") << stopped.body;
+  EXPECT_TRUE(contains(stopped.header("Content-Type"), "application/json"));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// Whether the ClickHouse behind `vigil serve` answers, for GET /health: a
-// `SELECT 1` with short timeouts (1 s to connect, 2 s in all, no retries),
-// its answer kept for a moment so frequent probes do not hammer the server;
-// probes that arrive during a check share it (web/cache.h).
+// Whether the ClickHouse behind `vigil serve` answers, for GET /health and
+// /metrics (vigil_clickhouse_up): a `SELECT 1` with short timeouts (1 s to
+// connect, 2 s in all, no retries), its answer kept for a moment so frequent
+// probes do not hammer the server; probes that arrive during a check share it
+// (web/cache.h). One probe per server serves both endpoints.
 #pragma once
 
 #include <chrono>

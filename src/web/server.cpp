@@ -50,14 +50,16 @@ class HttplibServer final : public HttpServer {
           [this](const httplib::Request& req, httplib::Response& res) { return authorize(req, res); });
     }
     server_.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-      std::optional<ClickHouseHealth> clickhouse;
-      if (clickhouse_probe_) clickhouse = clickhouse_probe_->get();
+      const std::optional<ClickHouseHealth> clickhouse = check_clickhouse();
       const ClickHouseHealth* checked = clickhouse ? &*clickhouse : nullptr;
-      res.status = health_http_status(checked);
-      res.set_content(health_json(options_.status(), options_.zone, checked), "application/json");
+      const SchedulerStatus status = options_.status();
+      res.status = health_http_status(status, checked);
+      res.set_content(health_json(status, options_.zone, checked), "application/json");
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics_text(options_.status()), "text/plain; version=0.0.4; charset=utf-8");
+      const std::optional<ClickHouseHealth> clickhouse = check_clickhouse();
+      res.set_content(metrics_text(options_.status(), clickhouse ? &*clickhouse : nullptr),
+                      "text/plain; version=0.0.4; charset=utf-8");
     });
     server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
       dashboard(req, res);
@@ -121,6 +123,12 @@ class HttplibServer final : public HttpServer {
   }
 
  private:
+  // ClickHouse's state for /health and /metrics: one probe, its answer shared by both.
+  std::optional<ClickHouseHealth> check_clickhouse() {
+    if (!clickhouse_probe_) return std::nullopt;
+    return clickhouse_probe_->get();
+  }
+
   httplib::Server::HandlerResponse authorize(const httplib::Request& req, httplib::Response& res) {
     const Access access =
         check_request(options_.token, req.get_header_value("Authorization"),

@@ -1,7 +1,7 @@
 // The HTTP endpoint of `vigil serve` ([serve] listen): the dashboard (see
-// web/dashboard.h), GET /health (JSON; 503 while ClickHouse does not answer)
-// and GET /metrics (Prometheus text), the last two rendered from the
-// scheduler's status at request time. Served by
+// web/dashboard.h), GET /health (JSON; 503 while ClickHouse does not answer or
+// serve stops) and GET /metrics (Prometheus text), the last two rendered from
+// the scheduler's status at request time and one ClickHouse probe (web/health.h). Served by
 // cpp-httplib on its own threads. Off loopback every request must carry the
 // dashboard token (web/auth.h).
 #pragma once
@@ -30,7 +30,8 @@ struct HttpServerOptions {
   const date::time_zone* zone = nullptr;
   const Dashboard* dashboard = nullptr;  // null: /health and /metrics only
   std::string token;                     // checked when the address is not loopback
-  std::optional<ClickHouseConfig> clickhouse;  // asked by /health (web/health.h); none: not asked
+  // Asked by /health and /metrics (one probe, web/health.h); none: not asked.
+  std::optional<ClickHouseConfig> clickhouse;
 };
 
 // Binds the address (an error names it and the setting to change if the port

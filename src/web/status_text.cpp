@@ -86,7 +86,7 @@ std::string prometheus_label_value(std::string_view value) {
   return out;
 }
 
-std::string metrics_text(const SchedulerStatus& status) {
+std::string metrics_text(const SchedulerStatus& status, const ClickHouseHealth* clickhouse) {
   std::string out;
   family(out, "vigil_up", "gauge", "1 while vigil serve runs.");
   out += "vigil_up 1\n";
@@ -127,20 +127,26 @@ std::string metrics_text(const SchedulerStatus& status) {
   }
   family(out, "vigil_alerts_sent_total", "counter", "Alert messages delivered since start.");
   out += fmt::format("vigil_alerts_sent_total {}\n", status.alerts_sent);
+  if (clickhouse != nullptr) {
+    family(out, "vigil_clickhouse_up", "gauge",
+           "1 while ClickHouse answers SELECT 1 (the check behind /health).");
+    out += fmt::format("vigil_clickhouse_up {}\n", clickhouse->ok ? 1 : 0);
+  }
   return out;
 }
 
-int health_http_status(const ClickHouseHealth* clickhouse) {
-  return clickhouse != nullptr && !clickhouse->ok ? 503 : 200;
+int health_http_status(const SchedulerStatus& status, const ClickHouseHealth* clickhouse) {
+  const bool clickhouse_down = clickhouse != nullptr && !clickhouse->ok;
+  return status.stopping || clickhouse_down ? 503 : 200;
 }
 
 std::string health_json(const SchedulerStatus& status, const date::time_zone* zone,
                         const ClickHouseHealth* clickhouse) {
   nlohmann::json jobs = nlohmann::json::object();
   for (const JobStatus& job : status.jobs) jobs[job.name] = job_json(job, zone);
-  const char* state = status.stopping                          ? "stopping"
-                      : health_http_status(clickhouse) != 200 ? "unhealthy"
-                                                               : "ok";
+  const char* state = status.stopping                           ? "stopping"
+                      : clickhouse != nullptr && !clickhouse->ok ? "unhealthy"
+                                                                 : "ok";
   nlohmann::json health = {
       {"status", state},
       {"uptime_seconds", std::round((status.now - status.started_at) * 10) / 10},
