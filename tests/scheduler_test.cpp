@@ -461,6 +461,51 @@ TEST_F(SchedulerTest, AlertsSentAreCounted) {
   EXPECT_EQ(scheduler_->status().alerts_sent, 2);
 }
 
+// An alert run in which Telegram refused one message failed, but the others
+// went out: they count in vigil_alerts_sent_total, the run is recorded failed
+// (with what it did) and retried for the same bucket, and the retry's count adds.
+TEST_F(SchedulerTest, AlertsDeliveredByAFailedRunAreCounted) {
+  behaviour_[kAlertsJob] = [](int index, auto&) {
+    if (index == 0) {
+      JobOutcome partial{"bucket 00:00: 3 delivered, 1 not delivered", 3};
+      partial.error = "1 alert message(s) not delivered (first: Telegram answered 400)";
+      return Result<JobOutcome>(partial);
+    }
+    return Result<JobOutcome>(JobOutcome{"bucket 00:00: 1 delivered (1 from an earlier run)", 1});
+  };
+  seed(kAlertsJob, "2026-03-10 00:00:00", local("2026-03-10 00:00"));
+  start("2026-03-10 00:14", {job(kAlertsJob, "*/15 * * * *")}, 3, 60);
+  run_until("2026-03-10 00:20");
+
+  const auto calls = runner_->calls(kAlertsJob);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(local_text(calls[1].clock), "2026-03-10 00:16");  // the retry, after 60 s
+  EXPECT_EQ(calls[1].at, calls[0].at);
+  const auto status = scheduler_->status();
+  EXPECT_EQ(status.alerts_sent, 4) << "3 from the failed run + 1 from its retry";
+  const auto& alerts = status_of(status, kAlertsJob);
+  EXPECT_EQ(alerts.runs.at("failed"), 1);
+  EXPECT_EQ(alerts.runs.at("ok"), 1);
+  EXPECT_EQ(alerts.gave_up, 0);
+  const auto history = runs(kAlertsJob);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[1].status, RunStatus::kFailed);
+  EXPECT_EQ(history[1].error, "1 alert message(s) not delivered (first: Telegram answered 400)");
+  EXPECT_EQ(history[1].detail, "bucket 00:00: 3 delivered, 1 not delivered");
+  EXPECT_EQ(history[2].status, RunStatus::kOk);
+}
+
+// A failure that comes as an error (nothing done) still counts nothing.
+TEST_F(SchedulerTest, AnAlertRunThatFailedOutrightCountsNothing) {
+  behaviour_[kAlertsJob] = [](int, auto&) { return fail_with("ClickHouse is down"); };
+  seed(kAlertsJob, "2026-03-10 00:00:00", local("2026-03-10 00:00"));
+  start("2026-03-10 00:14", {job(kAlertsJob, "*/15 * * * *")}, 1, 60);
+  run_until("2026-03-10 00:20");
+  EXPECT_EQ(runner_->calls(kAlertsJob).size(), 2u);
+  EXPECT_EQ(scheduler_->status().alerts_sent, 0);
+  EXPECT_EQ(status_of(scheduler_->status(), kAlertsJob).gave_up, 1);
+}
+
 TEST(Due, EtlDays) {
   using V = std::vector<Days>;
   const Days t = day("2026-03-10");

@@ -69,11 +69,12 @@ class LiveJobRunner final : public JobRunner {
     auto run = run_alerts(*alerts_client_, config_, zone_, store_, sink_,
                           chart::default_renderer(), {at, false});
     if (!run.ok()) return run.error();
-    if (auto status = alert_run_status(*run); !status.ok()) return status.error();
+    // A failed run still counts the messages that went out (and is retried).
+    const Status status = alert_run_status(*run);
     return JobOutcome{fmt::format("bucket {}: {}",
                                   format_local_time(run->bucket, zone_).substr(11, 5),
                                   alert_run_summary(*run)),
-                      run->delivered};
+                      run->delivered, false, status.ok() ? "" : status.error().message};
   }
 
  private:

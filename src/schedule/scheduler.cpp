@@ -224,6 +224,10 @@ Scheduler::Attempt Scheduler::run_one(Job& job, RunRecord run,
   if (!outcome.ok()) {
     run.status = RunStatus::kFailed;
     run.error = outcome.error().message;
+  } else if (!outcome->error.empty()) {  // failed after part of its work
+    run.status = RunStatus::kFailed;
+    run.error = outcome->error;
+    run.detail = outcome->detail;
   } else {
     run.detail = outcome->detail;
     run.status = outcome->abandoned ? RunStatus::kAbandoned : RunStatus::kOk;

@@ -33,10 +33,15 @@
 
 namespace vigil {
 
+// What a run did. A run that fails before doing anything returns an Error
+// instead; one that fails after doing part of its work (some alert messages
+// went out, one did not) returns its outcome with `error` set: it is recorded
+// and retried as failed, and what it did still counts.
 struct JobOutcome {
   std::string detail;       // one line for the history ("1 234 rows")
-  int alerts_sent = 0;      // alert messages delivered
+  int alerts_sent = 0;      // alert messages delivered, also by a failed run
   bool abandoned = false;   // stopped between steps; `detail` says where
+  std::string error{};      // not empty: the run failed (one line)
 };
 
 // Runs the real work. Each method is called from its job's thread only, but the
