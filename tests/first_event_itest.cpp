@@ -53,11 +53,12 @@ class FirstEventTest : public ::testing::Test {
   static void TearDownTestSuite() { delete config_; }
 
   // A dry run at `local`: what it would send, nothing kept.
-  std::vector<AlertMessage> run_at(const char* local) {
-    return run_at(*parse_local_time(local, zone_));
+  std::vector<AlertMessage> run_at(const char* local, bool slices = true) {
+    return run_at(*parse_local_time(local, zone_), slices);
   }
-  std::vector<AlertMessage> run_at(EpochSeconds at) {
+  std::vector<AlertMessage> run_at(EpochSeconds at, bool slices = true) {
     config_->state_dir = dir_.path();
+    config_->alerts.slices = slices ? std::vector<std::string>{"os"} : std::vector<std::string>{};
     auto store = open_sqlite_alert_store(dir_.path() + "/alerts.sqlite");
     EXPECT_TRUE(store.ok()) << store.error().message;
     auto client = make_http_clickhouse(config_->clickhouse);
@@ -91,6 +92,9 @@ class FirstEventTest : public ::testing::Test {
 TEST_F(FirstEventTest, DayFiveOfANewSourceFiresNothing) {
   const auto messages = run_at("2026-11-06 00:15");
   EXPECT_TRUE(messages.empty()) << messages.size() << " false alerts:\n" << describe(messages);
+  // Without slices too (the query's lookback part then groups by a constant).
+  const auto plain = run_at("2026-11-06 00:15", false);
+  EXPECT_TRUE(plain.empty()) << plain.size() << " false alerts:\n" << describe(plain);
 }
 
 // The first week of a new source, every 8 hours from day 3 (seasonal's min_days
@@ -117,20 +121,26 @@ TEST_F(FirstEventTest, SeriesIsMissingBeforeTheFirstEventOnly) {
   auto client = make_http_clickhouse(config_->clickhouse);
   const EpochSeconds first = *parse_local_time("2026-11-01 00:00", zone_);
   const EpochSeconds begin = first - 86400;  // the window starts a day before the data
-  auto series = query_bucket_series(*client, *config_, begin, first + 86400);
-  ASSERT_TRUE(series.ok()) << series.error().message;
-  for (const auto& metric : alert_metric_names()) {
-    const auto& values = series->values.at({metric, ""});
+  for (const bool slices : {true, false}) {
+    Config config = *config_;
+    if (!slices) config.alerts.slices.clear();
+    auto series = query_bucket_series(*client, config, begin, first + 86400);
+    ASSERT_TRUE(series.ok()) << series.error().message;
     const int at_first = series->index_of(first);
-    for (int i = 0; i < at_first; ++i) {
-      ASSERT_TRUE(std::isnan(values[i])) << metric << " bucket " << i << " = " << values[i];
+    for (const auto& metric : alert_metric_names()) {
+      const auto& values = series->values.at({metric, ""});
+      for (int i = 0; i < at_first; ++i) {
+        ASSERT_TRUE(std::isnan(values[i]))
+            << metric << " bucket " << i << " = " << values[i] << (slices ? " (os)" : "");
+      }
+      EXPECT_FALSE(std::isnan(values[at_first])) << metric;
     }
-    EXPECT_FALSE(std::isnan(values[at_first])) << metric;
+    if (!slices) continue;
+    // A slice series is missing before the slice's own first event too.
+    const auto& android = series->values.at({"views", "os=Android"});
+    EXPECT_TRUE(std::isnan(android[0]));
+    EXPECT_GT(android[at_first + 40], 0);
   }
-  // A slice series is missing before the slice's own first event too.
-  const auto& android = series->values.at({"views", "os=Android"});
-  EXPECT_TRUE(std::isnan(android[0]));
-  EXPECT_GT(android[series->index_of(first) + 40], 0);
 }
 
 // A real outage after the data started is zero events, not missing, and fires.

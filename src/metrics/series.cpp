@@ -124,7 +124,7 @@ std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSec
       "FROM {table} {slices} {where} GROUP BY bucket, slice",
       "SELECT intDiv(toUInt32(min(time)), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, "
       "toUInt64(0) AS users, toUInt64(0) AS a, toUInt64(0) AS b "
-      "FROM {table} {slices} {before} GROUP BY slice"};
+      "FROM {table} {slices} {before} GROUP BY slice HAVING count() > 0"};
   const struct {
     const char* source;
     const char* nums;
