@@ -107,6 +107,9 @@ int run(int argc, char** argv) {
   detect_cmd->add_option("--param", detect.params, "detector parameter name=value (repeatable)");
   detect_cmd->add_option("--interval-minutes", detect.interval_minutes, "bucket length")
       ->capture_default_str();
+  detect_cmd->add_flag("--keep-leading-zeros", detect.keep_leading_zeros,
+                       "read zeros before the first non-zero value as values (default: missing, "
+                       "no data yet)");
 
   auto* serve =
       app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; dashboard, /health, /metrics");

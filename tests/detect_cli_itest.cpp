@@ -197,6 +197,48 @@ TEST_F(DetectCliTest, UnsortedRepeatedAndOffGridTimestampsStopWithTheLineNumber)
   }
 }
 
+// A CSV exported over a window that starts before the metric existed: zeros for
+// 4 days, then a daily curve, and a real outage (4 buckets of 0) on the last day.
+// The leading zeros are "no data yet" (issue 13): the first days of data fire
+// nothing, the outage does. Read as values (--keep-leading-zeros, what detect did
+// before) they halve the references and the level comes out doubled.
+TEST_F(DetectCliTest, LeadingZerosAreNoDataYetButALaterZeroIsAnOutage) {
+  constexpr int kZeroDays = 4, kDays = 12, kOutage = 96 * 11 + 76;
+  std::string input = "timestamp,value\n";
+  for (int i = 0; i < 96 * kDays; ++i) {
+    const double hour = (i % 96) / 4.0;
+    double value = std::round(1000 * (1.2 + std::sin(2 * M_PI * (hour - 9) / 24)) +
+                              20 * std::sin(i * 1.7));
+    if (i < 96 * kZeroDays || (i >= kOutage && i < kOutage + 4)) value = 0;
+    input += fmt::format("{},{}\n", 1793480400 + i * 900, value);
+  }
+  auto alarms = [&](const CliRun& run) {
+    std::vector<int> out;
+    const auto rows = lines(run.out);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      if (rows[i].find(",1,") != std::string::npos) out.push_back(static_cast<int>(i) - 1);
+    }
+    return out;
+  };
+  const CliRun run = detect(input);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto out = lines(run.out);
+  ASSERT_EQ(out.size(), 96u * kDays + 1);
+  // A leading zero is written as given, never judged.
+  EXPECT_EQ(out[1], "1793480400,0,0,,,");
+  EXPECT_EQ(out[96 * kZeroDays], fmt::format("{},0,0,,,", 1793480400 + (96 * kZeroDays - 1) * 900));
+  const auto found = alarms(run);
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found.front(), kOutage) << run.out.substr(0, 2000);
+  for (int i : found) EXPECT_TRUE(i >= kOutage && i < kOutage + 4) << "false alarm at row " << i;
+
+  const CliRun kept = detect(input, "--keep-leading-zeros");
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  int before_outage = 0;
+  for (int i : alarms(kept)) before_outage += i < kOutage;
+  EXPECT_GT(before_outage, 0) << "read as values, the leading zeros should mislead seasonal";
+}
+
 TEST_F(DetectCliTest, AMissingRowIsAMissingBucket) {
   // The same series with 00:45 given empty and with its row left out: the rows both
   // have are judged alike (not shifted by one bucket), and no row is invented.

@@ -1,4 +1,9 @@
 // cli/detect_input: timestamps of `vigil detect` rows and their order on the bucket grid.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cli/detect_input.h"
@@ -82,6 +87,31 @@ TEST(DetectInputTest, RefusesRepeatedEarlierAndOffGridRows) {
             "every 15 minutes from midnight (check --interval-minutes)");
   EXPECT_FALSE(order.next("2026-03-09 00:45:00.250", 6).ok());
   EXPECT_EQ(order.next("x", 7).error().message.substr(0, 21), "stdin:7: timestamp 'x");
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// "m" for a missing bucket, else the value.
+std::string admitted(LeadingZeros zeros, const std::vector<double>& values) {
+  std::string out;
+  for (double v : values) {
+    const double a = zeros.admit(v);
+    out += std::isnan(a) ? "m " : fmt::format("{} ", a);
+  }
+  return out;
+}
+
+TEST(LeadingZeros, ZerosBeforeTheFirstNonZeroValueAreMissing) {
+  const double nan = std::nan("");
+  EXPECT_EQ(admitted(LeadingZeros(false), {0, 0, nan, 0, 3, 0, nan, 0, 2}), "m m m m 3 0 m 0 2 ");
+  EXPECT_EQ(admitted(LeadingZeros(false), {-1, 0}), "-1 0 ");
+  EXPECT_EQ(admitted(LeadingZeros(false), {0, 0}), "m m ");
+  // --keep-leading-zeros: every zero is a value.
+  EXPECT_EQ(admitted(LeadingZeros(true), {0, 0, nan, 3}), "0 0 m 3 ");
 }
 
 }  // namespace

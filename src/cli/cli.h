@@ -75,6 +75,7 @@ struct DetectOptions {
   std::string method = "seasonal";
   std::vector<std::string> params;  // name=value
   int interval_minutes = 15;
+  bool keep_leading_zeros = false;  // else zeros before the first non-zero value are missing
 };
 
 int run_detect(const GlobalOptions& global, const DetectOptions& options);

@@ -1,7 +1,9 @@
 // `vigil detect`: streams a `timestamp,value` CSV from stdin through a detector and
 // writes `timestamp,value,is_anomaly,score,lower,upper` to stdout. Timestamps must
 // rise bucket by bucket on the --interval-minutes grid (cli/detect_input); a skipped
-// bucket, or an empty value, is a missing bucket. Timestamps and values are copied
+// bucket, or an empty value, is a missing bucket, and so are the zeros before the
+// first non-zero value (no data yet; --keep-leading-zeros reads them as values:
+// cli/detect_input's LeadingZeros). Timestamps and values are copied
 // through as given. Only the history the detector reads is kept, so memory does not
 // grow with the input. No config, no ClickHouse.
 #include <algorithm>
@@ -178,7 +180,8 @@ void format_rows(const std::vector<Row>& rows, const std::vector<Verdict>& verdi
 // Streams stdin to stdout block by block: parse the complete lines read so far, judge
 // them (in parallel: each bucket depends only on the values before it), write them.
 // Returns an error for a bad row (after writing the rows before it) or an I/O failure.
-Status stream(const Detector& detector, int interval_minutes, unsigned threads) {
+Status stream(const Detector& detector, int interval_minutes, bool keep_leading_zeros,
+              unsigned threads) {
   const std::size_t needed = detector.history_needed();
   // series: the last `needed` values (or fewer at the start), then the current block.
   std::vector<double> series;
@@ -200,6 +203,7 @@ Status stream(const Detector& detector, int interval_minutes, unsigned threads) 
   bool eof = false;
   std::optional<Error> bad_row;
   BucketOrder order(interval_minutes);
+  LeadingZeros leading(keep_leading_zeros);
   while (!eof && !bad_row) {
     const std::size_t got = std::fread(buf.data() + filled, 1, buf.size() - filled, stdin);
     if (got == 0) {
@@ -243,7 +247,7 @@ Status stream(const Detector& detector, int interval_minutes, unsigned threads) 
         series.push_back(std::nan(""));
       }
       rows.push_back(**row);
-      series.push_back(value);
+      series.push_back(leading.admit(value));
     }
     if (!eof && !bad_row && rows.empty() && pos == 0 && filled == buf.size()) {
       buf.resize(buf.size() * 2);  // a line longer than the buffer
@@ -303,7 +307,7 @@ int run_detect(const GlobalOptions& global, const DetectOptions& options) {
   auto detector = make_detector(options.method, *params, 1440 / options.interval_minutes);
   if (!detector.ok()) return fail(detector.error());
   const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-  auto status = stream(**detector, options.interval_minutes, threads);
+  auto status = stream(**detector, options.interval_minutes, options.keep_leading_zeros, threads);
   if (!status.ok()) {
     std::fflush(stdout);
     return fail(status.error());

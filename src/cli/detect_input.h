@@ -4,6 +4,7 @@
 // instead of shifting every later row onto the wrong bucket.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,24 @@ class BucketOrder {
   long long previous_instant_ = 0;
   std::string previous_text_;
   long previous_line_ = 0;
+};
+
+// "No data yet" is not "zero events": an exported series often has zeros for
+// the time before the metric existed (a new install, a new slice), and a
+// detector taking them as values expects too little for days. Until the first
+// non-zero value, an exact 0 is read as a missing bucket; a missing value does
+// not end that run. `keep` (--keep-leading-zeros) reads every 0 as a value.
+class LeadingZeros {
+ public:
+  explicit LeadingZeros(bool keep) : started_(keep) {}
+  double admit(double value) {
+    if (!started_ && value == 0) return std::nan("");
+    if (!std::isnan(value)) started_ = true;
+    return value;
+  }
+
+ private:
+  bool started_;
 };
 
 }  // namespace vigil

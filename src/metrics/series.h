@@ -24,7 +24,8 @@ struct BucketSeries {
   int bucket_seconds = 900;
   int count = 0;            // buckets in the window
   // `count` values per key, oldest first. Counts are 0 in a bucket without
-  // events; CTR is NaN without views.
+  // events and NaN (missing) before the series' first event (see FirstEvents);
+  // CTR is NaN without views.
   std::map<SeriesKey, std::vector<double>> values;
 
   EpochSeconds bucket_start(int index) const { return begin + EpochSeconds{index} * bucket_seconds; }
@@ -32,11 +33,28 @@ struct BucketSeries {
   int index_of(EpochSeconds start) const;
 };
 
-// The SQL (pure): rows (bucket, slice, source, users, a, b) for [begin, end).
+// Where each series' data starts: "no data yet" is not "zero events" (a new
+// install, a new slice, a messenger shipped after the feed). Keyed by (source,
+// slice), source "feed" (feed_users, views, likes, ctr) or "messages"
+// (messenger_users, messages_sent): the index of the first bucket of the window
+// with an event of that table and slice, 0 if it had events in the day before
+// the window (kFirstEventLookbackSeconds). A (source, slice) absent has no event
+// at all. So data that comes back after more than a day with no event at all,
+// from before the window, is a new start too.
+using FirstEvents = std::map<std::pair<std::string, std::string>, int>;
+constexpr int kFirstEventLookbackSeconds = 86400;
+
+// Marks every bucket before its first event missing (NaN) in each series of
+// `series` (pure). Zeros after the first event stay: an outage is zero events.
+void mark_no_data_yet(BucketSeries& series, const FirstEvents& first);
+
+// The SQL (pure): rows (bucket, slice, source, users, a, b) for [begin, end),
+// and one row per source and slice with events in the lookback day before
+// `begin` (its bucket is before `begin`, the numbers are 0).
 std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end);
 
 // Runs it for [begin, end) (both multiples of the bucket size) and fills every
-// metric for all users and every slice seen.
+// metric for all users and every slice seen, missing before their first event.
 Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,
                                          EpochSeconds begin, EpochSeconds end);
 
