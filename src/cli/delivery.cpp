@@ -79,9 +79,8 @@ Result<std::string> deliver_report(const ReportArtifacts& report, const Config& 
   }
   auto log = ReportSentLog::open(report_log_path(config));
   if (!log.ok()) return log.error();
-  if (delivery.resend) VIGIL_TRY(log->forget(report.day, telegram.chat_id));
   auto client = make_bot_api_telegram(telegram, real_sleeper());
-  auto sent = send_report(*client, report, &*log, telegram.chat_id);
+  auto sent = send_report(*client, report, &*log, telegram.chat_id, delivery.resend);
   if (!sent.ok()) return sent.error();
   return report_sent_line(report, telegram, *sent);
 }

@@ -61,9 +61,12 @@ struct ReportSendResult {
 };
 
 // Sends what `log` (if given) says `chat` has not received yet, recording each
-// part as Telegram accepts it; stops at the first failure. Without a log:
-// everything.
+// part as Telegram accepts it; stops at the first failure. With a log, the
+// day's lock (ReportSentLog::lock_day) is held throughout, so a concurrent run
+// of the same day sends nothing twice; `resend` first forgets what went out,
+// under that lock. Without a log: everything.
 Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
-                                     ReportSentLog* log = nullptr, const std::string& chat = "");
+                                     ReportSentLog* log = nullptr, const std::string& chat = "",
+                                     bool resend = false);
 
 }  // namespace vigil

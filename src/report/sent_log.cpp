@@ -1,6 +1,10 @@
 #include "report/sent_log.h"
 
+#include <filesystem>
 #include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace vigil {
 namespace {
@@ -20,12 +24,31 @@ PRAGMA user_version = 1;
 
 }  // namespace
 
-Result<ReportSentLog> ReportSentLog::open(const std::string& path) {
+Result<ReportSentLog> ReportSentLog::open(const std::string& path,
+                                          std::chrono::milliseconds lock_wait) {
   auto db = SqliteDb::open({path, "report delivery log", "report delivery log",
                             /*writable_hint_by_default=*/true});
   if (!db) return db.error();
   VIGIL_TRY(db->ensure_schema(kCreateSchema, kSchemaVersion));
-  return ReportSentLog(std::move(*db));
+  return ReportSentLog(std::move(*db), path, lock_wait);
+}
+
+Result<FileLock> ReportSentLog::lock_day(Days day) const {
+  const std::string date = format_date(day);
+  const auto dir = std::filesystem::path(path_).parent_path() / "locks";
+  const std::string path = (dir / fmt::format("report-{}.lock", date)).string();
+  auto lock = FileLock::lock_within(
+      path, lock_wait_,
+      [&](const std::string& holder) {
+        spdlog::info("report {}: another report run (pid {}) is sending it; waiting for it",
+                     date, holder);
+      },
+      /*remove_when_released=*/true);
+  if (!lock.ok() || lock->acquired()) return lock;
+  return Error::failure(fmt::format(
+      "another report run (pid {}) has held {} for {:g} s: it is still sending the report for "
+      "{}; let it finish (or stop it), then run this one again",
+      lock->holder(), path, std::chrono::duration<double>(lock_wait_).count(), date));
 }
 
 Result<std::set<std::string>> ReportSentLog::parts(Days day, const std::string& chat) const {
