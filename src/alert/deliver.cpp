@@ -88,7 +88,19 @@ void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertS
       }
       if (claimed != Claim::kSend) continue;
     }
-    const Status sent = sink.deliver(message_for(record));
+    AlertMessage message = message_for(record);
+    message.text_sent = record.text_sent;
+    if (store != nullptr) {
+      // Recorded between the two calls of a two-part message, so a retry sends
+      // only the chart. If it cannot be recorded, the send goes on (the retry
+      // may then repeat the text).
+      message.on_text_sent = [&] {
+        if (auto noted = store->mark_text_sent(record.id); !noted.ok()) {
+          report.failures.push_back(noted.error().message);
+        }
+      };
+    }
+    const Status sent = sink.deliver(message);
     if (sent.ok()) {
       ++report.delivered;
       if (item.earlier) ++report.resent;
