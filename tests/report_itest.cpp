@@ -381,7 +381,8 @@ TEST_F(ReportTest, CommandLineConcurrentRunsSendTheReportOnce) {
   EXPECT_EQ(wait_exit_within(second, std::chrono::seconds(60)), 0)
       << read_file(dir.path() + "/second.err").value();
   const auto calls = fake.calls();
-  ASSERT_EQ(calls.size(), 1u);
+  ASSERT_EQ(calls.size(), 1u) << read_file(dir.path() + "/first.err").value() << "\n---\n"
+                              << read_file(dir.path() + "/second.err").value();
   EXPECT_EQ(calls[0].method, "sendMediaGroup");
   EXPECT_TRUE(contains(calls[0].text, "Views:")) << calls[0].text;
 }
