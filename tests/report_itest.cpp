@@ -194,18 +194,22 @@ TEST_F(ReportTest, ARunHoldingTheDayPastTheWaitIsNamed) {
   TempDir dir;
   FakeTelegram fake;
   auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
-  auto log = ReportSentLog::open(dir.path() + "/reports.sqlite", std::chrono::milliseconds(300));
-  ASSERT_TRUE(log.ok()) << log.error().message;
+  const std::string path = dir.path() + "/reports.sqlite";
+  const Days day = *parse_date("2026-03-10");
   auto held = FileLock::try_lock(dir.path() + "/locks/report-2026-03-10.lock");
   ASSERT_TRUE(held.ok() && held->acquired());
+  auto refused = ReportSentLog::open_for_day(path, day, std::chrono::milliseconds(300));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(contains(refused.error().message, fmt::format("pid {}", ::getpid())))
+      << refused.error().message;
+  held = FileLock();  // released: now it opens, and holds the day while it lives
+  auto log = ReportSentLog::open_for_day(path, day, std::chrono::milliseconds(300));
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  auto again = FileLock::try_lock(dir.path() + "/locks/report-2026-03-10.lock");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->acquired());
   auto sent = send_report(*telegram, *report, &*log, fake.chat_id());
-  ASSERT_FALSE(sent.ok());
-  EXPECT_TRUE(contains(sent.error().message, fmt::format("pid {}", ::getpid())))
-      << sent.error().message;
-  EXPECT_TRUE(fake.calls().empty());
-  held = FileLock();  // released: the same log now sends
-  auto retry = send_report(*telegram, *report, &*log, fake.chat_id());
-  ASSERT_TRUE(retry.ok()) << retry.error().message;
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
   EXPECT_EQ(fake.calls().size(), 1u);
 }
 

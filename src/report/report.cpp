@@ -134,15 +134,9 @@ std::vector<ReportSend> plan_report_sends(const ReportArtifacts& report,
 }
 
 Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
-                                     ReportSentLog* log, const std::string& chat,
-                                     bool resend) {
+                                     ReportSentLog* log, const std::string& chat) {
   std::set<std::string> sent;
-  FileLock day_lock;  // held until the last part is recorded
   if (log != nullptr) {
-    auto locked = log->lock_day(report.day);
-    if (!locked.ok()) return locked.error();
-    day_lock = std::move(*locked);
-    if (resend) VIGIL_TRY(log->forget(report.day, chat));
     auto parts = log->parts(report.day, chat);
     if (!parts.ok()) return parts.error();
     sent = std::move(*parts);

@@ -61,12 +61,10 @@ struct ReportSendResult {
 };
 
 // Sends what `log` (if given) says `chat` has not received yet, recording each
-// part as Telegram accepts it; stops at the first failure. With a log, the
-// day's lock (ReportSentLog::lock_day) is held throughout, so a concurrent run
-// of the same day sends nothing twice; `resend` first forgets what went out,
-// under that lock. Without a log: everything.
+// part as Telegram accepts it; stops at the first failure. Without a log:
+// everything. A log from ReportSentLog::open_for_day holds the day's lock, so
+// a concurrent run of the same day sends nothing twice.
 Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
-                                     ReportSentLog* log = nullptr, const std::string& chat = "",
-                                     bool resend = false);
+                                     ReportSentLog* log = nullptr, const std::string& chat = "");
 
 }  // namespace vigil

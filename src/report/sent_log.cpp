@@ -24,31 +24,37 @@ PRAGMA user_version = 1;
 
 }  // namespace
 
-Result<ReportSentLog> ReportSentLog::open(const std::string& path,
-                                          std::chrono::milliseconds lock_wait) {
+Result<ReportSentLog> ReportSentLog::open(const std::string& path) {
   auto db = SqliteDb::open({path, "report delivery log", "report delivery log",
                             /*writable_hint_by_default=*/true});
   if (!db) return db.error();
   VIGIL_TRY(db->ensure_schema(kCreateSchema, kSchemaVersion));
-  return ReportSentLog(std::move(*db), path, lock_wait);
+  return ReportSentLog(std::move(*db));
 }
 
-Result<FileLock> ReportSentLog::lock_day(Days day) const {
+Result<ReportSentLog> ReportSentLog::open_for_day(const std::string& log_path, Days day,
+                                                  std::chrono::milliseconds lock_wait) {
   const std::string date = format_date(day);
-  const auto dir = std::filesystem::path(path_).parent_path() / "locks";
+  const auto dir = std::filesystem::path(log_path).parent_path() / "locks";
   const std::string path = (dir / fmt::format("report-{}.lock", date)).string();
   auto lock = FileLock::lock_within(
-      path, lock_wait_,
+      path, lock_wait,
       [&](const std::string& holder) {
         spdlog::info("report {}: another report run (pid {}) is sending it; waiting for it",
                      date, holder);
       },
       /*remove_when_released=*/true);
-  if (!lock.ok() || lock->acquired()) return lock;
-  return Error::failure(fmt::format(
-      "another report run (pid {}) has held {} for {:g} s: it is still sending the report for "
-      "{}; let it finish (or stop it), then run this one again",
-      lock->holder(), path, std::chrono::duration<double>(lock_wait_).count(), date));
+  if (!lock.ok()) return lock.error();
+  if (!lock->acquired()) {
+    return Error::failure(fmt::format(
+        "another report run (pid {}) has held {} for {:g} s: it is still sending the report for "
+        "{}; let it finish (or stop it), then run this one again",
+        lock->holder(), path, std::chrono::duration<double>(lock_wait).count(), date));
+  }
+  auto log = open(log_path);
+  if (!log.ok()) return log.error();
+  log->day_lock_ = std::move(*lock);
+  return log;
 }
 
 Result<std::set<std::string>> ReportSentLog::parts(Days day, const std::string& chat) const {

@@ -9,9 +9,11 @@
 // the two, the retry sends that part again (the one unavoidable duplicate).
 //
 // Two runs for one day (serve's report job and a person, an Airflow retry)
-// must not both read "nothing sent" and both send: a run holds lock_day(day)
-// (state_dir/locks/report-D.lock, base/file_lock) from reading the log until
-// its last part is recorded; the second waits, then finds the parts sent.
+// must not both read "nothing sent" and both send: a log opened for a day
+// (open_for_day) holds that day's lock (locks/report-D.lock beside the log,
+// base/file_lock) for its lifetime, from before the file is opened (two first
+// runs must not create it at once) until the last part is recorded; the second
+// run waits, then finds the parts sent.
 #pragma once
 
 #include <chrono>
@@ -32,14 +34,12 @@ inline constexpr std::chrono::seconds kReportLockWait{300};
 class ReportSentLog {
  public:
   // Opens (creating) the log; errors name the file and say what to do.
-  // lock_day waits up to `lock_wait` for another run.
-  static Result<ReportSentLog> open(const std::string& path,
-                                    std::chrono::milliseconds lock_wait = kReportLockWait);
-
-  // Takes the lock of `day`'s sends (locks/report-D.lock beside the log), waiting
-  // for a run that holds it (logged once). Failure: the lock file cannot be
-  // opened, or the other run (named by pid) still holds it after the wait.
-  Result<FileLock> lock_day(Days day) const;
+  static Result<ReportSentLog> open(const std::string& path);
+  // Takes `day`'s lock, waiting up to `lock_wait` for a run that holds it
+  // (logged once), then opens the log. Failure: as open, or the lock file
+  // cannot be opened, or the other run (named by pid) still holds it.
+  static Result<ReportSentLog> open_for_day(const std::string& path, Days day,
+                                            std::chrono::milliseconds lock_wait = kReportLockWait);
 
   // The parts of `day`'s report already delivered to `chat`.
   Result<std::set<std::string>> parts(Days day, const std::string& chat) const;
@@ -48,11 +48,9 @@ class ReportSentLog {
   Status forget(Days day, const std::string& chat);
 
  private:
-  ReportSentLog(SqliteDb db, std::string path, std::chrono::milliseconds lock_wait)
-      : db_(std::move(db)), path_(std::move(path)), lock_wait_(lock_wait) {}
+  explicit ReportSentLog(SqliteDb db) : db_(std::move(db)) {}
   SqliteDb db_;
-  std::string path_;
-  std::chrono::milliseconds lock_wait_;
+  FileLock day_lock_;  // open_for_day: held while the log lives
 };
 
 }  // namespace vigil
