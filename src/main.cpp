@@ -82,10 +82,12 @@ int run(int argc, char** argv) {
   ReportOptions report;
   auto* report_cmd = app.add_subcommand("report", "daily KPI report with 7-day charts");
   report_cmd->add_option("--date", report.date, "business day YYYY-MM-DD (default: yesterday)");
-  report_cmd->add_flag("--dry-run", report.dry_run, "write report.html and PNGs instead of sending");
+  auto* report_dry_run = report_cmd->add_flag("--dry-run", report.dry_run,
+                                              "write report.html and PNGs instead of sending");
   report_cmd->add_option("--out", report.out, "directory for --dry-run (default: out_dir)");
   report_cmd->add_flag("--resend", report.resend,
-                       "send the whole report again even if it reached the chat before");
+                       "send the whole report again even if it reached the chat before")
+      ->excludes(report_dry_run);  // --resend --dry-run would send nothing: say so
 
   AlertOptions alert;
   auto* alert_cmd = app.add_subcommand("alert", "check the last complete bucket, send alerts");

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "alert/deliver.h"
 #include "alert/message.h"
 #include "alert/run.h"
 #include "alert/store.h"
@@ -231,6 +232,55 @@ TEST_F(AlertDeliveryTest, BackToNormalWaitsForItsUndeliveredFire) {
   auto pending = store_->undelivered(0);
   ASSERT_TRUE(pending.ok());
   EXPECT_TRUE(pending->empty());
+}
+
+// A text too long for a caption goes as two calls, the text and then the chart.
+// When Telegram refuses the chart (400), the retry (a re-run) sends only the
+// chart: the text reaches the chat once.
+TEST(AlertTwoPartDeliveryTest, RetryAfterAFailedPhotoSendsOnlyThePhoto) {
+  TempDir dir;
+  FakeTelegram fake;
+  TelegramConfig tg = fake.config();
+  tg.max_attempts = 2;
+  tg.backoff_seconds = 0.01;
+  auto telegram = make_bot_api_telegram(tg, real_sleeper());
+  auto sink = make_telegram_alert_sink(*telegram);
+  auto store = open_sqlite_alert_store(dir.path() + "/state/alerts.sqlite");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const date::time_zone* zone = *find_zone("Europe/Moscow");
+  AlertRecord fire;
+  fire.evaluation = {.key = {"views", ""}, .bucket = 1795000500, .value = 1, .lower = 2,
+                     .upper = 3, .expected = 2.5, .score = -4, .anomaly = true, .ready = true};
+  fire.action = AlertAction::kFire;
+  fire.recorded_at = 1795000560;
+  auto committed = (*store)->commit({}, {fire});
+  ASSERT_TRUE(committed.ok()) << committed.error().message;
+  const std::string long_text = "<b>views dropped</b> " + std::string(1100, 'x');
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(64, 'p');
+  auto message_for = [&](const AlertRecord& record) {
+    return AlertMessage{record.evaluation, record.action, long_text, Photo{"views.png", png}};
+  };
+  fake.fail_next_on("sendPhoto", 400);
+  AlertRunReport first;
+  deliver_queue(delivery_queue({}, *committed), store->get(), *sink, message_for, zone, first);
+  EXPECT_EQ(first.delivered, 0);
+  ASSERT_EQ(first.undelivered, 1);
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_EQ(fake.calls()[0].method, "sendMessage");
+  // The retry: what the run left undelivered.
+  auto pending = (*store)->undelivered(0);
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  AlertRunReport retry;
+  deliver_queue(delivery_queue(*pending, {}), store->get(), *sink, message_for, zone, retry);
+  EXPECT_EQ(retry.delivered, 1) << (retry.failures.empty() ? "" : retry.failures[0]);
+  const auto calls = fake.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].method, "sendPhoto");
+  EXPECT_EQ(calls[1].text, "");
+  EXPECT_EQ(calls[1].photos.at(0).bytes, png);
+  EXPECT_EQ(count_calls(fake, "views dropped"), 1);
+  EXPECT_TRUE((*store)->undelivered(0)->empty());
 }
 
 // Item 7: `vigil serve` killed (SIGKILL) while Telegram holds the answer to the

@@ -89,6 +89,22 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
   EXPECT_THAT(err, HasSubstr("--config: empty value"));
 }
 
+// --resend asks for a send; --dry-run sends nothing: together they are a usage
+// error, not --resend silently ignored.
+TEST_F(CliArgsTest, ResendWithDryRunIsAUsageError) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"report", "--resend", "--dry-run"}, {"report", "--dry-run", "--resend"}}) {
+    std::vector<std::string> all = {"--config", config_};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto [code, err] = run_vigil(all, {}, dir_.path());
+    const std::string what = fmt::format("vigil {}", fmt::join(args, " "));
+    EXPECT_EQ(code, 2) << what << ": " << err;
+    EXPECT_THAT(err, HasSubstr("--resend")) << what;
+    EXPECT_THAT(err, HasSubstr("--dry-run")) << what;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << what << ": " << err;
+  }
+}
+
 // A detector that `vigil alert` would refuse is refused by check-config (and by
 // every command that reads the config) with file:line, before serve starts.
 TEST_F(CliArgsTest, CheckConfigRefusesBadDetectorsWithFileLine) {

@@ -187,6 +187,32 @@ TEST_F(ReportTest, RetryAfterAFailedAlbumSendsOnlyWhatIsMissing) {
   EXPECT_EQ(fake.calls().size(), 2u);
 }
 
+// A run that still holds the day after the wait: nothing is sent, the error names its pid.
+TEST_F(ReportTest, ARunHoldingTheDayPastTheWaitIsNamed) {
+  auto report = build();
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  TempDir dir;
+  FakeTelegram fake;
+  auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
+  const std::string path = dir.path() + "/reports.sqlite";
+  const Days day = *parse_date("2026-03-10");
+  auto held = FileLock::try_lock(dir.path() + "/locks/report-2026-03-10.lock");
+  ASSERT_TRUE(held.ok() && held->acquired());
+  auto refused = ReportSentLog::open_for_day(path, day, std::chrono::milliseconds(300));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(contains(refused.error().message, fmt::format("pid {}", ::getpid())))
+      << refused.error().message;
+  held = FileLock();  // released: now it opens, and holds the day while it lives
+  auto log = ReportSentLog::open_for_day(path, day, std::chrono::milliseconds(300));
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  auto again = FileLock::try_lock(dir.path() + "/locks/report-2026-03-10.lock");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->acquired());
+  auto sent = send_report(*telegram, *report, &*log, fake.chat_id());
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  EXPECT_EQ(fake.calls().size(), 1u);
+}
+
 TEST_F(ReportTest, FailedChartStillSendsTheText) {
   chart::Renderer broken = [](const chart::ChartSpec&) -> Result<std::string> {
     return Error::failure("cairo: out of memory");
@@ -332,6 +358,37 @@ TEST_F(ReportTest, CommandLineRetryResumesAndResendRepeats) {
   ASSERT_EQ(fake.calls().size(), 2u);
   EXPECT_EQ(fake.calls()[1].method, "sendMediaGroup");
   EXPECT_EQ(fake.calls()[1].text, fake.calls()[0].text);
+}
+
+// Two `vigil report --date D` at the same moment (serve's job and a person, or an
+// Airflow retry) with a slow Telegram: the report arrives once, both succeed.
+TEST_F(ReportTest, CommandLineConcurrentRunsSendTheReportOnce) {
+  TempDir dir;
+  FakeTelegram fake;
+  fake.set_reply_delay(std::chrono::milliseconds(1500));
+  const std::string config_path = dir.path() + "/vigil.toml";
+  ASSERT_TRUE(write_file(config_path,
+                         fmt::format("state_dir = \"{0}/state\"\nout_dir = \"{0}/out\"\n"
+                                     "[clickhouse]\nurl = \"{1}\"\n[source]\ndatabase = \"{2}\"\n"
+                                     "[telegram]\napi_url = \"{3}\"\nchat_id = \"{4}\"\n",
+                                     dir.path(), test_server().url, src_, fake.url(),
+                                     FakeTelegram::kDefaultChat))
+                  .ok());
+  const std::vector<std::string> env = {std::string("VIGIL_TELEGRAM_TOKEN=") +
+                                        FakeTelegram::kDefaultToken};
+  const std::vector<std::string> args = {"--config", config_path, "report", "--date",
+                                         "2026-03-10"};
+  const pid_t first = spawn_vigil(args, env, dir.path() + "/first.err");
+  const pid_t second = spawn_vigil(args, env, dir.path() + "/second.err");
+  EXPECT_EQ(wait_exit_within(first, std::chrono::seconds(60)), 0)
+      << read_file(dir.path() + "/first.err").value();
+  EXPECT_EQ(wait_exit_within(second, std::chrono::seconds(60)), 0)
+      << read_file(dir.path() + "/second.err").value();
+  const auto calls = fake.calls();
+  ASSERT_EQ(calls.size(), 1u) << read_file(dir.path() + "/first.err").value() << "\n---\n"
+                              << read_file(dir.path() + "/second.err").value();
+  EXPECT_EQ(calls[0].method, "sendMediaGroup");
+  EXPECT_TRUE(contains(calls[0].text, "Views:")) << calls[0].text;
 }
 
 }  // namespace

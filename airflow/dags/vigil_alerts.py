@@ -3,9 +3,11 @@
 The run for the data interval [T-15min, T) calls ``vigil alert --at T`` (local time in the
 business zone), which evaluates the last complete bucket before T, i.e. exactly the interval.
 Noise control and delivery state live in vigil's SQLite file (``state_dir/alerts.sqlite``):
-re-running an interval never repeats a message, and a message that could not be delivered goes
-out with the next run. One run at a time; no catch-up (a missed interval is not worth alerting
-about hours later). Retries are short, so a retry still lands inside the next interval.
+re-running an interval never repeats a message that went out, and one that could not be delivered
+(Telegram refused it, or the run died) is sent by the task's retry of the same run (or, at the
+latest, by the next run); an alert sent as a text and then its chart resends only the chart if
+that failed. Overlapping runs take turns on a lock. One run at a time; no catch-up (a missed
+interval is not worth alerting about hours later). Retries are short, so a retry still lands inside the next interval.
 """
 
 from __future__ import annotations

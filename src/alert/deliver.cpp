@@ -45,6 +45,24 @@ Claim claim(AlertStore& store, const Outgoing& item, const date::time_zone* zone
   return Claim::kSend;
 }
 
+// The message of `record`, resuming a two-part send (text, then chart) whose
+// text went out before. With a store, the text is recorded as sent between the
+// two calls, so a retry sends only the chart; if that record fails, the send
+// goes on (a retry may then repeat the text).
+AlertMessage resumable_message(const AlertRecord& record, const MessageFor& message_for,
+                               AlertStore* store, AlertRunReport& report) {
+  AlertMessage message = message_for(record);
+  message.text_sent = record.text_sent;
+  if (store != nullptr) {
+    message.on_text_sent = [store, id = record.id, &report] {
+      if (auto noted = store->mark_text_sent(id); !noted.ok()) {
+        report.failures.push_back(noted.error().message);
+      }
+    };
+  }
+  return message;
+}
+
 }  // namespace
 
 std::vector<Outgoing> delivery_queue(std::vector<AlertRecord> pending,
@@ -88,7 +106,7 @@ void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertS
       }
       if (claimed != Claim::kSend) continue;
     }
-    const Status sent = sink.deliver(message_for(record));
+    const Status sent = sink.deliver(resumable_message(record, message_for, store, report));
     if (sent.ok()) {
       ++report.delivered;
       if (item.earlier) ++report.resent;

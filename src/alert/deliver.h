@@ -28,9 +28,11 @@ using MessageFor = std::function<AlertMessage(const AlertRecord&)>;
 // Sends `queue` in order through `sink`. With a store (null: dry run, nothing
 // recorded) each record is claimed (`begin_sending`) just before its send and
 // marked delivered or failed just after; a record already delivered by someone
-// else is skipped. Once a message of an alert fails, that alert's later
-// messages are held (left undelivered, for the next run to send in order), so a
-// "back to normal" never reaches the chat before its "fire". Counts into
+// else is skipped; a two-part message whose text went out in an earlier try
+// sends only its chart (AlertRecord::text_sent). Once a message of an alert
+// fails, that alert's later messages are held (left undelivered, for the next
+// run to send in order), so a "back to normal" never reaches the chat before
+// its "fire". Counts into
 // `report`: delivered (and resent, those from earlier runs), one failure line
 // per message not delivered (failed or held).
 void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertSink& sink,

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct AlertMessage {
   AlertAction action = AlertAction::kNone;
   std::string html;
   std::optional<Photo> chart;   // absent if it failed to render
+  // A text too long for a caption goes as two calls, the text then the chart:
+  bool text_sent = false;        // the text went out before: send only the chart
+  std::function<void()> on_text_sent;  // called once Telegram accepted the text
 };
 
 // Where messages go: Telegram, or a directory (dry run / no token).
@@ -38,7 +42,8 @@ class AlertSink {
   virtual Status deliver(const AlertMessage& message) = 0;
 };
 
-// Photo with the text as caption (text alone without a chart).
+// Photo with the text as caption (text alone without a chart); a text too long
+// for a caption goes first as a message (unless `text_sent`), then the photo.
 std::unique_ptr<AlertSink> make_telegram_alert_sink(Telegram& telegram);
 // alert-<metric>[-<slice>]-<YYYYmmdd-HHMM>-<action>.html/.png in `dir`.
 std::unique_ptr<AlertSink> make_directory_alert_sink(const std::string& dir,

@@ -15,7 +15,10 @@ class TelegramAlertSink : public AlertSink {
     if (visible_length(message.html) <= kTelegramMaxCaption) {
       return telegram_.send_photo(*message.chart, message.html);
     }
-    VIGIL_TRY(telegram_.send_message(message.html));
+    if (!message.text_sent) {
+      VIGIL_TRY(telegram_.send_message(message.html));
+      if (message.on_text_sent) message.on_text_sent();
+    }
     return telegram_.send_photo(*message.chart, "");
   }
 

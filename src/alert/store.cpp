@@ -9,7 +9,7 @@
 namespace vigil {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 // Constant SQL only: every value goes through a bound parameter.
 constexpr const char* kCreateSchema = R"sql(
@@ -34,17 +34,20 @@ CREATE TABLE IF NOT EXISTS alert_history(
   delivered INTEGER NOT NULL,
   error TEXT NOT NULL,
   recorded_at INTEGER NOT NULL,
-  sending INTEGER NOT NULL DEFAULT 0);
+  sending INTEGER NOT NULL DEFAULT 0,
+  text_sent INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS alert_history_bucket ON alert_history(bucket);
 CREATE INDEX IF NOT EXISTS alert_history_metric_bucket ON alert_history(metric, bucket);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
 
-// Version 1 had no `sending` column (a send started and not finished).
-constexpr const char* kMigrateFrom1 = R"sql(
-ALTER TABLE alert_history ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;
-PRAGMA user_version = 2;
-)sql";
+// Version 1 had no `sending` column (a send started and not finished), version
+// 2 no `text_sent` (the text of a two-part message went out). Run in order from
+// the version found.
+constexpr const char* kMigrateFrom1 =
+    "ALTER TABLE alert_history ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;";
+constexpr const char* kMigrateFrom2 =
+    "ALTER TABLE alert_history ADD COLUMN text_sent INTEGER NOT NULL DEFAULT 0;";
 
 constexpr const char* kLoadStates =
     "SELECT metric, slice, firing, streak, fired_at, last_sent, last_bucket FROM alert_state";
@@ -61,10 +64,11 @@ constexpr const char* kMarkDelivered =
     "UPDATE alert_history SET delivered = ?, error = ?, sending = 0 WHERE id = ?";
 constexpr const char* kBeginSending =
     "UPDATE alert_history SET sending = 1 WHERE id = ? AND delivered = 0";
+constexpr const char* kMarkTextSent = "UPDATE alert_history SET text_sent = 1 WHERE id = ?";
 constexpr const char* kIsRecord = "SELECT 1 FROM alert_history WHERE id = ?";
 constexpr const char* kRecordColumns =
     "SELECT id, metric, slice, bucket, value, lower, upper, expected, score, anomaly, ready, "
-    "action, delivered, error, recorded_at, sending FROM alert_history";
+    "action, delivered, error, recorded_at, sending, text_sent FROM alert_history";
 
 using Use = SqliteUse;
 
@@ -94,20 +98,28 @@ AlertRecord read_record(const Use& row) {
   record.error = row.text_at(13);
   record.recorded_at = row.integer_at(14);
   record.sending = row.integer_at(15) != 0;
+  record.text_sent = row.integer_at(16) != 0;
   return record;
 }
 
-// Creates the schema once, or upgrades a version-1 file (no `sending` column).
+// Runs one migration step; a file whose alert_history is not ours is refused.
+Status migrate_step(const SqliteDb& db, const char* sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db.get(), sql, nullptr, nullptr, &message);
+  const std::string why = message != nullptr ? message : "";
+  sqlite3_free(message);
+  if ((rc & 0xff) == SQLITE_ERROR) return db.not_vigil(why);  // no alert_history of ours
+  if (rc != SQLITE_OK) return db.error("open", rc);
+  return {};
+}
+
+// Creates the schema once, or upgrades a version-1 or -2 file.
 Status ensure_schema(const SqliteDb& db) {
   return db.ensure_schema(kCreateSchema, kSchemaVersion, [&](int found) -> Status {
-    if (found != 1) return {};
-    char* message = nullptr;
-    const int rc = sqlite3_exec(db.get(), kMigrateFrom1, nullptr, nullptr, &message);
-    const std::string why = message != nullptr ? message : "";
-    sqlite3_free(message);
-    if ((rc & 0xff) == SQLITE_ERROR) return db.not_vigil(why);  // no alert_history of ours
-    if (rc != SQLITE_OK) return db.error("open", rc);
-    return {};
+    if (found < 1) return {};
+    if (found < 2) VIGIL_TRY(migrate_step(db, kMigrateFrom1));
+    VIGIL_TRY(migrate_step(db, kMigrateFrom2));
+    return db.exec("PRAGMA user_version = 3", "open");
   });
 }
 
@@ -130,6 +142,7 @@ class SqliteAlertStore final : public AlertStore {
                                                  {&insert_record_, kInsertRecord},
                                                  {&mark_delivered_, kMarkDelivered},
                                                  {&begin_sending_, kBeginSending},
+                                                 {&mark_text_sent_, kMarkTextSent},
                                                  {&is_record_, kIsRecord}};
     for (const auto& [stmt, sql] : all) {
       sqlite3_stmt* raw = nullptr;
@@ -148,6 +161,7 @@ class SqliteAlertStore final : public AlertStore {
                                           const std::vector<AlertRecord>& records) override;
   Result<bool> begin_sending(std::int64_t id) override;
   Status mark_delivered(std::int64_t id, bool delivered, const std::string& error) override;
+  Status mark_text_sent(std::int64_t id) override;
   Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) override;
   Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) override;
 
@@ -162,7 +176,7 @@ class SqliteAlertStore final : public AlertStore {
 
   SqliteDb db_;
   SqliteStmt load_states_, upsert_state_, insert_record_, mark_delivered_, begin_sending_,
-      is_record_;
+      mark_text_sent_, is_record_;
 };
 
 Result<std::map<AlertKey, AlertState>> SqliteAlertStore::load_states() {
@@ -223,6 +237,15 @@ Status SqliteAlertStore::mark_delivered(std::int64_t id, bool delivered,
                                         const std::string& error) {
   Use use(mark_delivered_.get());
   use.integer(delivered ? 1 : 0).text(error).integer(id);
+  const int rc = use.step();
+  if (rc != SQLITE_DONE) return db_.error("update", rc);
+  if (sqlite3_changes(db_.get()) == 0) return no_record(id);
+  return {};
+}
+
+Status SqliteAlertStore::mark_text_sent(std::int64_t id) {
+  Use use(mark_text_sent_.get());
+  use.integer(id);
   const int rc = use.step();
   if (rc != SQLITE_DONE) return db_.error("update", rc);
   if (sqlite3_changes(db_.get()) == 0) return no_record(id);

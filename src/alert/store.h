@@ -27,6 +27,9 @@ struct AlertRecord {
   // A send was started and its outcome never recorded (the process died while
   // Telegram had the request): the message may have arrived already.
   bool sending = false;
+  // A message sent in two calls (a text too long for a caption, then the
+  // chart): the text went out, so a retry sends only the chart.
+  bool text_sent = false;
 };
 
 struct HistoryFilter {
@@ -55,6 +58,8 @@ class AlertStore {
   // After sending: marks a record delivered, or notes why not (unknown id: error);
   // either way the send is over (`sending` cleared).
   virtual Status mark_delivered(std::int64_t id, bool delivered, const std::string& error) = 0;
+  // Between the two calls of a two-part message: its text went out (unknown id: error).
+  virtual Status mark_text_sent(std::int64_t id) = 0;
   // Records with an action that were never delivered (a crash or an outage
   // between commit and send, or a send that was cut short: `sending`), oldest
   // first (bucket, then id), bucket at or after `since`: the next run sends

@@ -68,10 +68,11 @@ Result<FileLock> FileLock::try_lock(const std::string& path, bool remove_when_re
 }
 
 Result<FileLock> FileLock::lock_within(const std::string& path, std::chrono::milliseconds wait,
-                                       const std::function<void(const std::string&)>& on_wait) {
+                                       const std::function<void(const std::string&)>& on_wait,
+                                       bool remove_when_released) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
   for (bool first = true;; first = false) {
-    auto lock = try_lock(path);
+    auto lock = try_lock(path, remove_when_released);
     if (!lock.ok() || lock->acquired() || std::chrono::steady_clock::now() >= deadline) {
       return lock;
     }

@@ -22,7 +22,8 @@ class FileLock {
   // Like try_lock, but retries for up to `wait`; `on_wait(holder)` is called once
   // when the lock is first found held (for a log line).
   static Result<FileLock> lock_within(const std::string& path, std::chrono::milliseconds wait,
-                                      const std::function<void(const std::string&)>& on_wait);
+                                      const std::function<void(const std::string&)>& on_wait,
+                                      bool remove_when_released = false);
 
   FileLock() = default;  // holds nothing
   FileLock(FileLock&& other) noexcept;

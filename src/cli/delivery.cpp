@@ -77,7 +77,8 @@ Result<std::string> deliver_report(const ReportArtifacts& report, const Config& 
     return fmt::format("report for {} written (not sent): {}", format_date(report.day),
                        fmt::join(*written, ", "));
   }
-  auto log = ReportSentLog::open(report_log_path(config));
+  // Held until the report is sent and recorded: one run of a day at a time.
+  auto log = ReportSentLog::open_for_day(report_log_path(config), report.day);
   if (!log.ok()) return log.error();
   if (delivery.resend) VIGIL_TRY(log->forget(report.day, telegram.chat_id));
   auto client = make_bot_api_telegram(telegram, real_sleeper());

@@ -62,7 +62,8 @@ struct ReportSendResult {
 
 // Sends what `log` (if given) says `chat` has not received yet, recording each
 // part as Telegram accepts it; stops at the first failure. Without a log:
-// everything.
+// everything. A log from ReportSentLog::open_for_day holds the day's lock, so
+// a concurrent run of the same day sends nothing twice.
 Result<ReportSendResult> send_report(Telegram& telegram, const ReportArtifacts& report,
                                      ReportSentLog* log = nullptr, const std::string& chat = "");
 

@@ -1,6 +1,10 @@
 #include "report/sent_log.h"
 
+#include <filesystem>
 #include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace vigil {
 namespace {
@@ -26,6 +30,31 @@ Result<ReportSentLog> ReportSentLog::open(const std::string& path) {
   if (!db) return db.error();
   VIGIL_TRY(db->ensure_schema(kCreateSchema, kSchemaVersion));
   return ReportSentLog(std::move(*db));
+}
+
+Result<ReportSentLog> ReportSentLog::open_for_day(const std::string& log_path, Days day,
+                                                  std::chrono::milliseconds lock_wait) {
+  const std::string date = format_date(day);
+  const auto dir = std::filesystem::path(log_path).parent_path() / "locks";
+  const std::string path = (dir / fmt::format("report-{}.lock", date)).string();
+  auto lock = FileLock::lock_within(
+      path, lock_wait,
+      [&](const std::string& holder) {
+        spdlog::info("report {}: another report run (pid {}) is sending it; waiting for it",
+                     date, holder);
+      },
+      /*remove_when_released=*/true);
+  if (!lock.ok()) return lock.error();
+  if (!lock->acquired()) {
+    return Error::failure(fmt::format(
+        "another report run (pid {}) has held {} for {:g} s: it is still sending the report for "
+        "{}; let it finish (or stop it), then run this one again",
+        lock->holder(), path, std::chrono::duration<double>(lock_wait).count(), date));
+  }
+  auto log = open(log_path);
+  if (!log.ok()) return log.error();
+  log->day_lock_ = std::move(*lock);
+  return log;
 }
 
 Result<std::set<std::string>> ReportSentLog::parts(Days day, const std::string& chat) const {
