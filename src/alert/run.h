@@ -32,7 +32,7 @@ struct AlertMessage {
   std::optional<Photo> chart;   // absent if it failed to render
   // A text too long for a caption goes as two calls, the text then the chart:
   bool text_sent = false;        // the text went out before: send only the chart
-  std::function<void()> on_text_sent;  // called once Telegram accepted the text
+  std::function<void()> on_text_sent = {};  // called once Telegram accepted the text
 };
 
 // Where messages go: Telegram, or a directory (dry run / no token).

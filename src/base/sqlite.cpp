@@ -1,9 +1,11 @@
 #include "base/sqlite.h"
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 #include <system_error>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -82,8 +84,24 @@ Result<SqliteDb> SqliteDb::open(SqliteFile file, int extra_flags) {
   sqlite3_busy_timeout(handle.get(), kBusyTimeoutMs);
   SqliteDb db(std::move(file), std::move(handle));
   // The first statement reads the file header: a file that is not SQLite fails here.
-  if (db.path() != ":memory:") VIGIL_TRY(db.exec("PRAGMA journal_mode = WAL", "open"));
+  if (db.path() != ":memory:") VIGIL_TRY(db.enable_wal());
   return db;
+}
+
+Status SqliteDb::enable_wal() const {
+  // Switching a new file to WAL takes an exclusive lock that SQLite does not wait
+  // for (no busy handler there): a second process creating the file at the same
+  // moment gets SQLITE_BUSY. Retry within the busy timeout.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    const int rc = sqlite3_exec(db_.get(), "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return {};
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      return error("open", rc);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 Error SqliteDb::error(std::string_view doing, int rc) const {

@@ -81,6 +81,7 @@ class SqliteDb {
                        const std::function<Status(int found)>& migrate = {}) const;
 
  private:
+  Status enable_wal() const;  // PRAGMA journal_mode = WAL, waiting out a concurrent creator
   SqliteDb(SqliteFile file, SqliteHandle db) : file_(std::move(file)), db_(std::move(db)) {}
 
   SqliteFile file_;
