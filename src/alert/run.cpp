@@ -120,6 +120,14 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
     if (!locked.ok()) return locked.error();
     lock = std::move(*locked);
   }
+  std::vector<AlertRecord> pending;
+  if (!options.dry_run) {
+    auto undelivered = store.undelivered(report.bucket - kResendWindowSeconds);
+    if (!undelivered.ok()) return undelivered.error();
+    pending = std::move(*undelivered);
+  }
+  // Only sending left-overs, and there are none: nothing to query or send.
+  if (!options.evaluate && pending.empty()) return report;
   const Days day = local_date(report.bucket, zone);
   const EpochSeconds begin =
       day_start(day - date::days{config.alerts.history_days}, zone) / bs * bs;
@@ -132,12 +140,6 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
 
   auto states = store.load_states();
   if (!states.ok()) return states.error();
-  std::vector<AlertRecord> pending;
-  if (!options.dry_run) {
-    auto undelivered = store.undelivered(report.bucket - kResendWindowSeconds);
-    if (!undelivered.ok()) return undelivered.error();
-    pending = std::move(*undelivered);
-  }
   std::vector<AlertRecord> records;
   if (options.evaluate) {
     auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, report);
