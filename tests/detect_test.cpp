@@ -94,12 +94,41 @@ TEST(DetectorFactory, UnknownParameterNamesItAndListsTheValidOnes) {
   auto d = make_detector("iqr", {{"window", "5"}}, kDay);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().exit_code(), 2);
-  EXPECT_EQ(d.error().message, "unknown parameter 'window' for method iqr (valid: n, a)");
+  EXPECT_EQ(d.error().message, "unknown parameter 'window' for method iqr (valid: n, a, direction)");
   auto s = make_detector("seasonal", {{"threshold", "0.5"}}, kDay);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message,
             "unknown parameter 'threshold' for method seasonal (valid: days, weeks, min_days, "
-            "level, noise_window, k, floor, poisson, min_volume)");
+            "level, noise_window, k, floor, poisson, min_volume, sensitivity, direction)");
+}
+
+TEST(DetectorFactory, DirectionKeepsOnlyAnomaliesOnItsSide) {
+  // A flat series with one spike up and one dip down, judged by iqr.
+  std::vector<double> series(40, 100.0);
+  for (std::size_t i = 0; i < series.size(); ++i) series[i] += (i % 3);  // some spread
+  series[20] = 300;
+  series[30] = 10;
+  auto flags = [&](const DetectorParams& params) {
+    auto d = make_detector("iqr", params, kDay);
+    EXPECT_TRUE(d.ok());
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      if (at(**d, series, i).anomaly) out.push_back(i);
+    }
+    return out;
+  };
+  EXPECT_EQ(flags({}), (std::vector<std::size_t>{20, 30}));
+  EXPECT_EQ(flags({{"direction", "both"}}), (std::vector<std::size_t>{20, 30}));
+  EXPECT_EQ(flags({{"direction", "up"}}), (std::vector<std::size_t>{20}));
+  EXPECT_EQ(flags({{"direction", "down"}}), (std::vector<std::size_t>{30}));
+  auto bad = make_detector("dayago", {{"direction", "sideways"}}, kDay);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "dayago parameter direction='sideways': expected both, up, down");
+  auto sens = make_detector("seasonal", {{"sensitivity", "extreme"}}, kDay);
+  ASSERT_FALSE(sens.ok());
+  EXPECT_EQ(sens.error().message,
+            "seasonal parameter sensitivity='extreme': expected low, normal, high");
 }
 
 TEST(DetectorFactory, BadValuesNameTheParameterAndTheRange) {

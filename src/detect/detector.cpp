@@ -53,6 +53,48 @@ std::function<Status(std::string_view)> number(const std::string& method, const 
   };
 }
 
+// One of a few words, into `out` as its index in `words`.
+std::function<Status(std::string_view)> choice(const std::string& method, const char* name,
+                                               int& out, std::vector<std::string> words) {
+  return [&out, method, name, words = std::move(words)](std::string_view text) -> Status {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (text == words[i]) {
+        out = static_cast<int>(i);
+        return {};
+      }
+    }
+    return Error::usage(fmt::format("{} parameter {}='{}': expected {}", method, name, text,
+                                    fmt::join(words, ", ")));
+  };
+}
+
+// Any method's anomalies, kept only in the watched direction.
+class DirectionFilter final : public Detector {
+ public:
+  DirectionFilter(std::unique_ptr<Detector> inner, Direction direction)
+      : inner_(std::move(inner)), direction_(direction) {}
+  Verdict evaluate(std::span<const double> history, double current) const override {
+    return filter(inner_->evaluate(history, current));
+  }
+  std::size_t history_needed() const override { return inner_->history_needed(); }
+  void evaluate_range(std::span<const double> series, std::size_t begin,
+                      std::span<Verdict> out) const override {
+    inner_->evaluate_range(series, begin, out);
+    for (Verdict& v : out) v = filter(v);
+  }
+
+ private:
+  Verdict filter(Verdict v) const {
+    if (v.anomaly && ((direction_ == Direction::kUp && !(v.score > 0)) ||
+                      (direction_ == Direction::kDown && !(v.score < 0)))) {
+      v.anomaly = false;
+    }
+    return v;
+  }
+  std::unique_ptr<Detector> inner_;
+  Direction direction_;
+};
+
 Status apply(const std::string& method, const DetectorParams& params,
              const std::vector<ParamSpec>& specs) {
   for (const auto& [key, text] : params) {
@@ -63,6 +105,7 @@ Status apply(const std::string& method, const DetectorParams& params,
     if (spec == nullptr) {
       std::vector<std::string> names;
       for (const auto& s : specs) names.emplace_back(s.name);
+      names.emplace_back("direction");  // every method's, see make_detector
       return Error::usage(fmt::format("unknown parameter '{}' for method {} (valid: {})", key,
                                       method, fmt::join(names, ", ")));
     }
@@ -93,9 +136,10 @@ const std::vector<std::string>& detector_methods() {
   return kMethods;
 }
 
-Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
-                                                const DetectorParams& params,
-                                                int buckets_per_day) {
+namespace {
+
+Result<std::unique_ptr<Detector>> make_method(const std::string& method,
+                                              const DetectorParams& params, int buckets_per_day) {
   if (buckets_per_day < 1 || buckets_per_day > 1440) {
     return Error::usage(fmt::format("buckets per day {}: expected 1..1440", buckets_per_day));
   }
@@ -124,7 +168,9 @@ Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
                      {"k", number(method, "k", c.k, 0, 1e300, true)},
                      {"floor", number(method, "floor", c.floor, 0, 1e300)},
                      {"poisson", number(method, "poisson", c.poisson, 0, 1e300)},
-                     {"min_volume", number(method, "min_volume", c.min_volume, 0, 1e300)}}));
+                     {"min_volume", number(method, "min_volume", c.min_volume, 0, 1e300)},
+                     {"sensitivity", choice(method, "sensitivity", c.sensitivity,
+                                            {"low", "normal", "high"})}}));
     if (c.min_days > c.days + c.weeks) {
       return Error::usage(fmt::format(
           "seasonal parameter min_days={}: expected at most days + weeks = {}", c.min_days,
@@ -134,6 +180,23 @@ Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
   }
   return Error::usage(fmt::format("unknown detection method '{}' (valid: {})", method,
                                   fmt::join(detector_methods(), ", ")));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Detector>> make_detector(const std::string& method,
+                                                const DetectorParams& params,
+                                                int buckets_per_day) {
+  DetectorParams rest = params;
+  int direction = 0;
+  if (auto it = rest.find("direction"); it != rest.end()) {
+    VIGIL_TRY(choice(method, "direction", direction, {"both", "up", "down"})(it->second));
+    rest.erase(it);
+  }
+  auto detector = make_method(method, rest, buckets_per_day);
+  if (!detector.ok() || direction == 0) return detector;
+  return std::unique_ptr<Detector>(std::make_unique<DirectionFilter>(
+      std::move(*detector), static_cast<Direction>(direction)));
 }
 
 }  // namespace vigil

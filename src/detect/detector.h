@@ -70,6 +70,11 @@ class Detector {
                               std::span<Verdict> out) const;
 };
 
+// Which anomalies matter: `direction=up|down|both` (any method; default both) keeps
+// only anomalies above (score > 0) or below (score < 0) the expectation; the other
+// side keeps its band and score but is never an anomaly (e.g. CTR: only drops).
+enum class Direction { kBoth = 0, kUp = 1, kDown = 2 };
+
 // Parameters as text (from config or `--param k=v`), checked by the factory.
 using DetectorParams = std::map<std::string, std::string>;
 

@@ -34,6 +34,7 @@ struct SeasonalConfig {
   double floor = 0.05;
   double poisson = 1.0;
   double min_volume = 10.0;
+  int sensitivity = 1;  // 0 low, 1 normal, 2 high
 };
 
 std::unique_ptr<Detector> make_iqr(const IqrConfig& config);
