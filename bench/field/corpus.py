@@ -29,6 +29,7 @@ Behaviours (--per-behaviour each, default 7, intervals 5/10/15/30/60 min, 1-10 w
 
 Usage: corpus.py --split tuning|heldout --out DIR [--per-behaviour 7] [--clean 5]
        corpus.py --summary DIR    (one line per series: level, noise, anomalies)
+       corpus.py --show DIR NAME  (each label of a series with its context)
 """
 import argparse
 import datetime as dt
@@ -602,6 +603,30 @@ def summary(out_dir):
               f"p50 {pct(0.5):<10.4g} p99 {pct(0.99):<10.4g} max {q[-1]:<10.4g} {kinds}")
 
 
+def show(out_dir, name):
+    """Each label of one series in context: rows around it, with the values at the same
+    time a day and a week earlier (to judge by eye whether it is visible)."""
+    with open(os.path.join(out_dir, "labels.json")) as f:
+        e = json.load(f)[name]
+    rows = []
+    with open(os.path.join(out_dir, name + ".csv")) as f:
+        next(f)
+        rows = [line.rstrip("\n").split(",") for line in f]
+    at = {r[0][:16]: r[1] for r in rows}
+    print(name, json.dumps({k: v for k, v in e.items() if k != "anomalies"}))
+
+    def earlier(ts, days):
+        t = dt.datetime.strptime(ts, "%Y-%m-%d %H:%M:%S") - dt.timedelta(days=days)
+        return at.get(f"{t:%Y-%m-%d %H:%M}", "?")
+    for a in e["anomalies"]:
+        idx = [i for i, r in enumerate(rows) if a["start"] <= r[0] < a["end"]]
+        print(f"  {a['kind']} {a['start']} .. {a['end']}   (value | 1 day ago | 7 days ago)")
+        for i in range(max(0, idx[0] - 4), min(len(rows), idx[-1] + 5)):
+            mark = "*" if i in idx else " "
+            print(f"   {mark} {rows[i][0]} {rows[i][1]:>12s} | {earlier(rows[i][0], 1):>12s} | "
+                  f"{earlier(rows[i][0], 7):>12s}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", choices=sorted(SPLIT_SEEDS))
@@ -609,9 +634,13 @@ def main():
     ap.add_argument("--per-behaviour", type=int, default=7)
     ap.add_argument("--clean", type=int, default=5)
     ap.add_argument("--summary", metavar="DIR")
+    ap.add_argument("--show", nargs=2, metavar=("DIR", "NAME"))
     args = ap.parse_args()
     if args.summary:
         summary(args.summary)
+        return
+    if args.show:
+        show(*args.show)
         return
     if not args.split or not args.out:
         ap.error("--split and --out are required (or --summary DIR)")
