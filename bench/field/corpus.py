@@ -17,7 +17,8 @@ Behaviours (--per-behaviour each, default 7, intervals 5/10/15/30/60 min, 1-10 w
   level_shift a lasting shift (x0.33..0.7 or x1.3..3); label = the first 2-4 hours after
               it; half also have a labelled spike elsewhere.
   no_cycle    CPU % (AR(1)), temperature (slow wander), price (random walk + noise),
-              trending totals; anomalies: spike, dip, ramp to failure, variance burst.
+              trending totals; 40% with routine unlabelled blips of a periodic job;
+              anomalies: spike, dip, ramp to failure, variance burst.
   weekly      weekly-only or daily+weekly (weekend different) cycle; dips and spikes.
   low_count   Poisson 0.3-5 per bucket at night, tens by day; outage (zeros for hours
               in the day) or strong spike.
@@ -277,7 +278,7 @@ def robust_sd(xs):
 
 def gen_no_cycle(s, anomalies=True, kind=None):
     rng = s.rng
-    kind = kind or rng.choice(["cpu", "temperature", "price", "trend"])
+    kind = kind or ["cpu", "temperature", "price", "trend"][s.index % 4]  # all 4 per split
     law = continuous_noise(rng, 1)
     xs = []
     if kind == "cpu":
@@ -317,10 +318,32 @@ def gen_no_cycle(s, anomalies=True, kind=None):
     if anomalies:
         for _ in range(n_anomalies(rng, s)):
             add_machine_anomaly(s, xs, rng.choice(["spike", "dip", "ramp", "variance"]), kind)
+    if rng.random() < 0.4:
+        note += add_job_blips(s, xs)
     lo = 0.0
     hi = 100.0 if kind == "cpu" else float("inf")
     s.values = [round(min(hi, max(lo, x)), dec) for x in xs]
     s.meta.update(level=round(level, 3), noise=f"{kind}: {law}", notes=note)
+
+
+def add_job_blips(s, xs):
+    """Routine, unlabelled blips of a periodic job (backup, cron, batch) at a fixed phase:
+    2.5-5 robust sd, every 1-24 hours, never within 3 rows of an anomaly."""
+    rng = s.rng
+    hours = rng.choice([h for h in (1, 2, 4, 6, 12, 24) if h * 60 / s.interval >= 4])
+    period = s.buckets(hours)
+    phase = rng.randrange(period)
+    length = rng.choice([1, 1, 2])
+    sd = robust_sd(xs[:s.per_day]) or 1e-3 * abs(xs[0]) or 1e-3
+    amp = rng.uniform(2.5, 5) * sd * rng.choice([1, 1, 1, -1])
+    near = set()
+    for a, b, _ in s.anomalies:
+        near.update(range(a - 3, b + 3))
+    for i in range(phase, s.n, period):
+        for j in range(i, min(s.n, i + length)):
+            if j not in near:
+                xs[j] += amp * (1 + 0.2 * rng.gauss(0, 1))
+    return f", routine job blips every {hours} h ({amp / sd:+.1f} sd)"
 
 
 def add_machine_anomaly(s, xs, what, kind):
@@ -523,6 +546,7 @@ def build(behaviour, seed, index, anomalies=True, base=None):
     else:
         days = rng.uniform(7, 70)
     s = Series(rng, interval, days)
+    s.index = seed  # seeds of a behaviour are consecutive
     GENERATORS[kind](s, anomalies)
     offsets = make_irregular(s) if behaviour == "irregular" else [0] * s.n
     return s, kind, offsets

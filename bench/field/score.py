@@ -44,7 +44,7 @@ Definitions (I = the series' interval; a bucket = I minutes):
 Reference detector `gauss`: trailing mean and sd of the last W rows' values (at least
 half of them present), flags |x - mean| > k sd. W = 3 days of buckets, k = 6: the best F1
 of the grid W in {0.25, 1, 3} days x k in {3, 4, 5, 6, 8} on the tuning split
-(`--tune-gauss`; F1 0.33 there, against 0.21 for W = 1 day, k = 4).
+(`--tune-gauss`; F1 0.36 there, against 0.22 for W = 1 day, k = 4).
 
 Usage: score.py --corpus tuning=DIR [--corpus heldout=DIR] [--binary name=path ...]
                 [--methods seasonal,iqr,dayago] [--extra "seasonal k=5 level=24" ...]
