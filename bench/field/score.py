@@ -293,12 +293,16 @@ def fmt(x, spec):
     return format(x, spec)
 
 
-HEADER = (f"{'detector':30s} {'errors':>6s} {'found':>7s} {'eps':>5s} {'false':>5s} "
+NAME_W = 30  # widened in main() for long detector names
+
+
+def header():
+    return (f"{'detector':{NAME_W}s} {'errors':>6s} {'found':>7s} {'eps':>5s} {'false':>5s} "
           f"{'P':>5s} {'R':>5s} {'F1':>5s} {'FE/sw':>6s} {'FE/sd':>6s} {'delay':>5s} {'NAB':>6s}")
 
 
 def row(name, a):
-    return (f"{name:30s} {a['errors']:>6d} {a['found']:>3d}/{a['labels']:<3d} {a['episodes']:>5d} "
+    return (f"{name:{NAME_W}s} {a['errors']:>6d} {a['found']:>3d}/{a['labels']:<3d} {a['episodes']:>5d} "
             f"{a['false_eps']:>5d} {fmt(a['precision'], '5.2f')} {fmt(a['recall'], '5.2f')} "
             f"{fmt(a['f1'], '5.2f')} {fmt(a['fe_per_series_week'], '6.2f')} "
             f"{fmt(a['fe_per_series_week'] / 7, '6.3f')} {fmt(a['delay'], '5.1f')} "
@@ -321,7 +325,7 @@ def print_split(split, corpus, detectors, results):
         names = {s.name for s in members}
         print(f"-- {group}: {len(members)} series, {sum(len(s.labels) for s in members)} labels, "
               f"{sum(s.weeks for s in members):.1f} series-weeks")
-        print(HEADER)
+        print(header())
         for d in detectors:
             a = aggregate([r for (dn, sn), r in results.items() if dn == d.name and sn in names])
             summary.setdefault(group, {})[d.name] = a
@@ -342,23 +346,23 @@ def print_breakdowns(detectors, results):
     kinds = sorted({k for r in results.values() for k, _ in r["kinds"]})
     intervals = sorted({r["interval"] for r in results.values()})
     print("-- found / labels per anomaly kind")
-    print(f"{'detector':30s} " + " ".join(f"{k[:13]:>13s}" for k in kinds))
+    print(f"{'detector':{NAME_W}s} " + " ".join(f"{k[:13]:>13s}" for k in kinds))
     for d in detectors:
         mine = [r for (dn, _), r in results.items() if dn == d.name]
         cells = []
         for k in kinds:
             hits = [f for r in mine for kk, f in r["kinds"] if kk == k]
             cells.append(f"{sum(hits):>6d}/{len(hits):<6d}")
-        print(f"{d.name:30s} " + " ".join(cells))
+        print(f"{d.name:{NAME_W}s} " + " ".join(cells))
     print()
     print("-- false episodes per series-week by interval (minutes)")
-    print(f"{'detector':30s} " + " ".join(f"{i:>7d}" for i in intervals))
+    print(f"{'detector':{NAME_W}s} " + " ".join(f"{i:>7d}" for i in intervals))
     for d in detectors:
         cells = []
         for i in intervals:
             a = aggregate([r for (dn, _), r in results.items() if dn == d.name and r["interval"] == i])
             cells.append(fmt(a["fe_per_series_week"], "7.2f"))
-        print(f"{d.name:30s} " + " ".join(cells))
+        print(f"{d.name:{NAME_W}s} " + " ".join(cells))
     print()
 
 
@@ -431,6 +435,8 @@ def main():
     if not args.no_gauss:
         detectors.append(GaussDetector())
 
+    global NAME_W
+    NAME_W = max([NAME_W] + [len(d.name) + 1 for d in detectors])
     started = time.time()
     out = {}
     for spec in args.corpus:
