@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${TMPDIR:-/tmp}/vigil-detect-tune
-srcs=(bench/detect_tune.cpp src/detect/*.cpp src/sim/plan.cpp src/base/time.cpp)
+srcs=(bench/detect_tune.cpp src/detect/*.cpp src/sim/plan.cpp src/base/time.cpp src/base/parse.cpp src/base/strings.cpp)
 if [[ ! -x $bin ]] || [[ -n $(find "${srcs[@]}" src/detect/*.h src/sim/plan.h -newer "$bin") ]]; then
   g++ -std=c++20 -O2 -Isrc -o "$bin" "${srcs[@]}" -ldate-tz -lfmt
 fi

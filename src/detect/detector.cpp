@@ -170,7 +170,12 @@ Result<std::unique_ptr<Detector>> make_method(const std::string& method,
                      {"poisson", number(method, "poisson", c.poisson, 0, 1e300)},
                      {"min_volume", number(method, "min_volume", c.min_volume, 0, 1e300)},
                      {"sensitivity", choice(method, "sensitivity", c.sensitivity,
-                                            {"low", "normal", "high"})}}));
+                                            {"low", "normal", "high"})},
+                     {"k_min", number(method, "k_min", c.k_min, 0, 1e300, true)},
+                     {"margin", number(method, "margin", c.margin, 0, 100)},
+                     {"rank", number(method, "rank", c.rank, 1, 20)},
+                     {"calibration_days", number(method, "calibration_days", c.calibration_days, 0, 28)},
+                     {"model", choice(method, "model", c.model, {"auto", "daily", "weekly", "local"})}}));
     if (c.min_days > c.days + c.weeks) {
       return Error::usage(fmt::format(
           "seasonal parameter min_days={}: expected at most days + weeks = {}", c.min_days,

@@ -23,6 +23,8 @@ struct DayAgoConfig {
   int buckets_per_day = 96;
 };
 
+// NaN for `floor`, `poisson` and `min_volume` means "auto": the count defaults
+// when the recent values are all whole numbers >= 0, else 0 (see seasonal.cpp).
 struct SeasonalConfig {
   int buckets_per_day = 96;
   int days = 7;
@@ -30,16 +32,41 @@ struct SeasonalConfig {
   int min_days = 2;
   int level = 12;
   int noise_window = 4;
-  double k = 7.0;
-  double floor = 0.05;
-  double poisson = 1.0;
-  double min_volume = 10.0;
+  double k = 7.0;  // threshold until the record is long enough to calibrate one
+  double floor = std::numeric_limits<double>::quiet_NaN();
+  double poisson = std::numeric_limits<double>::quiet_NaN();
+  double min_volume = std::numeric_limits<double>::quiet_NaN();
   int sensitivity = 1;  // 0 low, 1 normal, 2 high
+  double k_min = std::numeric_limits<double>::quiet_NaN();  // NaN: by sensitivity
+  double margin = std::numeric_limits<double>::quiet_NaN();  // NaN: by sensitivity
+  int rank = 1;              // the rank-th largest routine episode sets the threshold
+  int calibration_days = 7;  // the record of scores thresholds are calibrated on
+  int model = 0;             // 0 auto, 1 daily, 2 weekly, 3 local
+};
+
+// A model's forecast for one bucket: the expected value and the spread of the
+// values around it (in the values' units, before any floor); NaN when the model
+// cannot say.
+struct Forecast {
+  double expected = std::numeric_limits<double>::quiet_NaN();
+  double spread = std::numeric_limits<double>::quiet_NaN();
+};
+
+// A forecaster: for each bucket t in [first, end) of h, from h[0..t) only.
+class ForecastModel {
+ public:
+  virtual ~ForecastModel() = default;
+  virtual void forecast_range(const double* h, long first, long end, Forecast* out) const = 0;
+  virtual long history_needed() const = 0;  // buckets before t it reads at most
 };
 
 std::unique_ptr<Detector> make_iqr(const IqrConfig& config);
 std::unique_ptr<Detector> make_dayago(const DayAgoConfig& config);
 std::unique_ptr<Detector> make_seasonal(const SeasonalConfig& config);
+// The reference x level forecast (seasonal_model.cpp) and the local median level
+// over the last `level` buckets (local_model.cpp) that `seasonal` chooses between.
+std::unique_ptr<ForecastModel> make_seasonal_model(const SeasonalConfig& config);
+std::unique_ptr<ForecastModel> make_local_model(int window);
 
 inline bool present(double v) { return std::isfinite(v); }
 

@@ -1,192 +1,356 @@
-// `seasonal`: vigil's default detector.
-//
-// For the current bucket t (B buckets per day):
-//   reference  ref(t) = median of the same bucket on each of the previous `days` days
-//              and on the same weekday 1..`weeks` weeks ago (a week ago thus counts
-//              twice); missing values are skipped, fewer than `min_days` -> not ready.
-//   level      L = median over the last `level` buckets p of x(p) / ref(p): where the
-//              series runs today relative to its usual shape (growth, weekday, a
-//              slow drift). A median over more than twice an anomaly's length is not
-//              dragged by it.
-//   expected   E = L * ref(t)
-//   spread     1.4826 * the median absolute relative deviation (MAD) of
-//              (1) the recent ratios from L, and (2) the same time of day (bucket t
-//              and the noise_window - 1 before it) on each previous day from that
-//              day's own level around this time (the median of its ratios over the
-//              level window): the noise as it is at this time of day, free of
-//              weekday and growth effects. The two MADs are averaged, weighted by
-//              their numbers of deviations.
-//   scale      max(E * spread, sqrt(poisson * E), floor * E): never below count noise
-//              (quiet night buckets) nor a relative floor.
-//   band       E -+ k * scale; score (x - E) / scale; anomaly if |score| > k.
-// Quiet (ready = false) while the history is too short, the level cannot be
-// measured, or E < min_volume (or E <= 0).
+// `seasonal`: vigil's default detector. Per bucket t:
+//   1. Two forecasts: the seasonal one (seasonal_model.cpp: the same time on
+//      previous days, scaled to today's level) and the local one (local_model.cpp:
+//      the median of the last `level` buckets).
+//   2. Floors: when the recent values are whole numbers >= 0 (counts), the scale is
+//      at least sqrt(poisson x E) and floor x E, and below E = min_volume nothing is
+//      judged; other series (ratios, percentages, temperatures, prices) have none
+//      unless the parameters are given. Score z = (x - E) / scale.
+//   3. Model choice from the series' own history: over the last day (at least 96
+//      buckets), which forecast came closer more often. The seasonal one needs more
+//      wins than losses; the local one judges while the seasonal one cannot (the
+//      first days) or has too few comparisons.
+//   4. Threshold from the series' own record (calibrate.h): the |z| of the chosen
+//      model over the last `calibration_days` days (at least 672 buckets) give the
+//      threshold, so routine bursts of a series do not alarm and a calm series
+//      alarms early. Until the record holds half a day (>= 48 buckets), `k`.
+//   Band E -+ threshold x scale; anomaly if |z| > threshold.
+// Every statistic is over a fixed window of past values, so evaluate() and
+// evaluate_range() agree exactly, and nothing after bucket t changes its verdict.
 #include <algorithm>
 #include <cmath>
-#include <limits>
+#include <functional>
 #include <vector>
 
+#include "detect/calibrate.h"
 #include "detect/methods.h"
 
 namespace vigil::detect {
 namespace {
 
-constexpr int kMaxLags = 32;         // days + weeks, checked by the factory
-constexpr int kMaxRows = 97;         // level + 1 and noise_window, checked by the factory
-constexpr int kMaxNoiseWindow = 16;  // noise_window, checked by the factory
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-constexpr double kMadToSigma = 1.4826;
+// Another model replaces the daily one when its mean share of their errors (in
+// thousandths) is below this: 444 = its errors 1.25 times smaller.
+constexpr long kChangeShare = 444;
+// The first round of thresholds, which tells incidents from routine episodes,
+// counts this many more episodes as routine than the second (a more liberal
+// threshold), so that a record with a few incidents still names them.
+constexpr int kRoundOneExtraRank = 2;
+
+// The forecasts: the same time on previous days (and a week ago), the same time
+// of the same weekday on previous weeks, the median of the last buckets.
+constexpr int kDaily = 0, kWeekly = 1, kLocal = 2, kModels = 3;
+
+SeasonalConfig weekly(SeasonalConfig config) {
+  config.days = 0;
+  config.weeks = 2;
+  config.min_days = 1;
+  return config;
+}
+
+// Sensitivity presets for low, normal, high.
+constexpr double kPresetKMin[3] = {6.0, 4.5, 3.5};
+constexpr double kPresetMargin[3] = {2.0, 1.5, 1.2};
+
+bool count_value(double x) { return x >= 0 && x == std::floor(x); }
+
+// One model's judgement of one bucket, floors applied.
+struct Judged {
+  double expected = kNan, scale = kNan, z = kNan;
+  bool usable = false;  // a forecast above the minimum volume with a positive scale
+};
+
+// One model's record for the threshold over a sliding window: the episodes
+// (runs of |z| above kEpisodeBase) that ended in it, by peak, and how many
+// buckets in it the model judged. An episode is entered with the bucket after
+// its end (the one that shows it ended) and leaves with it, so that a run still
+// going on at t is not in t's record. `skip` excludes an episode by its end.
+class ModelRecord {
+ public:
+  ModelRecord(const std::vector<Judged>& judged, long first, long end, int sign,
+              std::function<bool(long)> skip)
+      : z_(judged), first_(first), end_(end), sign_(sign), skip_(std::move(skip)) {}
+
+  void enter(long p) { update(p, +1); }
+  void leave(long p) { update(p, -1); }
+
+  PeakRecord peaks;
+  int judged = 0;
+
+ private:
+  bool above(long p) const {
+    return p >= first_ && p < end_ && sign_ * z_[p - first_].z > kEpisodeBase;
+  }
+  void update(long p, int sign) {
+    if (!std::isnan(z_[p - first_].z)) judged += sign;
+    const long e = p - 1;  // the episode's last bucket
+    if (!above(e) || above(p) || (skip_ && skip_(e))) return;
+    double peak = 0;  // over its last kEpisodeReach buckets
+    for (long q = e; q > e - kEpisodeReach && above(q); --q) {
+      peak = std::max(peak, sign_ * z_[q - first_].z);
+    }
+    const int bin = PeakRecord::bin_of(peak);
+    sign > 0 ? peaks.add(bin) : peaks.remove(bin);
+  }
+
+  const std::vector<Judged>& z_;
+  long first_, end_;
+  int sign_;  // +1: episodes above the forecast, -1: below
+  std::function<bool(long)> skip_;
+};
+
+// Per bucket, model b's share of the band widths (threshold x scale) of models
+// a and b, in thousandths (500: as wide as each other; below: b narrower), -1
+// when either cannot judge. Integers, so that sums over windows are exact.
+template <class C>
+std::vector<int> width_shares(const C& a, const C& b, long first, long from, long end) {
+  std::vector<int> out(static_cast<std::size_t>(end - from), -1);
+  for (long p = from; p < end; ++p) {
+    const Judged& ja = a.judged[p - first];
+    const Judged& jb = b.judged[p - first];
+    const double ta = a.up[p - from] + a.down[p - from], tb = b.up[p - from] + b.down[p - from];
+    if (!ja.usable || !jb.usable || std::isnan(ta) || std::isnan(tb)) continue;
+    const double wa = ta * ja.scale, wb = tb * jb.scale;
+    out[p - from] = wa + wb > 0 ? static_cast<int>(std::lround(1000 * wb / (wa + wb))) : 500;
+  }
+  return out;
+}
 
 class Seasonal final : public Detector {
  public:
-  explicit Seasonal(const SeasonalConfig& config) : config_(config) {
-    const long b = config.buckets_per_day;
-    for (int d = 1; d <= config.days; ++d) lags_.push_back(d * b);
-    for (int w = 1; w <= config.weeks; ++w) lags_.push_back(7L * w * b);
-    std::sort(lags_.begin(), lags_.end());
-    max_lag_ = lags_.back();
-    // Row j: bucket n - j (j = 0: the current one); rows 1..level give the levels,
-    // rows 0..noise_window - 1 the noise.
-    rows_ = std::max(config.level + 1, config.noise_window);
+  explicit Seasonal(const SeasonalConfig& config)
+      : config_(config),
+        models_{make_seasonal_model(config), make_seasonal_model(weekly(config)),
+                make_local_model(config.level)} {
+    const int b = config.buckets_per_day;
+    record_window_ = config.calibration_days * std::max(b, 96);
+    choice_window_ = 7L * std::max(b, 96);
+    calibration_.k_min = std::isnan(config.k_min) ? kPresetKMin[config.sensitivity] : config.k_min;
+    calibration_.margin =
+        std::isnan(config.margin) ? kPresetMargin[config.sensitivity] : config.margin;
+    calibration_.min_history = std::max(b / 2, 48);
+    calibration_.rank = config.rank;
   }
 
   Verdict evaluate(std::span<const double> history, double current) const override {
-    const long n = static_cast<long>(history.size());
-    double q[kMaxRows][kMaxLags];
-    double ref[kMaxRows];
-    const double* rows[kMaxRows];
-    for (int j = 0; j < rows_; ++j) {
-      ref[j] = reference(history.data(), n - j, q[j]);
-      rows[j] = q[j];
-    }
-    return judge(history.data(), n, rows, ref, current);
-  }
-
-  // As evaluate() bucket by bucket, but each bucket's reference row is computed once
-  // and kept in a ring for the next rows_ - 1 buckets.
-  void evaluate_range(std::span<const double> series, std::size_t begin,
-                      std::span<Verdict> out) const override {
-    const double* h = series.data();
-    const long end = static_cast<long>(series.size());
-    double ring[kMaxRows][kMaxLags];
-    double ring_ref[kMaxRows];
-    const long first = static_cast<long>(begin);
-    for (long p = std::max(0L, first - rows_ + 1); p < first; ++p) {
-      ring_ref[p % rows_] = reference(h, p, ring[p % rows_]);
-    }
-    double missing[kMaxLags];
-    std::fill(missing, missing + kMaxLags, kNan);
-    const double* rows[kMaxRows];
-    double ref[kMaxRows];
-    for (long t = first; t < end; ++t) {
-      ring_ref[t % rows_] = reference(h, t, ring[t % rows_]);
-      for (int j = 0; j < rows_; ++j) {
-        const long p = t - j;
-        rows[j] = p >= 0 ? ring[p % rows_] : missing;
-        ref[j] = p >= 0 ? ring_ref[p % rows_] : kNan;
-      }
-      out[static_cast<std::size_t>(t - first)] = judge(h, t, rows, ref, series[t]);
-    }
+    std::vector<double> series(history.begin(), history.end());
+    series.push_back(current);
+    Verdict out;
+    evaluate_range(series, series.size() - 1, std::span<Verdict>(&out, 1));
+    return out;
   }
 
   std::size_t history_needed() const override {
-    return static_cast<std::size_t>(max_lag_ + rows_ - 1);
+    long models = 0;
+    for (const auto& m : models_) models = std::max(models, m->history_needed());
+    return static_cast<std::size_t>(models + choice_window_ +
+                                    2 * (record_window_ + kEpisodeReach));
   }
+
+  void evaluate_range(std::span<const double> series, std::size_t begin,
+                      std::span<Verdict> out) const override;
 
  private:
-  // The verdict for bucket n (value `current`) of the series h, given its reference
-  // rows: q[j] and ref[j] belong to bucket n - j, j < rows_.
-  Verdict judge(const double* h, long n, const double* const* q, const double* ref,
-                double current) const {
-    const int lags = static_cast<int>(lags_.size());
-    const double ref_now = ref[0];
-    if (!present(ref_now)) return not_ready();
-
-    // Level: the median ratio of the recent buckets to their own references.
-    double ratios[kMaxRows];
-    int count = 0;
-    for (int j = 1; j <= config_.level && j <= n; ++j) {
-      const double x = h[n - j];
-      if (present(x) && ref[j] > 0) ratios[count++] = x / ref[j];
-    }
-    if (count < (config_.level + 1) / 2) return not_ready();
-    const double level = median_small(ratios, count);
-
-    // Noise: relative deviations of (1) the recent buckets from the level and (2) the
-    // same time of day (the current bucket and noise_window - 1 before it) on each
-    // previous day from that day's own level around this time.
-    double recent[kMaxRows];
-    int r = 0;
-    if (level > 0) {
-      const double inverse = 1 / level;
-      for (int i = 0; i < count; ++i) recent[r++] = std::fabs(ratios[i] * inverse - 1);
-    }
-    double deviations[kMaxLags * kMaxNoiseWindow];
-    int m = 0;
-    for (int d = 0; d < lags; ++d) {
-      double column[kMaxRows];
-      int c = 0;
-      for (int j = 1; j <= config_.level; ++j) {
-        if (present(q[j][d])) column[c++] = q[j][d];
-      }
-      if (c < (config_.level + 1) / 2) continue;
-      const double day_level = median_small(column, c);
-      if (!(day_level > 0)) continue;
-      const double inverse = 1 / day_level;
-      for (int j = 0; j < config_.noise_window; ++j) {
-        if (present(q[j][d])) deviations[m++] = std::fabs(q[j][d] * inverse - 1);
-      }
-    }
-    // The two robust spreads, weighted by how many deviations each has.
-    const double spread =
-        r + m > 0 ? kMadToSigma * ((r > 0 ? r * median_small(recent, r) : 0.0) +
-                                   (m > 0 ? m * median_small(deviations, m) : 0.0)) /
-                        (r + m)
-                  : 0.0;
-
-    Verdict v;
-    v.expected = level * ref_now;
-    const double e = v.expected;
-    const double scale = std::max({e * spread, std::sqrt(std::max(0.0, config_.poisson * e)),
-                                   config_.floor * e});
-    v.lower = e - config_.k * scale;
-    v.upper = e + config_.k * scale;
-    v.score = std::nan("");
-    if (!(e > 0) || e < config_.min_volume || !(scale > 0) || !present(current)) return v;
-    v.ready = true;
-    v.score = (current - e) / scale;
-    v.anomaly = std::fabs(v.score) > config_.k;
-    return v;
-  }
-
-  // Reference of bucket p (p == n is the current one, whose own value is not used):
-  // the median of the values `lags_` before it, NaN with fewer than min_days of them.
-  // Also fills q[d] with each of those values over the reference (NaN if missing).
-  double reference(const double* h, long p, double* q) const {
-    double values[kMaxLags];
-    int count = 0;
-    const int lags = static_cast<int>(lags_.size());
-    for (int d = 0; d < lags; ++d) {
-      const long lag = lags_[d];
-      const double x = lag <= p ? h[p - lag] : kNan;
-      q[d] = x;
-      if (present(x)) values[count++] = x;
-    }
-    if (count < config_.min_days) {
-      for (int d = 0; d < lags; ++d) q[d] = kNan;
-      return kNan;
-    }
-    const double r = median_small(values, count);
-    const double inverse = r > 0 ? 1 / r : kNan;  // multiplications are cheaper
-    for (int d = 0; d < lags; ++d) q[d] *= inverse;
-    return r;
-  }
+  Judged judge(const Forecast& f, double x, bool counts) const;
+  // Thresholds for buckets [from, end) from records over [t - W, t) (W the record
+  // window), not before `floor`; judged[i] is bucket first + i; episodes with
+  // skip(end) true are left out.
+  std::vector<double> thresholds(const std::vector<Judged>& judged, long first, long floor,
+                                 long from, long end, int sign, const Calibration& calibration,
+                                 std::function<bool(long)> skip) const;
+  // Thresholds for [begin, end) of one side (sign +1: above the forecast, -1:
+  // below), each side from its own episodes: a series whose bursts are routine
+  // still alarms when it drops.
+  std::vector<double> model_thresholds(const std::vector<Judged>& judged, long first,
+                                       long begin, long end, int sign) const;
+  std::vector<Judged> judge_all(const ForecastModel& model, const double* h, long first,
+                                long end, const std::vector<char>& counts) const;
+  std::vector<char> count_flags(const double* h, long first, long end) const;
+  // The model judging a bucket (kDaily, kWeekly, kLocal; -1: none), from the
+  // weekly and local models' mean error shares against the daily one over the
+  // choice window: another model replaces the daily one when its share is below
+  // kChangeShare. `ok(m)`: model m can judge this bucket.
+  int choose(long daily_usable, long weekly_share, long weekly_compared, long local_share,
+             long local_compared, long age, const std::function<bool(int)>& ok) const;
 
   SeasonalConfig config_;
-  std::vector<long> lags_;  // ascending
-  long max_lag_ = 0;
-  int rows_ = 1;
+  std::unique_ptr<ForecastModel> models_[kModels];
+  Calibration calibration_;
+  long record_window_ = 0;
+  long choice_window_ = 0;
 };
+
+Judged Seasonal::judge(const Forecast& f, double x, bool counts) const {
+  Judged j;
+  if (!present(f.expected) || !present(f.spread)) return j;
+  const double e = f.expected;
+  const auto pick = [counts](double given, double count_default) {
+    return std::isnan(given) ? (counts ? count_default : 0.0) : given;
+  };
+  const double poisson = pick(config_.poisson, 1.0);
+  const double floor = pick(config_.floor, 0.05);
+  const double min_volume = pick(config_.min_volume, 10.0);
+  j.expected = e;
+  j.scale = std::max({f.spread, std::sqrt(std::max(0.0, poisson * e)), floor * std::fabs(e),
+                      1e-9 * std::fabs(e)});
+  j.usable = j.scale > 0 && (min_volume > 0 ? e >= min_volume : true) && (!counts || e > 0);
+  if (j.usable && present(x)) j.z = (x - e) / j.scale;
+  return j;
+}
+
+std::vector<double> Seasonal::thresholds(const std::vector<Judged>& judged, long first,
+                                         long floor, long from, long end, int sign,
+                                         const Calibration& calibration,
+                                         std::function<bool(long)> skip) const {
+  std::vector<double> out(static_cast<std::size_t>(std::max(0L, end - from)), config_.k);
+  if (record_window_ == 0) return out;  // not calibrated: always k
+  ModelRecord record(judged, first, end, sign, std::move(skip));
+  for (long p = std::max(floor, from - record_window_); p < from; ++p) record.enter(p);
+  for (long t = from; t < end; ++t) {
+    out[t - from] = calibrated_threshold(record.peaks, record.judged, calibration);
+    record.enter(t);
+    if (t - record_window_ >= floor) record.leave(t - record_window_);
+  }
+  return out;
+}
+
+std::vector<Judged> Seasonal::judge_all(const ForecastModel& model, const double* h,
+                                        long first, long end,
+                                        const std::vector<char>& counts) const {
+  std::vector<Forecast> forecasts(static_cast<std::size_t>(end - first));
+  model.forecast_range(h, first, end, forecasts.data());
+  std::vector<Judged> out(forecasts.size());
+  for (long p = first; p < end; ++p) {
+    out[p - first] = judge(forecasts[p - first], h[p], counts[p - first] != 0);
+  }
+  return out;
+}
+
+std::vector<double> Seasonal::model_thresholds(const std::vector<Judged>& j, long first,
+                                               long begin, long end, int sign) const {
+  // Two rounds: the first from every episode of the record; the second leaves out
+  // the episodes that were anomalies by the first (the record is of what is
+  // routine for the series, not of its incidents).
+  const long round_one = std::max(first, begin - record_window_ - kEpisodeReach);
+  Calibration liberal = calibration_;
+  liberal.rank += kRoundOneExtraRank;
+  const auto first_round = thresholds(j, first, first, round_one, end, sign, liberal, nullptr);
+  const auto alarmed = [&](long e) {
+    for (long q = e; q > e - kEpisodeReach && q >= round_one; --q) {
+      const double z = sign * j[q - first].z;
+      if (!(z > kEpisodeBase)) return false;
+      if (z > first_round[q - round_one]) return true;
+    }
+    return false;
+  };
+  return thresholds(j, first, round_one, begin, end, sign, calibration_, alarmed);
+}
+
+// Whether each bucket's recent values h[p - level, p) are all counts (whole
+// numbers >= 0), at least one of them present.
+std::vector<char> Seasonal::count_flags(const double* h, long first, long end) const {
+  std::vector<char> out(static_cast<std::size_t>(end - first));
+  int non_counts = 0, present_recent = 0;
+  const long level = config_.level;
+  const auto slide = [&](long p, int sign) {
+    if (p >= 0 && present(h[p])) present_recent += sign, non_counts += sign * !count_value(h[p]);
+  };
+  for (long p = first - level; p < first; ++p) slide(p, +1);
+  for (long p = first; p < end; ++p) {
+    out[p - first] = present_recent > 0 && non_counts == 0;
+    slide(p, +1);
+    slide(p - level, -1);
+  }
+  return out;
+}
+
+void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_index,
+                              std::span<Verdict> out) const {
+  const double* h = series.data();
+  const long begin = static_cast<long>(begin_index);
+  const long end = static_cast<long>(series.size());
+  // Scores from two record windows (and episode reaches) before `begin`: the
+  // second round of thresholds looks back at the first round's verdicts.
+  // Thresholds from `from` (the choice window before `begin`), scores from two
+  // record windows (and episode reaches) before that: the second round of
+  // thresholds looks back at the first round's verdicts.
+  const long from = std::max(0L, begin - choice_window_);
+  const long first = std::max(0L, from - 2 * (record_window_ + kEpisodeReach));
+  const auto counts = count_flags(h, first, end);
+  struct Candidate {
+    std::vector<Judged> judged;
+    std::vector<double> up, down;  // thresholds for [from, end)
+    std::vector<int> share;         // band width share against the daily model, per bucket
+    long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
+  };
+  Candidate c[kModels];
+  for (int m = 0; m < kModels; ++m) {
+    if (config_.model != 0 && config_.model != m + 1) continue;  // unused: never usable
+    c[m].judged = judge_all(*models_[m], h, first, end, counts);
+    c[m].up = model_thresholds(c[m].judged, first, from, end, +1);
+    c[m].down = model_thresholds(c[m].judged, first, from, end, -1);
+  }
+  for (int m = 0; m < kModels; ++m) {
+    if (c[m].judged.empty()) c[m].judged.resize(static_cast<std::size_t>(end - first));
+    if (c[m].up.empty()) c[m].up = c[m].down = std::vector<double>(end - from, kNan);
+  }
+  for (int m = 0; m < kModels; ++m) {
+    c[m].share = width_shares(c[kDaily], c[m], first, from, end);
+  }
+  const auto slide = [&](long p, int sign) {
+    if (p < from) return;
+    for (auto& m : c) {
+      const int share = m.share[p - from];
+      if (share >= 0) m.share_sum += sign * share, m.compared += sign;
+      m.usable += sign * m.judged[p - first].usable;
+    }
+  };
+  for (long p = begin - choice_window_; p < begin; ++p) slide(p, +1);
+
+  for (long t = begin; t < end; ++t) {
+    if (t > begin) slide(t - 1, +1), slide(t - 1 - choice_window_, -1);
+    const int m = choose(c[kDaily].usable, c[kWeekly].share_sum, c[kWeekly].compared,
+                         c[kLocal].share_sum, c[kLocal].compared, t - first,
+                         [&](int k) {
+                           return c[k].judged[t - first].usable &&
+                                  !std::isnan(c[k].up[t - from]) &&
+                                  !std::isnan(c[k].down[t - from]);
+                         });
+    Verdict& v = out[static_cast<std::size_t>(t - begin)];
+    if (m < 0) {
+      v = not_ready();
+      continue;
+    }
+    const Judged& j = c[m].judged[t - first];
+    const double up = c[m].up[t - from], down = c[m].down[t - from];
+    v.expected = j.expected;
+    v.lower = j.expected - down * j.scale;
+    v.upper = j.expected + up * j.scale;
+    v.score = j.z;
+    v.ready = present(h[t]);
+    v.anomaly = v.ready && (j.z > up || j.z < -down);
+  }
+}
+
+int Seasonal::choose(long daily_usable, long weekly_share, long weekly_compared,
+                     long local_share, long local_compared, long age,
+                     const std::function<bool(int)>& ok) const {
+  // Mean error share against the daily model, in thousandths; 1000 = no case.
+  const auto mean = [&](long sum, long compared) {
+    return compared >= choice_window_ / 4 ? sum / compared : 1000;
+  };
+  const long weekly = mean(weekly_share, weekly_compared);
+  long local = mean(local_share, local_compared);
+  // A series the daily model cannot follow at all (values <= 0), once it is old
+  // enough to have shown a daily cycle if it had one.
+  if (daily_usable == 0 && age >= 3L * config_.buckets_per_day) local = 0;
+  int best = kDaily;
+  long best_share = kChangeShare;
+  if (ok(kWeekly) && weekly < best_share) best = kWeekly, best_share = weekly;
+  if (ok(kLocal) && local < best_share) best = kLocal;
+  if (ok(best)) return best;
+  return ok(kWeekly) && best != kLocal ? kWeekly : -1;
+}
 
 }  // namespace
 

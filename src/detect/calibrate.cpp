@@ -1,0 +1,38 @@
+#include "detect/calibrate.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vigil::detect {
+namespace {
+
+constexpr int kBinsPerDoubling = 8;
+constexpr int kLowestPower = -4;  // bin 0 holds everything below 2^-4
+
+}  // namespace
+
+int PeakRecord::bin_of(double peak) {
+  if (!(peak > 0)) return 0;
+  const double position = (std::log2(peak) - kLowestPower) * kBinsPerDoubling;
+  if (position <= 0) return 0;
+  if (position >= kBins - 1) return kBins - 1;
+  return static_cast<int>(position);
+}
+
+double PeakRecord::largest(int rank) const {
+  if (total_ < rank) return 0;
+  int seen = 0;
+  for (int b = top_; b >= 0; --b) {
+    seen += counts_[b];
+    if (seen >= rank) return std::exp2(kLowestPower + (b + 0.5) / kBinsPerDoubling);
+  }
+  return 0;
+}
+
+double calibrated_threshold(const PeakRecord& record, int judged_buckets,
+                            const Calibration& calibration) {
+  if (judged_buckets < calibration.min_history) return std::nan("");
+  return std::max(calibration.k_min, calibration.margin * record.largest(calibration.rank));
+}
+
+}  // namespace vigil::detect
