@@ -127,10 +127,91 @@ TEST(ConfigAlerts, DetectorCheckSeesTheMethodEachMetricUses) {
   EXPECT_EQ(seen, (std::vector<std::string>{"dayago 0 48", "iqr 0 48", "iqr 2 48", "dayago 1 48"}));
 }
 
+TEST(ConfigAlerts, SensitivityAndDirectionDefaultsAndOverrides) {
+  auto defaults = parse_config("", "vigil.toml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->alerts.sensitivity, "normal");
+  EXPECT_EQ(defaults->alerts.direction, "both");
+
+  auto config = parse_config(R"(
+[alerts]
+sensitivity = "high"
+direction = "up"
+
+[alerts.metrics.ctr]
+direction = "down"
+sensitivity = "low"
+
+[alerts.metrics.likes]
+consecutive = 2
+)",
+                             "vigil.toml", detector_problem);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& a = config->alerts;
+  EXPECT_EQ(a.sensitivity, "high");
+  EXPECT_EQ(a.direction, "up");
+  EXPECT_EQ(a.metrics.at("ctr").direction, "down");
+  EXPECT_EQ(a.metrics.at("ctr").sensitivity, "low");
+  // Unset per metric: "" (make_watches then takes [alerts]'s).
+  EXPECT_EQ(a.metrics.at("likes").direction, "");
+  EXPECT_EQ(a.metrics.at("likes").sensitivity, "");
+}
+
+TEST(ConfigAlerts, SensitivityAndDirectionErrorsAtTheirLine) {
+  struct Case {
+    const char* text;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"[alerts]\nmethod = \"iqr\"\nsensitivity = \"extreme\"\n",
+       "vigil.toml:3: alerts.sensitivity: expected low, normal or high, got 'extreme'"},
+      {"[alerts]\n\ndirection = \"sideways\"\n",
+       "vigil.toml:3: alerts.direction: expected up, down or both, got 'sideways'"},
+      {"[alerts]\ndirection = 1\n", "vigil.toml:2: alerts.direction: expected a string"},
+      {"[alerts.metrics.ctr]\nconsecutive = 2\ndirection = \"Down\"\n",
+       "vigil.toml:3: alerts.metrics.ctr.direction: expected up, down or both, got 'Down'"},
+      {"[alerts.metrics.views]\nsensitivity = \"medium\"\n",
+       "vigil.toml:2: alerts.metrics.views.sensitivity: expected low, normal or high, got "
+       "'medium'"},
+      {"[alerts.metrics.ctr]\nparams = { direction = \"up\" }\ndirection = \"down\"\n",
+       "vigil.toml:3: alerts.metrics.ctr.direction: given twice, as direction and as "
+       "params.direction: keep one"},
+      {"[alerts.metrics.likes]\nsensitivity = \"low\"\nparams = { sensitivity = \"high\" }\n",
+       "vigil.toml:2: alerts.metrics.likes.sensitivity: given twice, as sensitivity and as "
+       "params.sensitivity: keep one"},
+      // A metric's own sensitivity must fit its method; [alerts]'s is only used by seasonal.
+      {"[alerts]\nsensitivity = \"low\"\n[alerts.metrics.likes]\nmethod = \"iqr\"\n"
+       "sensitivity = \"high\"\n",
+       "vigil.toml:5: alerts.metrics.likes.sensitivity: unknown parameter 'sensitivity' for "
+       "method iqr"},
+      // A direction in params is checked by the detector, at its line.
+      {"[alerts.metrics.ctr]\nparams = { direction = \"sideways\" }\n",
+       "vigil.toml:2: alerts.metrics.ctr.params.direction:"},
+  };
+  for (const auto& c : cases) {
+    auto config = parse_config(c.text, "vigil.toml", detector_problem);
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_TRUE(contains(config.error().message, c.expected))
+        << "got: " << config.error().message << "\nwanted: " << c.expected;
+    EXPECT_EQ(config.error().exit_code(), 2);
+  }
+  // [alerts] sensitivity with a method that has none, and a direction given once in
+  // params, are fine.
+  EXPECT_TRUE(parse_config("[alerts]\nmethod = \"dayago\"\nsensitivity = \"high\"\n",
+                           "vigil.toml", detector_problem)
+                  .ok());
+  EXPECT_TRUE(parse_config("[alerts.metrics.ctr]\nparams = { direction = \"down\" }\n",
+                           "vigil.toml", detector_problem)
+                  .ok());
+}
+
 TEST(ConfigAlerts, DefaultTextStillParses) {
   auto config = parse_config(default_config_text(), "defaults.toml");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->alerts.method, "seasonal");
+  const std::string text = default_config_text();
+  EXPECT_TRUE(contains(text, "\nsensitivity = \"normal\"\n"));
+  EXPECT_TRUE(contains(text, "\ndirection = \"both\"\n"));
 }
 
 }  // namespace

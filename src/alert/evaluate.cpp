@@ -19,6 +19,39 @@ Verdict judge(const Detector& detector, const std::vector<double>& values, int i
   return v;
 }
 
+namespace {
+
+// Only seasonal takes a sensitivity (its self-calibrated threshold).
+bool takes_sensitivity(const std::string& method) { return method == "seasonal"; }
+
+// The detector parameters of `metric` under `method`: the metric's own params when
+// the method is the metric's own (an override starts clean), its direction (every
+// method; from params, the metric's key or [alerts], in that order) and, for
+// seasonal, its sensitivity likewise; CTR is a ratio, so no count noise or volume.
+DetectorParams watch_params(const AlertsConfig& alerts, const std::string& metric,
+                            const MetricAlertConfig& m, const std::string& method,
+                            bool overridden) {
+  DetectorParams params = !overridden || method == m.method ? m.params : DetectorParams{};
+  auto pick = [&](const char* name, const std::string& own, const std::string& general) {
+    if (auto it = m.params.find(name); it != m.params.end()) return it->second;
+    return own.empty() ? general : own;
+  };
+  params["direction"] = pick("direction", m.direction, alerts.direction);
+  if (takes_sensitivity(method)) {
+    params["sensitivity"] = pick("sensitivity", m.sensitivity, alerts.sensitivity);
+  } else {
+    params.erase("sensitivity");
+  }
+  // CTR is a ratio (~0.045): count noise and a minimum volume make no sense for it.
+  if (metric == "ctr" && method == "seasonal") {
+    params.try_emplace("poisson", "0");
+    params.try_emplace("min_volume", "0");
+  }
+  return params;
+}
+
+}  // namespace
+
 Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
                                               const std::string& method_override) {
   const int buckets_per_day = 24 * 60 / alerts.interval_minutes;
@@ -32,14 +65,8 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
     watch.method = !method_override.empty() ? method_override
                    : m.method.empty()       ? alerts.method
                                             : m.method;
-    // Per-metric parameters belong to the per-metric method; an override starts clean.
-    DetectorParams params =
-        method_override.empty() || method_override == m.method ? m.params : DetectorParams{};
-    // CTR is a ratio (~0.045): count noise and a minimum volume make no sense for it.
-    if (metric == "ctr" && watch.method == "seasonal") {
-      params.try_emplace("poisson", "0");
-      params.try_emplace("min_volume", "0");
-    }
+    const DetectorParams params =
+        watch_params(alerts, metric, m, watch.method, !method_override.empty());
     auto detector = make_detector(watch.method, params, buckets_per_day);
     if (!detector.ok()) {
       return Error::usage(fmt::format("[alerts.metrics.{}]: {}", metric, detector.error().message));

@@ -28,7 +28,12 @@ struct MetricWatch {
 };
 
 // The enabled metrics with their detectors, from [alerts] and its per-metric
-// tables. `method_override` (backtest --method) replaces every method if set.
+// tables: the one place detectors are built from the config, so alerts, backtests
+// and the dashboard's band judge alike. Every method gets the metric's `direction`
+// and seasonal its `sensitivity` (a metric's own value, as a key or in params, wins
+// over [alerts]'s). `method_override` (backtest --method) replaces every method if
+// set: the metric's params are dropped unless they belong to that method, its
+// direction is kept, its sensitivity only if the method is seasonal.
 // Bad methods or parameters -> usage error naming [alerts.metrics.<name>].
 Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
                                               const std::string& method_override = "");

@@ -27,6 +27,16 @@ std::string check_interval(int minutes) {
   return fmt::format("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), got {}", minutes);
 }
 
+std::string check_sensitivity(std::string_view value) {
+  if (value == "low" || value == "normal" || value == "high") return "";
+  return fmt::format("expected low, normal or high, got '{}'", value);
+}
+
+std::string check_direction(std::string_view value) {
+  if (value == "up" || value == "down" || value == "both") return "";
+  return fmt::format("expected up, down or both, got '{}'", value);
+}
+
 // Detector parameters: a table of numbers or strings, kept as text for the detector
 // (check_detectors below) to check.
 void read_params(Reader& r, const toml::table& table, const std::string& prefix,
@@ -48,6 +58,18 @@ void read_params(Reader& r, const toml::table& table, const std::string& prefix,
   }
 }
 
+// `direction` and `sensitivity` are keys of their own and also detector parameters:
+// given both ways for one metric, which one is meant is unclear.
+void check_given_once(Reader& r, const toml::table& t, const std::string& prefix,
+                      const std::map<std::string, std::string>& params) {
+  for (const char* name : {"sensitivity", "direction"}) {
+    auto it = t.find(name);
+    if (it == t.end() || !params.contains(name)) continue;
+    r.fail(where(it->first, it->second), dotted(prefix, name),
+           fmt::format("given twice, as {0} and as params.{0}: keep one", name));
+  }
+}
+
 void read_metric(Reader& r, const toml::key& key, const toml::node& node, AlertsConfig& c) {
   const std::string prefix = dotted("alerts.metrics", key.str());
   const auto& names = alert_metric_names();
@@ -62,14 +84,20 @@ void read_metric(Reader& r, const toml::key& key, const toml::node& node, Alerts
     return;
   }
   const toml::table& t = *node.as_table();
-  check_known_keys(r, t, {prefix, {"enabled", "method", "consecutive", "repeat_every_minutes"},
-                          {"params"}});
+  check_known_keys(r, t,
+                   {prefix,
+                    {"enabled", "method", "consecutive", "repeat_every_minutes", "sensitivity",
+                     "direction"},
+                    {"params"}});
   MetricAlertConfig m;
   read_bool(r, t, prefix, "enabled", m.enabled);
   read_string(r, t, prefix, "method", m.method, check_non_empty);
   read_int(r, t, prefix, "consecutive", m.consecutive, 1, 96);
   read_int(r, t, prefix, "repeat_every_minutes", m.repeat_every_minutes, 1, 7 * 24 * 60);
+  read_string(r, t, prefix, "sensitivity", m.sensitivity, check_sensitivity);
+  read_string(r, t, prefix, "direction", m.direction, check_direction);
   read_params(r, t, prefix, m.params);
+  check_given_once(r, t, prefix, m.params);
   c.metrics[std::string(key.str())] = std::move(m);
 }
 
@@ -126,6 +154,14 @@ void check_detectors(Reader& r, const toml::table& alerts, const AlertsConfig& c
     } else if (!default_ok) {
       continue;
     }
+    // [alerts] sensitivity applies where the method takes one; a metric's own must fit its method.
+    if (!m->second.sensitivity.empty()) {
+      auto problem = check(method, {{"sensitivity", m->second.sensitivity}}, buckets_per_day);
+      if (!problem.empty()) {
+        auto it = t.find("sensitivity");
+        r.fail(where(it->first, it->second), prefix + ".sensitivity", problem);
+      }
+    }
     if (!m->second.params.empty()) {
       check_params(r, prefix, t, method, m->second.params, check, buckets_per_day);
     }
@@ -140,8 +176,9 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   if (t == nullptr) return;
   check_known_keys(r, *t,
                    {"alerts",
-                    {"interval_minutes", "history_days", "method", "consecutive",
-                     "repeat_every_minutes", "slices", "history_table", "dashboard_url"},
+                    {"interval_minutes", "history_days", "method", "sensitivity", "direction",
+                     "consecutive", "repeat_every_minutes", "slices", "history_table",
+                     "dashboard_url"},
                     {"metrics"}});
   read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
   if (auto it = t->find("interval_minutes"); it != t->end()) {
@@ -151,6 +188,8 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   }
   read_int(r, *t, "alerts", "history_days", c.history_days, 1, 60);
   read_string(r, *t, "alerts", "method", c.method, check_non_empty);
+  read_string(r, *t, "alerts", "sensitivity", c.sensitivity, check_sensitivity);
+  read_string(r, *t, "alerts", "direction", c.direction, check_direction);
   read_int(r, *t, "alerts", "consecutive", c.consecutive, 1, 96);
   read_int(r, *t, "alerts", "repeat_every_minutes", c.repeat_every_minutes, 1, 7 * 24 * 60);
   read_string_array(r, *t, "alerts", "slices", c.slices, check_slice);

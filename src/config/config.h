@@ -60,6 +60,8 @@ struct MetricAlertConfig {
   std::string method;                       // "" = [alerts] method
   int consecutive = 0;                      // 0 = [alerts] consecutive
   int repeat_every_minutes = 0;             // 0 = [alerts] repeat_every_minutes
+  std::string sensitivity;                  // "" = [alerts] sensitivity (seasonal only)
+  std::string direction;                    // "" = [alerts] direction
   std::map<std::string, std::string> params;  // detector parameters, as text
 };
 
@@ -69,6 +71,11 @@ struct AlertsConfig {
   std::string method = "seasonal";    // iqr | dayago | seasonal
   int consecutive = 1;                // anomalous buckets in a row before an alert
   int repeat_every_minutes = 60;      // reminder interval while an alert is firing
+  // seasonal's self-calibrated threshold: low | normal | high (expected false alert
+  // episodes per series per week; see the detector's docs). Other methods ignore it.
+  std::string sensitivity = "normal";
+  // Which anomalies alert, for every method: up | down | both (above / below the band).
+  std::string direction = "both";
   std::vector<std::string> slices;    // also watch per slice: "os", "gender", "age"
   std::string history_table;          // ClickHouse table for every evaluation; "" = off
   // Link in alerts; "{metric}", "{date}", "{time}" (HH:MM) and "{slice}" (URL-encoded)

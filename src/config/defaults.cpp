@@ -89,6 +89,14 @@ interval_minutes = {}
 history_days = {}
 # Detector: seasonal (vigil's default), iqr or dayago.
 method = {}
+# seasonal's alert threshold, calibrated on each series' own history: low, normal
+# or high, i.e. fewer or more expected false alert episodes per series per week
+# (roughly 0.1, 0.3 and 1; see the detector's docs for the exact figures).
+# Other methods ignore it.
+sensitivity = {}
+# Which anomalies alert, for every method: up (above the band), down (below it)
+# or both.
+direction = {}
 # Anomalous buckets in a row before an alert; reminder interval while firing.
 consecutive = {}
 repeat_every_minutes = {}
@@ -100,12 +108,17 @@ history_table = {}
 # Empty: the built-in dashboard's metric page at the alert's bucket.
 dashboard_url = {}
 
-# Per-metric overrides (metrics: {}):
+# Per-metric overrides (metrics: {}).
+# A key not given takes the value above. sensitivity and direction may also be
+# given in params, but not both ways; a metric's own sensitivity needs seasonal.
 # [alerts.metrics.ctr]
-# method = "iqr"
+# direction = "down"     # typical for CTR: only drops matter
+# sensitivity = "low"    # seasonal only
 # consecutive = 2
-# params = {{ n = 8, a = 2.5 }}
 # enabled = true
+# [alerts.metrics.likes]
+# method = "iqr"
+# params = {{ n = 8, a = 2.5 }}
 
 [schedule]
 # When `vigil serve` runs each job: cron schedules (minute hour day-of-month month
@@ -143,7 +156,8 @@ public_url = {}
       d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url),
       toml_string(d.telegram.api_url), toml_string(d.telegram.chat_id), d.telegram.timeout_seconds,
       d.telegram.max_attempts, d.alerts.interval_minutes, d.alerts.history_days,
-      toml_string(d.alerts.method), d.alerts.consecutive, d.alerts.repeat_every_minutes,
+      toml_string(d.alerts.method), toml_string(d.alerts.sensitivity),
+      toml_string(d.alerts.direction), d.alerts.consecutive, d.alerts.repeat_every_minutes,
       toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
