@@ -115,6 +115,22 @@ TEST(DetectInputTest, DriftingRowsGoToTheNearestFreeBucket) {
   EXPECT_EQ(place(half, "2026-03-09 00:30:00.5", 3), "00:30:00 +0 snapped");
 }
 
+TEST(DetectInputTest, ASensorChangingPhaseRunsOneBucketLateUntilAGap) {
+  // A traffic sensor at :x4/:x9 switches to :x0/:x5 (14:29, 14:30, 14:35, ...): every
+  // row after the switch takes the bucket 4 minutes after its time, until a gap.
+  BucketOrder order(5);
+  EXPECT_EQ(place(order, "2015-09-16 14:24", 1), "14:24:00 +0");
+  EXPECT_EQ(place(order, "2015-09-16 14:29", 2), "14:29:00 +0");
+  long line = 3;
+  for (int minute = 30; minute <= 55; minute += 5) {
+    EXPECT_EQ(place(order, fmt::format("2015-09-16 14:{}", minute).c_str(), line++),
+              fmt::format("14:{}:00 +0 snapped", minute + 4));
+  }
+  // 15:05 after 14:55 (at 14:59): its nearest bucket, 15:04, is free again.
+  EXPECT_EQ(place(order, "2015-09-16 15:05", line++), "15:04:00 +0 snapped");
+  EXPECT_EQ(order.snapped(), 7);
+}
+
 TEST(DetectInputTest, RowsDenserThanTheIntervalStop) {
   BucketOrder order(5);
   EXPECT_EQ(place(order, "2015-09-01 12:24:00", 1), "12:24:00 +0");
