@@ -107,11 +107,31 @@ int run(int argc, char** argv) {
   detect_cmd->add_option("--method", detect.method, "seasonal, iqr or dayago")
       ->capture_default_str();
   detect_cmd->add_option("--param", detect.params, "detector parameter name=value (repeatable)");
-  detect_cmd->add_option("--interval-minutes", detect.interval_minutes, "bucket length")
+  detect_cmd->add_option("--direction", detect.direction,
+                         "anomalies that matter: up, down or both (--param direction=...)")
+      ->check(CLI::IsMember({"up", "down", "both"}));
+  detect_cmd->add_option("--sensitivity", detect.sensitivity,
+                         "seasonal: low, normal or high (--param sensitivity=...)")
+      ->check(CLI::IsMember({"low", "normal", "high"}));
+  detect_cmd->add_option("--interval-minutes", detect.interval_minutes,
+                         "bucket length; the grid starts at the first row, an off-grid row "
+                         "goes to the nearest free bucket")
       ->capture_default_str();
   detect_cmd->add_flag("--keep-leading-zeros", detect.keep_leading_zeros,
                        "read zeros before the first non-zero value as values (default: missing, "
                        "no data yet)");
+  auto* detect_alerts = detect_cmd->add_flag(
+      "--alerts", detect.alerts,
+      "print the messages the alert rules would send (action,timestamp,value,expected,lower,"
+      "upper,score) instead of every row, and a summary on stderr");
+  detect_cmd->add_option("--consecutive", detect.consecutive,
+                         "with --alerts: anomalous buckets in a row before an alert")
+      ->capture_default_str()
+      ->needs(detect_alerts);
+  detect_cmd->add_option("--repeat-every-minutes", detect.repeat_every_minutes,
+                         "with --alerts: reminder interval while an alert is firing")
+      ->capture_default_str()
+      ->needs(detect_alerts);
 
   auto* serve =
       app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; dashboard, /health, /metrics");

@@ -63,6 +63,8 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
       {{"detect", "--method", ""}, "--method"},
       {{"detect", "--param", ""}, "--param"},
       {{"detect", "--interval-minutes", ""}, "--interval-minutes"},
+      {{"detect", "--alerts", "--consecutive", ""}, "--consecutive"},
+      {{"detect", "--alerts", "--repeat-every-minutes", ""}, "--repeat-every-minutes"},
       {{"runs", "--job", ""}, "--job"},
       {{"runs", "--limit", ""}, "--limit"},
   };

@@ -160,7 +160,7 @@ TEST_F(DetectCliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run.err, "vigil: iqr parameter n='1': expected an integer 2..10000\n");
   run = detect("1,2\n", "--method iqr --param window=3");
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_EQ(run.err, "vigil: unknown parameter 'window' for method iqr (valid: n, a)\n");
+  EXPECT_EQ(run.err, "vigil: unknown parameter 'window' for method iqr (valid: n, a, direction)\n");
   run = detect("1,2\n", "--param k");
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_EQ(run.err, "vigil: --param 'k': expected name=value\n");
@@ -169,7 +169,7 @@ TEST_F(DetectCliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run.err, "vigil: --interval-minutes 7: expected a divisor of 1440 (a day), e.g. 15\n");
 }
 
-TEST_F(DetectCliTest, UnsortedRepeatedAndOffGridTimestampsStopWithTheLineNumber) {
+TEST_F(DetectCliTest, UnsortedRepeatedAndTooDenseTimestampsStopWithTheLineNumber) {
   struct Case {
     std::string input, message;
   };
@@ -180,12 +180,11 @@ TEST_F(DetectCliTest, UnsortedRepeatedAndOffGridTimestampsStopWithTheLineNumber)
       {"2026-03-09 00:00,1\n2026-03-09 00:15,2\n2026-03-09 00:15,3\n",
        "vigil: stdin:3: timestamp '2026-03-09 00:15' repeats line 2 ('2026-03-09 00:15'): give "
        "each bucket once\n"},
-      {"2026-03-09 00:00,1\n2026-03-09 00:20,2\n",
-       "vigil: stdin:2: timestamp '2026-03-09 00:20' is not on the 15-minute grid: buckets start "
-       "every 15 minutes from midnight (check --interval-minutes)\n"},
-      {"0,1\n1000,2\n",
-       "vigil: stdin:2: timestamp '1000' is not on the 15-minute grid: buckets start every 15 "
-       "minutes from midnight (check --interval-minutes)\n"},
+      // 5-minute rows read as 15-minute buckets: the third has no free bucket near it.
+      {"2026-03-09 00:00,1\n2026-03-09 00:05,2\n2026-03-09 00:10,3\n",
+       "vigil: stdin:3: rows come faster than one per 15 minutes: timestamp '2026-03-09 00:10' "
+       "finds no free bucket within 15 minutes of it after line 2 ('2026-03-09 00:05'); give "
+       "the series' own --interval-minutes\n"},
       {"t0,1\n",
        "vigil: stdin:1: timestamp 't0': expected YYYY-MM-DD HH:MM[:SS] (T between them, Z or an "
        "offset like +03:00 after them are fine), YYYY-MM-DD or Unix seconds\n"},
@@ -195,6 +194,171 @@ TEST_F(DetectCliTest, UnsortedRepeatedAndOffGridTimestampsStopWithTheLineNumber)
     EXPECT_EQ(run.exit_code, 2) << c.input;
     EXPECT_EQ(run.err, c.message) << c.input;
   }
+}
+
+// What vigil logs on stderr without the time stamp: "info detect: ...".
+std::string log_text(const std::string& err) {
+  return err.size() > 20 && err[4] == '-' && err[19] == ' ' ? err.substr(20) : err;
+}
+
+// A series at 5 minutes whose rows drift like a traffic sensor's (12:24, 12:27, 12:32,
+// 12:36, ...), with gaps of hours: judged exactly as the same values on the grid
+// (the drifted rows on the buckets nearest them), timestamps copied as written, and
+// one note on stderr counting the rows put on a bucket.
+TEST_F(DetectCliTest, DriftingRowsGoOnTheNearestBucketWithOneNote) {
+  // Minutes past 12:24 of each row on the grid and as the sensor wrote it.
+  std::vector<std::pair<int, int>> minutes;  // {grid, written}
+  const int drift[] = {0, -2, 2, 1, -1, 0, 2};
+  int snapped = 0;
+  for (int i = 0; i < 400; ++i) {
+    const int bucket = i < 200 ? i : i + 36;  // three hours without rows after row 200
+    const int offset = i == 0 ? 0 : drift[i % 7];
+    minutes.push_back({bucket * 5, bucket * 5 + offset});
+    snapped += offset != 0;
+  }
+  auto stamp = [](int minutes_after) {
+    const int m = 12 * 60 + 24 + minutes_after;
+    return fmt::format("2015-09-{:02} {:02}:{:02}", 1 + m / 1440, m / 60 % 24, m % 60);
+  };
+  std::string on_grid = "timestamp,value\n", drifting = on_grid;
+  for (std::size_t i = 0; i < minutes.size(); ++i) {
+    const int value = 50 + static_cast<int>((i * 37) % 11) + (i == 300 ? 400 : 0);
+    on_grid += fmt::format("{},{}\n", stamp(minutes[i].first), value);
+    drifting += fmt::format("{},{}\n", stamp(minutes[i].second), value);
+  }
+  const std::string args = "--interval-minutes 5 --method iqr --param n=12";
+  const CliRun grid = detect(on_grid, args), drifted = detect(drifting, args);
+  ASSERT_EQ(grid.exit_code, 0) << grid.err;
+  ASSERT_EQ(drifted.exit_code, 0) << drifted.err;
+  EXPECT_EQ(grid.err, "");
+  EXPECT_EQ(log_text(drifted.err),
+            fmt::format("info detect: {} rows off the 5-minute grid were put on the nearest free "
+                        "bucket\n",
+                        snapped));
+  const auto a = lines(grid.out), b = lines(drifted.out);
+  ASSERT_EQ(a.size(), minutes.size() + 1);
+  ASSERT_EQ(b.size(), a.size());
+  int alarms = 0;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    EXPECT_EQ(b[i].substr(0, 16), stamp(minutes[i - 1].second));  // as written
+    EXPECT_EQ(b[i].substr(16), a[i].substr(16)) << "row " << i;   // judged alike
+    alarms += a[i].find(",1,") != std::string::npos;
+  }
+  EXPECT_GE(alarms, 1) << "the spike at row 300";
+  // --quiet leaves the note out.
+  EXPECT_EQ(detect(drifting, "--quiet " + args).err, "");
+}
+
+// A flat series over 4 days at 15 minutes (1000 .. 1040) with a spike (x3) of
+// `spike_buckets` from 12:30 on the last day.
+double spiky_value(int i, int spike_buckets) {
+  const double value = 1000 + 10 * (i % 5);
+  return i >= 96 * 3 + 50 && i < 96 * 3 + 50 + spike_buckets ? 3 * value : value;
+}
+std::string spiky_series(int spike_buckets) {
+  std::string input = "timestamp,value\n";
+  for (int i = 0; i < 96 * 4; ++i) {
+    input += fmt::format("2026-03-{:02} {:02}:{:02},{}\n", 9 + i / 96, i % 96 / 4, i % 4 * 15,
+                         spiky_value(i, spike_buckets));
+  }
+  return input;
+}
+
+std::vector<std::string> fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (auto comma = line.find(',');; comma = line.find(',', start)) {
+    out.push_back(line.substr(start, comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+TEST_F(DetectCliTest, AlertsPrintWhatAChatWouldReceive) {
+  const std::string args = "--method iqr --param n=16";
+  const auto rows = lines(detect(spiky_series(1), args).out);
+  const CliRun run = detect(spiky_series(1), args + " --alerts");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto out = lines(run.out);
+  ASSERT_EQ(out.size(), 3u) << run.out;
+  EXPECT_EQ(out[0], "action,timestamp,value,expected,lower,upper,score");
+  // The spike at 12:30 on the 4th day fires, the bucket after it resolves.
+  const int spike = 96 * 3 + 50;
+  const auto fire = fields(out[1]), resolve = fields(out[2]);
+  ASSERT_EQ(fire.size(), 7u);
+  ASSERT_EQ(resolve.size(), 7u);
+  EXPECT_EQ(fire[0] + "," + fire[1] + "," + fire[2],
+            fmt::format("fire,2026-03-12 12:30,{}", spiky_value(spike, 1)));
+  EXPECT_EQ(resolve[0] + "," + resolve[1] + "," + resolve[2],
+            fmt::format("resolve,2026-03-12 12:45,{}", spiky_value(spike + 1, 1)));
+  // Each message carries that row's verdict: the band and score of the per-row output
+  // (timestamp,value,is_anomaly,score,lower,upper); iqr's expectation is inside the band.
+  for (const auto& message : {fire, resolve}) {
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const std::string& r) {
+      return r.rfind(message[1] + ",", 0) == 0;
+    });
+    ASSERT_TRUE(row != rows.end()) << message[1];
+    const auto r = fields(*row);
+    ASSERT_EQ(r.size(), 6u);
+    EXPECT_EQ(message[4] + "," + message[5] + "," + message[6], r[4] + "," + r[5] + "," + r[3]);
+    EXPECT_GT(std::stod(message[3]), std::stod(message[4]));
+    EXPECT_LT(std::stod(message[3]), std::stod(message[5]));
+  }
+  // 4 days, one episode: 1.75 a week.
+  EXPECT_EQ(log_text(run.err),
+            "info detect: alerts: 1 episode (2 messages) over 4.0 days: 1.75 episodes per week\n");
+}
+
+TEST_F(DetectCliTest, AlertsFollowConsecutiveAndRepeat) {
+  const std::string args = "--method iqr --param n=16 --alerts";
+  // One anomalous bucket is not two in a row.
+  CliRun run = detect(spiky_series(1), args + " --consecutive 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "action,timestamp,value,expected,lower,upper,score\n");
+  EXPECT_EQ(log_text(run.err),
+            "info detect: alerts: 0 episodes (0 messages) over 4.0 days: 0.00 episodes per week\n");
+  // Two are.
+  run = detect(spiky_series(2), args + " --consecutive 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto out = lines(run.out);
+  ASSERT_EQ(out.size(), 3u) << run.out;
+  EXPECT_EQ(out[1].substr(0, 21), "fire,2026-03-12 12:45");
+  EXPECT_EQ(out[2].substr(0, 24), "resolve,2026-03-12 13:00");
+  // A spike of 3 buckets (12:30 .. 13:00) with reminders every 15 minutes.
+  run = detect(spiky_series(3), args + " --repeat-every-minutes 15");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  out = lines(run.out);
+  std::vector<std::string> actions;
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    actions.push_back(out[i].substr(0, out[i].find(',', 8)));
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"fire,2026-03-12 12:30", "repeat,2026-03-12 12:45",
+                                               "repeat,2026-03-12 13:00",
+                                               "resolve,2026-03-12 13:15"}));
+}
+
+TEST_F(DetectCliTest, DirectionAndSensitivityFlags) {
+  // A spike up is not an anomaly when only drops matter.
+  CliRun run = detect(spiky_series(1), "--method iqr --param n=16 --alerts --direction down");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(lines(run.out).size(), 1u) << run.out;
+  run = detect(spiky_series(1), "--method iqr --param n=16 --alerts --direction up");
+  EXPECT_EQ(lines(run.out).size(), 3u) << run.out;
+  run = detect("1,2\n", "--direction up --param direction=down");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "vigil: --direction and --param direction=... both given: keep one\n");
+  run = detect("1,2\n", "--direction sideways");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("sideways"), std::string::npos) << run.err;
+  run = detect("1,2\n", "--sensitivity high");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  run = detect("1,2\n", "--consecutive 2");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--alerts"), std::string::npos) << run.err;
+  run = detect("1,2\n", "--alerts --consecutive 0");
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err,
+            "vigil: --consecutive 0: expected 1..96 anomalous buckets in a row before an alert\n");
 }
 
 // A CSV exported over a window that starts before the metric existed: zeros for

@@ -15,28 +15,30 @@ TEST(DetectInputTest, ParsesTheUsualForms) {
   const long long day = 1773014400;  // 2026-03-09 00:00 UTC
   struct Case {
     const char* text;
-    long long instant, wall;
+    long long instant;
   };
   const Case cases[] = {
-      {"2026-03-09", day, day},
-      {"2026-03-09 00:15", day + 900, day + 900},
-      {"2026-03-09T00:15:00", day + 900, day + 900},
-      {"2026-03-09 00:15:00.000", day + 900, day + 900},
-      {"2026-03-09T00:15:00Z", day + 900, day + 900},
-      {"2026-03-09 03:15:00+03:00", day + 900, day + 3 * 3600 + 900},
-      {"2026-03-09T03:15+0300", day + 900, day + 3 * 3600 + 900},
-      {"2026-03-08 23:15-01", day + 900, day - 3600 + 900},
-      {"1773015300", day + 900, day + 900},
-      {"0", 0, 0},
+      {"2026-03-09", day},
+      {"2026-03-09 00:15", day + 900},
+      {"2026-03-09T00:15:00", day + 900},
+      {"2026-03-09 00:15:00.000", day + 900},
+      {"2026-03-09T00:15:00Z", day + 900},
+      {"2026-03-09 03:15:00+03:00", day + 900},
+      {"2026-03-09T03:15+0300", day + 900},
+      {"2026-03-08 23:15-01", day + 900},
+      {"2026-03-09 00:15:07", day + 907},
+      {"1773015300", day + 900},
+      {"0", 0},
   };
   for (const auto& c : cases) {
     auto t = parse_timestamp(c.text);
     ASSERT_TRUE(t.ok()) << c.text << ": " << t.error().message;
     EXPECT_EQ(t->instant, c.instant) << c.text;
-    EXPECT_EQ(t->wall, c.wall) << c.text;
     EXPECT_FALSE(t->fraction) << c.text;
   }
-  EXPECT_TRUE(parse_timestamp("2026-03-09 00:15:00.5")->fraction);
+  auto fraction = parse_timestamp("2026-03-09 00:15:00.5");
+  EXPECT_TRUE(fraction->fraction);
+  EXPECT_EQ(fraction->instant, day + 900);
 }
 
 TEST(DetectInputTest, RefusesOtherText) {
@@ -52,25 +54,117 @@ TEST(DetectInputTest, RefusesOtherText) {
   }
 }
 
+// A row's place as "HH:MM:SS +missing" (time of day UTC of its bucket, buckets
+// skipped before it), with " snapped" when its own time was not the bucket's.
+std::string place(BucketOrder& order, const char* text, long line) {
+  auto p = order.next(text, line);
+  if (!p.ok()) return p.error().message;
+  const long long s = ((p->bucket % 86400) + 86400) % 86400;
+  return fmt::format("{:02}:{:02}:{:02} +{}{}", s / 3600, s / 60 % 60, s % 60, p->missing,
+                     p->snapped ? " snapped" : "");
+}
+
 TEST(DetectInputTest, CountsMissingBucketsBetweenRows) {
   BucketOrder order(15);
-  EXPECT_EQ(*order.next("2026-03-09 00:00", 2), 0);
-  EXPECT_EQ(*order.next("2026-03-09 00:15", 3), 0);
-  EXPECT_EQ(*order.next("2026-03-09 01:00", 4), 2);  // 00:30 and 00:45 are missing
-  EXPECT_EQ(*order.next("2026-03-10 01:00", 5), 95);
+  EXPECT_EQ(place(order, "2026-03-09 00:00", 2), "00:00:00 +0");
+  EXPECT_EQ(place(order, "2026-03-09 00:15", 3), "00:15:00 +0");
+  EXPECT_EQ(place(order, "2026-03-09 01:00", 4), "01:00:00 +2");  // 00:30 and 00:45 missing
+  EXPECT_EQ(place(order, "2026-03-10 01:00", 5), "01:00:00 +95");
+  EXPECT_EQ(order.snapped(), 0);
+  // Buckets are seconds since the epoch.
+  BucketOrder epoch(15);
+  EXPECT_EQ(epoch.next("2026-03-09 00:15", 1)->bucket, 1773014400 + 900);
 }
 
-TEST(DetectInputTest, OffsetsOrderByInstantAndKeepTheirLocalGrid) {
+TEST(DetectInputTest, TheFirstRowSetsTheGridsPhase) {
+  // An AWS-like 5-minute series starting at 14:27, and a Twitter-like one with seconds.
+  BucketOrder aws(5);
+  EXPECT_EQ(place(aws, "2014-02-14 14:27:00", 1), "14:27:00 +0");
+  EXPECT_EQ(place(aws, "2014-02-14 14:32:00", 2), "14:32:00 +0");
+  EXPECT_EQ(place(aws, "2014-02-14 14:47:00", 3), "14:47:00 +2");
+  EXPECT_EQ(aws.snapped(), 0);
+  BucketOrder twitter(5);
+  EXPECT_EQ(place(twitter, "2015-02-26 21:42:53", 1), "21:42:53 +0");
+  EXPECT_EQ(place(twitter, "2015-02-26 21:47:53", 2), "21:47:53 +0");
+  EXPECT_EQ(place(twitter, "2015-02-26 21:52:10", 3), "21:52:53 +0 snapped");
+  EXPECT_EQ(place(twitter, "2015-02-26 22:02:53", 4), "22:02:53 +1");
+  EXPECT_EQ(twitter.snapped(), 1);
+  // A first row at an odd hour sets a 60-minute grid at :30.
+  BucketOrder hourly(60);
+  EXPECT_EQ(place(hourly, "1773016200", 1), "00:30:00 +0");
+  EXPECT_EQ(place(hourly, "1773019800", 2), "01:30:00 +0");
+}
+
+TEST(DetectInputTest, DriftingRowsGoToTheNearestFreeBucket) {
+  // A traffic sensor at 5 minutes: the grid is 12:24, 12:29, 12:34, 12:39, 12:44, ...
+  BucketOrder order(5);
+  EXPECT_EQ(place(order, "2015-09-01 12:24", 1), "12:24:00 +0");
+  EXPECT_EQ(place(order, "2015-09-01 12:27", 2), "12:29:00 +0 snapped");  // 3 min: nearer 12:29
+  EXPECT_EQ(place(order, "2015-09-01 12:32", 3), "12:34:00 +0 snapped");
+  // 12:36 is nearest 12:34, taken by 12:32: the next bucket, 3 minutes away.
+  EXPECT_EQ(place(order, "2015-09-01 12:36", 4), "12:39:00 +0 snapped");
+  EXPECT_EQ(place(order, "2015-09-01 12:46", 5), "12:44:00 +0 snapped");
+  // Hours later, drifted by a minute: the buckets in between are missing.
+  EXPECT_EQ(place(order, "2015-09-01 15:45", 6), "15:44:00 +35 snapped");
+  EXPECT_EQ(place(order, "2015-09-01 15:49", 7), "15:49:00 +0");
+  EXPECT_EQ(order.snapped(), 5);
+  // Exactly half way rounds to the later bucket; a fraction of a second is off the grid.
+  BucketOrder half(10);
+  EXPECT_EQ(place(half, "2026-03-09 00:00", 1), "00:00:00 +0");
+  EXPECT_EQ(place(half, "2026-03-09 00:15", 2), "00:20:00 +1 snapped");
+  EXPECT_EQ(place(half, "2026-03-09 00:30:00.5", 3), "00:30:00 +0 snapped");
+}
+
+TEST(DetectInputTest, ASensorChangingPhaseRunsOneBucketLateUntilAGap) {
+  // A traffic sensor at :x4/:x9 switches to :x0/:x5 (14:29, 14:30, 14:35, ...): every
+  // row after the switch takes the bucket 4 minutes after its time, until a gap.
+  BucketOrder order(5);
+  EXPECT_EQ(place(order, "2015-09-16 14:24", 1), "14:24:00 +0");
+  EXPECT_EQ(place(order, "2015-09-16 14:29", 2), "14:29:00 +0");
+  long line = 3;
+  for (int minute = 30; minute <= 55; minute += 5) {
+    EXPECT_EQ(place(order, fmt::format("2015-09-16 14:{}", minute).c_str(), line++),
+              fmt::format("14:{}:00 +0 snapped", minute + 4));
+  }
+  // 15:05 after 14:55 (at 14:59): its nearest bucket, 15:04, is free again.
+  EXPECT_EQ(place(order, "2015-09-16 15:05", line++), "15:04:00 +0 snapped");
+  EXPECT_EQ(order.snapped(), 7);
+}
+
+TEST(DetectInputTest, RowsDenserThanTheIntervalStop) {
+  BucketOrder order(5);
+  EXPECT_EQ(place(order, "2015-09-01 12:24:00", 1), "12:24:00 +0");
+  // 30 s later: its bucket is taken, the next starts 4.5 minutes after it.
+  EXPECT_EQ(place(order, "2015-09-01 12:24:30", 2), "12:29:00 +0 snapped");
+  // Nearest 12:24, taken; 12:29 taken; 12:34 is 9 minutes after 12:25.
+  const auto dense = order.next("2015-09-01 12:25:00", 3);
+  ASSERT_FALSE(dense.ok());
+  EXPECT_EQ(dense.error().exit_code(), 2);
+  EXPECT_EQ(dense.error().message,
+            "stdin:3: rows come faster than one per 5 minutes: timestamp '2015-09-01 12:25:00' "
+            "finds no free bucket within 5 minutes of it after line 2 ('2015-09-01 12:24:30'); "
+            "give the series' own --interval-minutes");
+  // A 1-minute series read at 15 minutes stops at its third row.
+  BucketOrder minutes(15);
+  ASSERT_TRUE(minutes.next("2026-03-09 00:00", 1).ok());
+  ASSERT_TRUE(minutes.next("2026-03-09 00:01", 2).ok());  // to 00:15, 14 minutes on
+  EXPECT_FALSE(minutes.next("2026-03-09 00:02", 3).ok());  // 00:30 is 28 minutes on
+}
+
+TEST(DetectInputTest, OffsetsOrderByInstant) {
   BucketOrder order(60);
-  EXPECT_EQ(*order.next("2026-03-09 10:00+05:30", 1), 0);
-  EXPECT_EQ(*order.next("2026-03-09 11:00+05:30", 2), 0);
-  // The same instant as line 2, written in UTC: the wall time is off the hour grid.
-  EXPECT_EQ(order.next("2026-03-09T05:30Z", 3).error().message,
-            "stdin:3: timestamp '2026-03-09T05:30Z' is not on the 60-minute grid: buckets start "
-            "every 60 minutes from midnight (check --interval-minutes)");
+  EXPECT_EQ(place(order, "2026-03-09 10:00+05:30", 1), "04:30:00 +0");
+  EXPECT_EQ(place(order, "2026-03-09 11:00+05:30", 2), "05:30:00 +0");
+  // The same instant as line 2, written in UTC.
+  EXPECT_EQ(place(order, "2026-03-09T05:30Z", 3),
+            "stdin:3: timestamp '2026-03-09T05:30Z' repeats line 2 ('2026-03-09 11:00+05:30'): "
+            "give each bucket once");
+  // The next hour written in UTC, then after a change of offset (summer time).
+  EXPECT_EQ(place(order, "2026-03-09T06:30Z", 4), "06:30:00 +0");
+  EXPECT_EQ(place(order, "2026-03-09 09:30+02:00", 5), "07:30:00 +0");
 }
 
-TEST(DetectInputTest, RefusesRepeatedEarlierAndOffGridRows) {
+TEST(DetectInputTest, RefusesRepeatedAndEarlierRows) {
   BucketOrder order(15);
   ASSERT_TRUE(order.next("2026-03-09 00:00", 1).ok());
   ASSERT_TRUE(order.next("2026-03-09 00:30", 2).ok());
@@ -82,11 +176,11 @@ TEST(DetectInputTest, RefusesRepeatedEarlierAndOffGridRows) {
   EXPECT_EQ(order.next("2026-03-09 00:30:00", 4).error().message,
             "stdin:4: timestamp '2026-03-09 00:30:00' repeats line 2 ('2026-03-09 00:30'): give "
             "each bucket once");
-  EXPECT_EQ(order.next("2026-03-09 00:40", 5).error().message,
-            "stdin:5: timestamp '2026-03-09 00:40' is not on the 15-minute grid: buckets start "
-            "every 15 minutes from midnight (check --interval-minutes)");
-  EXPECT_FALSE(order.next("2026-03-09 00:45:00.250", 6).ok());
+  EXPECT_EQ(order.next("2026-03-09 00:29:59", 5).error().message.substr(0, 45),
+            "stdin:5: timestamp '2026-03-09 00:29:59' is b");
   EXPECT_EQ(order.next("x", 7).error().message.substr(0, 21), "stdin:7: timestamp 'x");
+  // Refused rows leave the order as it was: 00:40 goes to 00:45 after 00:30.
+  EXPECT_EQ(place(order, "2026-03-09 00:40", 8), "00:45:00 +0 snapped");
 }
 
 }  // namespace

@@ -74,8 +74,13 @@ std::string run_history_path(const Config& config);
 struct DetectOptions {
   std::string method = "seasonal";
   std::vector<std::string> params;  // name=value
+  std::string direction;            // --direction: --param direction=... ("" = not given)
+  std::string sensitivity;          // --sensitivity: --param sensitivity=... ("" = not given)
   int interval_minutes = 15;
   bool keep_leading_zeros = false;  // else zeros before the first non-zero value are missing
+  bool alerts = false;              // print the alert messages instead of every row
+  int consecutive = 1;              // with alerts: as [alerts] consecutive
+  int repeat_every_minutes = 60;    // with alerts: as [alerts] repeat_every_minutes
 };
 
 int run_detect(const GlobalOptions& global, const DetectOptions& options);

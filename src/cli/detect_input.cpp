@@ -71,14 +71,14 @@ Result<Timestamp> parse_timestamp(std::string_view text) {
   if (digits(text)) {
     auto seconds = parse_int64(text);
     if (!seconds.ok()) return bad();
-    return Timestamp{*seconds, *seconds};
+    return Timestamp{*seconds};
   }
   if (text.size() < 10) return bad();
   auto day = parse_date(text.substr(0, 10));
   if (!day.ok()) return bad();
-  long long wall = static_cast<long long>(day->time_since_epoch().count()) * 86400;
+  long long midnight = static_cast<long long>(day->time_since_epoch().count()) * 86400;
   std::string_view rest = text.substr(10);
-  if (rest.empty()) return Timestamp{wall, wall};
+  if (rest.empty()) return Timestamp{midnight};
   if (rest[0] != ' ' && rest[0] != 'T') return bad();
   rest.remove_prefix(1);
   const std::size_t zone_at = std::min(rest.find_first_of("Zz+-"), rest.size());
@@ -91,48 +91,52 @@ Result<Timestamp> parse_timestamp(std::string_view text) {
     if (!parsed) return bad();
     offset = *parsed;
   }
-  wall += seconds;
-  return Timestamp{wall - offset, wall, fraction};
+  return Timestamp{midnight + seconds - offset, fraction};
 }
 
-Result<long long> BucketOrder::next(std::string_view text, long line) {
+Result<BucketPlace> BucketOrder::next(std::string_view text, long line) {
   auto fail = [&](const std::string& problem) {
     return Error::usage(fmt::format("stdin:{}: {}", line, problem));
   };
   const std::string_view shown = utf8_prefix(text, 40);
   auto stamp = parse_timestamp(text);
   if (!stamp.ok()) return fail(stamp.error().message);
-  const long long interval = interval_minutes_ * 60LL;
-  const long long phase = ((stamp->wall % interval) + interval) % interval;
-  if (phase != 0 || stamp->fraction) {
-    return fail(fmt::format(
-        "timestamp '{}' is not on the {}-minute grid: buckets start every {} minutes from "
-        "midnight (check --interval-minutes)",
-        shown, interval_minutes_, interval_minutes_));
-  }
-  long long missing = 0;
-  if (has_previous_) {
-    const long long step = stamp->instant - previous_instant_;
-    if (step == 0) {
+  const long long t = stamp->instant;
+  BucketPlace place;
+  long long index = 0;
+  if (!has_previous_) {
+    origin_ = t;
+  } else {
+    if (t == previous_instant_) {
       return fail(fmt::format("timestamp '{}' repeats line {} ('{}'): give each bucket once",
                               shown, previous_line_, previous_text_));
     }
-    if (step < 0) {
+    if (t < previous_instant_) {
       return fail(fmt::format("timestamp '{}' is before line {} ('{}'): sort the rows by time",
                               shown, previous_line_, previous_text_));
     }
-    if (step % interval != 0) {
-      return fail(fmt::format("timestamp '{}' is not a whole number of {}-minute buckets after "
-                              "line {} ('{}')",
-                              shown, interval_minutes_, previous_line_, previous_text_));
+    // t > previous_instant_ >= origin_: the offset from the grid's start is positive.
+    const long long nearest = (t - origin_ + interval_ / 2) / interval_;
+    index = std::max(nearest, previous_index_ + 1);
+    if (origin_ + index * interval_ - t > interval_) {
+      const long long minutes = interval_ / 60;
+      return fail(fmt::format(
+          "rows come faster than one per {} minutes: timestamp '{}' finds no free bucket "
+          "within {} minutes of it after line {} ('{}'); give the series' own "
+          "--interval-minutes",
+          minutes, shown, minutes, previous_line_, previous_text_));
     }
-    missing = step / interval - 1;
+    place.missing = index - previous_index_ - 1;
   }
+  place.bucket = origin_ + index * interval_;
+  place.snapped = place.bucket != t || stamp->fraction;
+  snapped_ += place.snapped;
   has_previous_ = true;
-  previous_instant_ = stamp->instant;
+  previous_index_ = index;
+  previous_instant_ = t;
   previous_text_.assign(shown);  // reuses its buffer: no allocation per row
   previous_line_ = line;
-  return missing;
+  return place;
 }
 
 }  // namespace vigil
