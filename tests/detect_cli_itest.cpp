@@ -180,10 +180,12 @@ TEST_F(DetectCliTest, UnsortedRepeatedAndTooDenseTimestampsStopWithTheLineNumber
       {"2026-03-09 00:00,1\n2026-03-09 00:15,2\n2026-03-09 00:15,3\n",
        "vigil: stdin:3: timestamp '2026-03-09 00:15' repeats line 2 ('2026-03-09 00:15'): give "
        "each bucket once\n"},
-      // 5-minute rows read as 15-minute buckets: the third has no free bucket near it.
-      {"2026-03-09 00:00,1\n2026-03-09 00:05,2\n2026-03-09 00:10,3\n",
-       "vigil: stdin:3: rows come faster than one per 15 minutes: timestamp '2026-03-09 00:10' "
-       "finds no free bucket within 15 minutes of it after line 2 ('2026-03-09 00:05'); give "
+      // 5-minute rows read as 15-minute buckets: the eighth (00:35) finds the next
+      // free bucket (01:45) more than 4 intervals after it.
+      {"2026-03-09 00:00,1\n2026-03-09 00:05,2\n2026-03-09 00:10,3\n2026-03-09 00:15,4\n"
+       "2026-03-09 00:20,5\n2026-03-09 00:25,6\n2026-03-09 00:30,7\n2026-03-09 00:35,8\n",
+       "vigil: stdin:8: rows come faster than one per 15 minutes: timestamp '2026-03-09 00:35' "
+       "finds no free bucket within 60 minutes of it after line 7 ('2026-03-09 00:30'); give "
        "the series' own --interval-minutes\n"},
       {"t0,1\n",
        "vigil: stdin:1: timestamp 't0': expected YYYY-MM-DD HH:MM[:SS] (T between them, Z or an "

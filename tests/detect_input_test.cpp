@@ -134,21 +134,27 @@ TEST(DetectInputTest, ASensorChangingPhaseRunsOneBucketLateUntilAGap) {
 TEST(DetectInputTest, RowsDenserThanTheIntervalStop) {
   BucketOrder order(5);
   EXPECT_EQ(place(order, "2015-09-01 12:24:00", 1), "12:24:00 +0");
-  // 30 s later: its bucket is taken, the next starts 4.5 minutes after it.
+  // Every 30 s: each row takes the next free bucket, later and later after its
+  // own time (4.5, 9, 13.5, 18 minutes) ...
   EXPECT_EQ(place(order, "2015-09-01 12:24:30", 2), "12:29:00 +0 snapped");
-  // Nearest 12:24, taken; 12:29 taken; 12:34 is 9 minutes after 12:25.
-  const auto dense = order.next("2015-09-01 12:25:00", 3);
+  EXPECT_EQ(place(order, "2015-09-01 12:25:00", 3), "12:34:00 +0 snapped");
+  EXPECT_EQ(place(order, "2015-09-01 12:25:30", 4), "12:39:00 +0 snapped");
+  EXPECT_EQ(place(order, "2015-09-01 12:26:00", 5), "12:44:00 +0 snapped");
+  // ... until the next free one, 12:49, is more than 4 intervals after the row.
+  const auto dense = order.next("2015-09-01 12:26:30", 6);
   ASSERT_FALSE(dense.ok());
   EXPECT_EQ(dense.error().exit_code(), 2);
   EXPECT_EQ(dense.error().message,
-            "stdin:3: rows come faster than one per 5 minutes: timestamp '2015-09-01 12:25:00' "
-            "finds no free bucket within 5 minutes of it after line 2 ('2015-09-01 12:24:30'); "
+            "stdin:6: rows come faster than one per 5 minutes: timestamp '2015-09-01 12:26:30' "
+            "finds no free bucket within 20 minutes of it after line 5 ('2015-09-01 12:26:00'); "
             "give the series' own --interval-minutes");
-  // A 1-minute series read at 15 minutes stops at its third row.
+  // A 1-minute series read at 15 minutes stops at its sixth row (01:15 is 70
+  // minutes after 00:05).
   BucketOrder minutes(15);
-  ASSERT_TRUE(minutes.next("2026-03-09 00:00", 1).ok());
-  ASSERT_TRUE(minutes.next("2026-03-09 00:01", 2).ok());  // to 00:15, 14 minutes on
-  EXPECT_FALSE(minutes.next("2026-03-09 00:02", 3).ok());  // 00:30 is 28 minutes on
+  for (int m = 0; m < 5; ++m) {
+    ASSERT_TRUE(minutes.next(fmt::format("2026-03-09 00:0{}", m), m + 1).ok()) << m;
+  }
+  EXPECT_FALSE(minutes.next("2026-03-09 00:05", 6).ok());
 }
 
 TEST(DetectInputTest, OffsetsOrderByInstant) {

@@ -39,6 +39,19 @@ MetricDay metric_day(const BucketSeries& series, const SeriesKey& key, const Det
   const int count =
       static_cast<int>((day_start(day + date::days{1}, zone) - today) / series.bucket_seconds);
   const auto found = series.values.find(key);
+  // The day's verdicts in one pass, each as a live run judged it: buckets
+  // [lo, hi] of the series are the day's judged ones.
+  int lo = -1, hi = -1;
+  for (int i = 0; i < count; ++i) {
+    const int index = series.index_of(today + EpochSeconds{i} * series.bucket_seconds);
+    if (index < 0 || index > last_index) continue;
+    if (lo < 0) lo = index;
+    hi = index;
+  }
+  std::vector<Verdict> verdicts;
+  if (found != series.values.end() && lo >= 0) {
+    verdicts = judge_range(detector, found->second, lo, hi);
+  }
   for (int i = 0; i < count; ++i) {
     const EpochSeconds offset = EpochSeconds{i} * series.bucket_seconds;
     DayBucket b{today + offset, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, false, false};
@@ -49,7 +62,7 @@ MetricDay metric_day(const BucketSeries& series, const SeriesKey& key, const Det
       b.week_ago = value_at(series, values, week_ago + offset, -1);
       const int index = series.index_of(b.start);
       if (index >= 0 && index <= last_index) {
-        const Verdict v = judge(detector, values, index);
+        const Verdict& v = verdicts[static_cast<std::size_t>(index - lo)];
         if (v.ready) {
           b.expected = v.expected;
           b.lower = v.lower;

@@ -12,6 +12,15 @@ std::vector<BacktestEvent> replay(const BucketSeries& series, const std::vector<
   const int per_day = 86400 / series.bucket_seconds;
   const int total_days = (last_index - first_index) / per_day + 1;
   std::map<AlertKey, AlertState> states;
+  // Each series judged once over the whole range (as live runs judge each bucket).
+  std::map<SeriesKey, std::vector<Verdict>> verdicts;
+  for (const auto& [key, values] : series.values) {
+    auto watch = std::find_if(watches.begin(), watches.end(),
+                              [&](const MetricWatch& w) { return w.metric == key.first; });
+    if (watch != watches.end()) {
+      verdicts[key] = judge_range(*watch->detector, values, first_index, last_index);
+    }
+  }
   for (int index = first_index; index <= last_index; ++index) {
     if ((index - first_index) % per_day == 0 && progress) {
       progress((index - first_index) / per_day + 1, total_days);
@@ -22,7 +31,8 @@ std::vector<BacktestEvent> replay(const BucketSeries& series, const std::vector<
       if (watch == watches.end()) continue;
       BacktestEvent event;
       event.method = watch->method;
-      event.evaluation = evaluate_bucket(series, key, *watch->detector, index);
+      event.evaluation =
+          evaluation_of(series, key, index, verdicts[key][index - first_index]);
       AlertState& state = states[event.evaluation.key];
       event.action = step_alert(state, event.evaluation, watch->policy);
       event.firing = state.firing;

@@ -8,15 +8,35 @@
 
 namespace vigil {
 
+namespace {
+
+// Every watched metric is a count or a ratio of counts: a band below zero says
+// nothing more than zero (and no value >= 0 is judged differently).
+Verdict clamped(Verdict v) {
+  if (v.ready && v.lower < 0) v.lower = 0;
+  return v;
+}
+
+}  // namespace
+
 Verdict judge(const Detector& detector, const std::vector<double>& values, int index) {
   const int need = static_cast<int>(detector.history_needed());
   const int first = std::max(0, index - need);
-  Verdict v = detector.evaluate(std::span<const double>(values.data() + first, index - first),
-                                values[index]);
-  // Every watched metric is a count or a ratio of counts: a band below zero
-  // says nothing more than zero (and no value >= 0 is judged differently).
-  if (v.ready && v.lower < 0) v.lower = 0;
-  return v;
+  return clamped(detector.evaluate(
+      std::span<const double>(values.data() + first, index - first), values[index]));
+}
+
+std::vector<Verdict> judge_range(const Detector& detector, const std::vector<double>& values,
+                                 int first_index, int last_index) {
+  if (last_index < first_index) return {};
+  const int need = static_cast<int>(detector.history_needed());
+  const int start = std::max(0, first_index - need);
+  std::vector<Verdict> out(static_cast<std::size_t>(last_index - first_index + 1));
+  detector.evaluate_range(
+      std::span<const double>(values.data() + start, last_index + 1 - start),
+      static_cast<std::size_t>(first_index - start), out);
+  for (Verdict& v : out) v = clamped(v);
+  return out;
 }
 
 namespace {
@@ -82,6 +102,19 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
 
 Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
                            const Detector& detector, int index) {
+  auto it = series.values.find(key);
+  if (it == series.values.end()) return evaluation_of(series, key, index, not_judged());
+  return evaluation_of(series, key, index, judge(detector, it->second, index));
+}
+
+Verdict not_judged() {
+  Verdict v;
+  v.lower = v.upper = v.expected = v.score = std::nan("");
+  return v;
+}
+
+Evaluation evaluation_of(const BucketSeries& series, const SeriesKey& key, int index,
+                         const Verdict& v) {
   Evaluation e;
   e.key = {key.first, key.second};
   e.bucket = series.bucket_start(index);
@@ -91,7 +124,6 @@ Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
     return e;
   }
   e.value = it->second[index];
-  const Verdict v = judge(detector, it->second, index);
   e.lower = v.lower;
   e.upper = v.upper;
   e.expected = v.expected;

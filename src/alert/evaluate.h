@@ -19,6 +19,12 @@ namespace vigil {
 // is at least 0 (the metrics are counts and ratios).
 Verdict judge(const Detector& detector, const std::vector<double>& values, int index);
 
+// The verdicts for values[first_index..last_index], each exactly as judge() gives
+// it, in one pass (a detector shares work between neighbouring buckets: a day of
+// verdicts costs about one, not 96).
+std::vector<Verdict> judge_range(const Detector& detector, const std::vector<double>& values,
+                                 int first_index, int last_index);
+
 // Everything needed to watch one metric: its detector and noise policy.
 struct MetricWatch {
   std::string metric;
@@ -42,5 +48,12 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
 // the key has no series).
 Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
                            const Detector& detector, int index);
+
+// The evaluation of `key` at bucket `index` given its verdict (from judge_range).
+Evaluation evaluation_of(const BucketSeries& series, const SeriesKey& key, int index,
+                         const Verdict& verdict);
+
+// A verdict with no band, not ready.
+Verdict not_judged();
 
 }  // namespace vigil

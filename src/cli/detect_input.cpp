@@ -118,13 +118,13 @@ Result<BucketPlace> BucketOrder::next(std::string_view text, long line) {
     // t > previous_instant_ >= origin_: the offset from the grid's start is positive.
     const long long nearest = (t - origin_ + interval_ / 2) / interval_;
     index = std::max(nearest, previous_index_ + 1);
-    if (origin_ + index * interval_ - t > interval_) {
+    if (origin_ + index * interval_ - t > kMaxLateBuckets * interval_) {
       const long long minutes = interval_ / 60;
       return fail(fmt::format(
           "rows come faster than one per {} minutes: timestamp '{}' finds no free bucket "
           "within {} minutes of it after line {} ('{}'); give the series' own "
           "--interval-minutes",
-          minutes, shown, minutes, previous_line_, previous_text_));
+          minutes, shown, kMaxLateBuckets * minutes, previous_line_, previous_text_));
     }
     place.missing = index - previous_index_ - 1;
   }

@@ -38,7 +38,11 @@ struct BucketPlace {
 // buckets whose phase is the first row's time (a series at :02, :07, ... is on
 // its grid). A row off the grid goes to the nearest bucket; if that bucket is
 // the previous row's (or earlier), to the next free one, provided it starts
-// within one interval of the row's time.
+// within kMaxLateBuckets intervals of the row's time: a sensor whose phase
+// slips, or a short burst of rows, is placed a little late rather than refused,
+// while a wrong --interval-minutes (rows far denser) still stops with the line.
+constexpr long long kMaxLateBuckets = 4;
+
 class BucketOrder {
  public:
   explicit BucketOrder(int interval_minutes) : interval_(interval_minutes * 60LL) {}

@@ -32,7 +32,11 @@ double PeakRecord::largest(int rank) const {
 double calibrated_threshold(const PeakRecord& record, int judged_buckets,
                             const Calibration& calibration) {
   if (judged_buckets < calibration.min_history) return std::nan("");
-  return std::max(calibration.k_min, calibration.margin * record.largest(calibration.rank));
+  const double young = std::max(0.0, 1.0 - static_cast<double>(judged_buckets) /
+                                               std::max(1, calibration.full_record));
+  const double floor =
+      calibration.k_min + std::max(0.0, calibration.k_prior - calibration.k_min) * young;
+  return std::max(floor, calibration.margin * record.largest(calibration.rank));
 }
 
 }  // namespace vigil::detect

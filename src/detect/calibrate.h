@@ -42,15 +42,19 @@ class PeakRecord {
   int top_ = 0;  // no non-empty bin above it
 };
 
-// threshold = max(k_min, margin x the rank-th largest episode peak): a surprise
-// the series has made `rank` times in its record is routine for it. With fewer
-// than `min_history` judged buckets in the record: NaN, no threshold yet (a
-// series is not judged before it has shown its ordinary day).
+// threshold = max(floor, margin x the rank-th largest episode peak): a surprise
+// the series has made `rank` times in its record is routine for it. The floor
+// falls from k_prior to k_min as the record fills (`full_record` judged buckets):
+// a young series has shown too little of itself to be judged tightly. With fewer
+// than `min_history` judged buckets: NaN, no threshold yet (a series is not
+// judged before it has shown some of its ordinary day).
 struct Calibration {
-  double k_min = 4.5;
-  double margin = 1.3;
-  int rank = 2;
-  int min_history = 96;
+  double k_prior = 7.0;
+  double k_min = 5.0;
+  double margin = 1.5;
+  int rank = 1;
+  int min_history = 48;
+  int full_record = 672;
 };
 
 double calibrated_threshold(const PeakRecord& record, int judged_buckets,

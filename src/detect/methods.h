@@ -32,7 +32,7 @@ struct SeasonalConfig {
   int min_days = 2;
   int level = 12;
   int noise_window = 4;
-  double k = 7.0;  // threshold until the record is long enough to calibrate one
+  double k = 7.0;  // a young series's threshold floor, falling to k_min as its record fills
   double floor = std::numeric_limits<double>::quiet_NaN();
   double poisson = std::numeric_limits<double>::quiet_NaN();
   double min_volume = std::numeric_limits<double>::quiet_NaN();

@@ -40,6 +40,9 @@ constexpr int kRoundOneExtraRank = 2;
 // The forecasts: the same time on previous days (and a week ago), the same time
 // of the same weekday on previous weeks, the median of the last buckets.
 constexpr int kDaily = 0, kWeekly = 1, kLocal = 2, kModels = 3;
+// A series the daily forecast cannot follow (values <= 0) is judged by the local
+// one once it has shown this many days of values (most of them present).
+constexpr long kYoungDays = 3;
 
 SeasonalConfig weekly(SeasonalConfig config) {
   config.days = 0;
@@ -49,7 +52,7 @@ SeasonalConfig weekly(SeasonalConfig config) {
 }
 
 // Sensitivity presets for low, normal, high.
-constexpr double kPresetKMin[3] = {6.0, 4.5, 3.5};
+constexpr double kPresetKMin[3] = {6.5, 5.0, 4.0};
 constexpr double kPresetMargin[3] = {2.0, 1.5, 1.2};
 
 bool count_value(double x) { return x >= 0 && x == std::floor(x); }
@@ -124,12 +127,14 @@ class Seasonal final : public Detector {
                 make_local_model(config.level)} {
     const int b = config.buckets_per_day;
     record_window_ = config.calibration_days * std::max(b, 96);
-    choice_window_ = 7L * std::max(b, 96);
+    choice_window_ = std::max(b, 96);
     calibration_.k_min = std::isnan(config.k_min) ? kPresetKMin[config.sensitivity] : config.k_min;
     calibration_.margin =
         std::isnan(config.margin) ? kPresetMargin[config.sensitivity] : config.margin;
     calibration_.min_history = std::max(b / 2, 48);
     calibration_.rank = config.rank;
+    calibration_.k_prior = config.k;
+    calibration_.full_record = static_cast<int>(std::min<long>(record_window_, kYoungDays * b));
   }
 
   Verdict evaluate(std::span<const double> history, double current) const override {
@@ -171,7 +176,7 @@ class Seasonal final : public Detector {
   // choice window: another model replaces the daily one when its share is below
   // kChangeShare. `ok(m)`: model m can judge this bucket.
   int choose(long daily_usable, long weekly_share, long weekly_compared, long local_share,
-             long local_compared, long age, const std::function<bool(int)>& ok) const;
+             long local_compared, long present_days, const std::function<bool(int)>& ok) const;
 
   SeasonalConfig config_;
   std::unique_ptr<ForecastModel> models_[kModels];
@@ -306,11 +311,19 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
     }
   };
   for (long p = begin - choice_window_; p < begin; ++p) slide(p, +1);
+  // Present values over the last kYoungDays days (not before `first`).
+  const long young_window = kYoungDays * config_.buckets_per_day;
+  long present_recent = 0;
+  for (long p = std::max(first, begin - young_window); p < begin; ++p) present_recent += present(h[p]);
 
   for (long t = begin; t < end; ++t) {
-    if (t > begin) slide(t - 1, +1), slide(t - 1 - choice_window_, -1);
+    if (t > begin) {
+      slide(t - 1, +1), slide(t - 1 - choice_window_, -1);
+      present_recent += present(h[t - 1]);
+      if (t - 1 - young_window >= first) present_recent -= present(h[t - 1 - young_window]);
+    }
     const int m = choose(c[kDaily].usable, c[kWeekly].share_sum, c[kWeekly].compared,
-                         c[kLocal].share_sum, c[kLocal].compared, t - first,
+                         c[kLocal].share_sum, c[kLocal].compared, present_recent,
                          [&](int k) {
                            return c[k].judged[t - first].usable &&
                                   !std::isnan(c[k].up[t - from]) &&
@@ -333,7 +346,7 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
 }
 
 int Seasonal::choose(long daily_usable, long weekly_share, long weekly_compared,
-                     long local_share, long local_compared, long age,
+                     long local_share, long local_compared, long present_recent,
                      const std::function<bool(int)>& ok) const {
   // Mean error share against the daily model, in thousandths; 1000 = no case.
   const auto mean = [&](long sum, long compared) {
@@ -341,9 +354,11 @@ int Seasonal::choose(long daily_usable, long weekly_share, long weekly_compared,
   };
   const long weekly = mean(weekly_share, weekly_compared);
   long local = mean(local_share, local_compared);
-  // A series the daily model cannot follow at all (values <= 0), once it is old
-  // enough to have shown a daily cycle if it had one.
-  if (daily_usable == 0 && age >= 3L * config_.buckets_per_day) local = 0;
+  // A series the daily model cannot follow at all (values <= 0), once it has
+  // shown enough days to show a daily cycle if it had one.
+  if (daily_usable == 0 && present_recent >= kYoungDays * config_.buckets_per_day * 4 / 5) {
+    local = 0;
+  }
   int best = kDaily;
   long best_share = kChangeShare;
   if (ok(kWeekly) && weekly < best_share) best = kWeekly, best_share = weekly;
