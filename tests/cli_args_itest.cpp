@@ -118,7 +118,8 @@ TEST_F(CliArgsTest, CheckConfigRefusesBadDetectorsWithFileLine) {
        "2: alerts.method: unknown detection method 'magic' (valid: seasonal, iqr, dayago)"},
       {"[alerts.metrics.views]\nparams = { zz = 1 }\n",
        "2: alerts.metrics.views.params.zz: unknown parameter 'zz' for method seasonal (valid: "
-       "days, weeks, min_days, level, noise_window, k, floor, poisson, min_volume)"},
+       "days, weeks, min_days, level, noise_window, k, floor, poisson, min_volume, sensitivity, "
+       "k_min, margin, rank, calibration_days, model, direction)"},
       {"[alerts.metrics.views]\nmethod = \"iqr\"\nparams = { n = \"x\" }\n",
        "3: alerts.metrics.views.params.n: iqr parameter n='x': expected an integer 2..10000"},
       {"[alerts]\nmethod = \"iqr\"\n\n[alerts.metrics.likes]\nparams = { n = -3 }\n",
