@@ -595,6 +595,35 @@ TEST(Seasonal, ANewSeriesIsQuietUntilItHasHistoryThenJudged) {
   for (std::size_t i = 0; i < 12 * kDay; ++i) EXPECT_FALSE(verdicts[i].ready) << i;
 }
 
+TEST(Seasonal, AnOutageAtLowCountsFiresOnceItIsSustained) {
+  // About 3 events a bucket: below min_volume single buckets are not judged (a 0
+  // is a 5% event), but an hour of zeros is not chance.
+  Noise noise(31);
+  std::vector<double> series;
+  for (int i = 0; i < 14 * kDay; ++i) {
+    series.push_back(std::max(0.0, std::round(3 + std::sqrt(3.0) * noise.normal())));
+  }
+  const std::size_t outage = 11 * kDay + 40;
+  for (std::size_t i = outage; i < outage + 16; ++i) series[i] = 0;
+  const auto verdicts = run_all(*detector("seasonal"), series);
+  const auto found = anomalies(verdicts);
+  ASSERT_FALSE(found.empty());
+  // Fires within the hour and not for a single zero; after the outage only on a
+  // zero while its hour still holds the outage.
+  EXPECT_GE(found.front(), outage + 4);
+  EXPECT_LT(found.front(), outage + 12);
+  for (std::size_t i : found) {
+    EXPECT_GE(i, outage);
+    EXPECT_LT(i, outage + 16 + 12);
+    if (i >= outage + 16) EXPECT_EQ(series[i], 0) << i;
+  }
+  EXPECT_TRUE(verdicts[outage + 15].anomaly);
+  EXPECT_LT(verdicts[found.front()].score, -4);
+  // Missing buckets (no rows) instead of zeros: nothing is known, nothing fires.
+  for (std::size_t i = outage; i < outage + 16; ++i) series[i] = kNan;
+  EXPECT_TRUE(anomalies(run_all(*detector("seasonal"), series)).empty());
+}
+
 TEST(Seasonal, SensitivityOrdersHowMuchFires) {
   auto series = bursty_series(21, 11);
   for (int day = 9; day < 21; day += 3) series[day * kDay + 45] *= 1.9;  // moderate surprises
