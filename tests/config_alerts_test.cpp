@@ -20,7 +20,7 @@ TEST(ConfigAlerts, DefaultsWhenAbsent) {
   auto config = parse_config("", "vigil.toml");
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->alerts.interval_minutes, 15);
-  EXPECT_EQ(config->alerts.history_days, 8);
+  EXPECT_EQ(config->alerts.history_days, 15);
   EXPECT_EQ(config->alerts.method, "seasonal");
   EXPECT_EQ(config->alerts.consecutive, 1);
   EXPECT_EQ(config->alerts.repeat_every_minutes, 60);
@@ -32,7 +32,7 @@ TEST(ConfigAlerts, EveryKeyAndAPerMetricTable) {
   auto config = parse_config(R"(
 [alerts]
 interval_minutes = 30
-history_days = 15
+history_days = 20
 method = "iqr"
 consecutive = 2
 repeat_every_minutes = 120
@@ -53,7 +53,7 @@ enabled = false
   ASSERT_TRUE(config.ok()) << config.error().message;
   const auto& a = config->alerts;
   EXPECT_EQ(a.interval_minutes, 30);
-  EXPECT_EQ(a.history_days, 15);
+  EXPECT_EQ(a.history_days, 20);
   EXPECT_EQ(a.method, "iqr");
   EXPECT_EQ(a.consecutive, 2);
   EXPECT_EQ(a.repeat_every_minutes, 120);

@@ -1,5 +1,5 @@
 // A new source in a real ClickHouse: events only from 2026-11-01, the alert
-// window (history_days = 8) reaching back before that. Buckets before a
+// window (history_days = 15) reaching back before that. Buckets before a
 // series' first event are "no data yet", not zero events (issue 13): the first
 // days must not fire, while a real outage after the data started still counts
 // as zero and fires.

@@ -67,7 +67,7 @@ struct MetricAlertConfig {
 
 struct AlertsConfig {
   int interval_minutes = 15;          // bucket size; divides 60
-  int history_days = 8;               // history the detector sees
+  int history_days = 15;              // history the detector sees (its records need two weeks)
   std::string method = "seasonal";    // iqr | dayago | seasonal
   int consecutive = 1;                // anomalous buckets in a row before an alert
   int repeat_every_minutes = 60;      // reminder interval while an alert is firing

@@ -10,27 +10,36 @@
 //             the n buckets present.
 //   dayago    threshold=0.5 (> 0). Band y*(1 -+ threshold) around y, the same bucket
 //             one day earlier; score (x - y) / y. Not ready if y is missing or <= 0.
-//   seasonal  vigil's default; the algorithm is described in seasonal.cpp. In short:
-//             expected = level x reference, where the reference is the median of the
-//             same bucket on previous days (and a week ago), and the level the median
-//             ratio of the recent buckets to their own references; band = expected
-//             -+ k x scale, the scale from the robust spread of those ratios and of the
-//             same time of day on previous days, never below count noise or a floor.
-//             Defaults tuned on the simulator (bench/detect_tune.sh, seed 1):
-//             days=7         previous days whose same time of day forms the reference
-//             weeks=1        also the same weekday 1..weeks weeks ago (counted once
-//                            more, so a week ago weighs double)
-//             min_days=2     reference values needed, else not ready (the first days)
-//             level=12       recent buckets whose median ratio to their references is
-//                            the current level (keep it > 2x the longest anomaly)
-//             noise_window=4 buckets up to now whose values on previous days measure
-//                            the noise at this time of day
-//             k=7            band half-width in scales (scores are in scales)
-//             floor=0.05     relative floor of the scale: with k, changes below
-//                            k x floor = 35% never alarm
-//             poisson=1      count noise: the scale is at least sqrt(poisson x expected);
-//                            use 0 for ratio metrics (CTR, sent/received)
-//             min_volume=10  expected value below which it stays quiet; use 0 for ratios
+//   seasonal  vigil's default, for real-world series (seasonal.cpp has the details).
+//             Per bucket it (1) forecasts with three models: the same time on previous
+//             days (and a week ago) scaled to today's level, the same weekday on
+//             previous weeks, and the median of the last `level` buckets; (2) takes
+//             as the series' model the one whose self-calibrated band was narrowest
+//             over the last day (another than the daily one must beat it by 1.25x);
+//             (3) scores z = (value - forecast) / scale, the scale from the robust
+//             spread, for counts (whole numbers >= 0) never below sqrt(forecast) nor
+//             5% of it; (4) judges z against thresholds calibrated on the series' own
+//             record: per side, the largest routine surprise (an episode of |z| > 3,
+//             counted once at its peak) of the last `calibration_days` times a
+//             margin, never below k_min; incidents (episodes beyond a first, more
+//             liberal round of thresholds) are left out of the record. A young
+//             series (under 3 days judged) has a floor falling from k to k_min.
+//             At low counts, an hour summing to under 30% of each previous day's
+//             same hour (Poisson p < 1e-7) is an anomaly too. Parameters:
+//             sensitivity=normal  low | normal | high: (k_min, margin) = (6.5, 2.0),
+//                            (5, 1.5), (4, 1.2); measured false episodes per
+//                            series-week in README ("Anomaly alerts")
+//             direction=both  (every method) up | down | both
+//             days=7 weeks=1 min_days=2  the daily forecast's reference days
+//             level=12       buckets whose median ratio to their references is the
+//                            level (and the local forecast's window)
+//             noise_window=4 buckets of the same time on previous days measuring noise
+//             k=7            a young series' threshold floor
+//             k_min, margin, rank=1  override the sensitivity's threshold rule
+//             calibration_days=7  the record (0: no calibration, always k)
+//             floor, poisson, min_volume  count floors (auto: 0.05, 1, 10 for counts,
+//                            0 otherwise)
+//             model=auto     or daily | weekly | local: force one forecast
 #pragma once
 
 #include <cstddef>

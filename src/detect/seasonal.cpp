@@ -1,22 +1,31 @@
 // `seasonal`: vigil's default detector. Per bucket t:
-//   1. Two forecasts: the seasonal one (seasonal_model.cpp: the same time on
-//      previous days, scaled to today's level) and the local one (local_model.cpp:
-//      the median of the last `level` buckets).
+//   1. Three forecasts (each with a spread): daily (seasonal_model.cpp: the same
+//      time on previous days and a week ago, scaled to today's level), weekly (the
+//      same model over the same weekday 1 and 2 weeks ago) and local
+//      (local_model.cpp: the median of the last `level` buckets).
 //   2. Floors: when the recent values are whole numbers >= 0 (counts), the scale is
-//      at least sqrt(poisson x E) and floor x E, and below E = min_volume nothing is
-//      judged; other series (ratios, percentages, temperatures, prices) have none
-//      unless the parameters are given. Score z = (x - E) / scale.
-//   3. Model choice from the series' own history: over the last day (at least 96
-//      buckets), which forecast came closer more often. The seasonal one needs more
-//      wins than losses; the local one judges while the seasonal one cannot (the
-//      first days) or has too few comparisons.
-//   4. Threshold from the series' own record (calibrate.h): the |z| of the chosen
-//      model over the last `calibration_days` days (at least 672 buckets) give the
-//      threshold, so routine bursts of a series do not alarm and a calm series
-//      alarms early. Until the record holds half a day (>= 48 buckets), `k`.
-//   Band E -+ threshold x scale; anomaly if |z| > threshold.
-// Every statistic is over a fixed window of past values, so evaluate() and
-// evaluate_range() agree exactly, and nothing after bucket t changes its verdict.
+//      at least sqrt(poisson x E) and floor x E, and below E = min_volume single
+//      buckets are not judged; other series (ratios, percentages, temperatures,
+//      prices) have none unless the parameters are given. Score z = (x - E) / scale.
+//   3. Thresholds per model and per side from the series' own record (calibrate.h):
+//      episodes (runs of z beyond kEpisodeBase, one peak each) of the last
+//      `calibration_days` days (at least 672 buckets). In two rounds: the first
+//      from every episode with a more liberal rank; the second leaves out the
+//      episodes that crossed the first (incidents), so the record is of what is
+//      routine. No threshold before 48 judged buckets (half a day at least); a
+//      floor falling from k to k_min over the first three days judged.
+//   4. Model choice from the series' own history: over the last day (at least 96
+//      buckets), the mean share of each model's band width (threshold x scale)
+//      against the daily one's; another model replaces the daily one when its
+//      share is below kChangeShare (1.25 times narrower). The local one also
+//      judges a series the daily one cannot follow at all (values <= 0) once it
+//      has three days of values; nothing judges the first days of a series.
+//   5. Band E - down x scale .. E + up x scale; anomaly outside it. For counts, a
+//      sustained drop (sustained_drop) is an anomaly even where single buckets
+//      are too small to judge.
+// Every statistic is over a fixed window of past values (counts and sums in a
+// fixed order), so evaluate() and evaluate_range() agree exactly, and nothing
+// after bucket t changes its verdict.
 #include <algorithm>
 #include <cmath>
 #include <functional>
