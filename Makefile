@@ -58,7 +58,7 @@ test-airflow-only:
 
 # Every benchmark, each with its reference run (a few minutes).
 bench: build
-	@for b in etl report alert detect dashboard; do bash bench/$$b.sh || exit 1; done
+	@for b in etl report alert detect dashboard field; do bash bench/$$b.sh || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR)
