@@ -30,6 +30,9 @@ TEST(SimPlan, DailyCurveIsLowAtNightAndPeaksInTheEvening) {
   EXPECT_LT(daily_curve(4.0), daily_curve(13.0));
   EXPECT_LT(daily_curve(13.0), daily_curve(20.5));
   EXPECT_LT(daily_curve(4.0) * 5, daily_curve(20.5));
+  // No step at midnight: the evening's activity runs on past 00:00.
+  EXPECT_NEAR(daily_curve(23.99), daily_curve(0.01), 0.01);
+  EXPECT_GT(daily_curve(0.5), daily_curve(4.0) * 3);
 }
 
 TEST(SimPlan, DayHasNinetySixBucketsAndAboutTheRequestedVolume) {

@@ -91,7 +91,8 @@ class ModelRecord {
   void enter(long p) { update(p, +1); }
   void leave(long p) { update(p, -1); }
 
-  PeakRecord peaks;
+  PeakRecord peaks;      // by |z|
+  PeakRecord relative;   // the same episodes by |x - E| / |E| at their peak
   int judged = 0;
 
  private:
@@ -102,12 +103,17 @@ class ModelRecord {
     if (!std::isnan(z_[p - first_].z)) judged += sign;
     const long e = p - 1;  // the episode's last bucket
     if (!above(e) || above(p) || (skip_ && skip_(e))) return;
-    double peak = 0;  // over its last kEpisodeReach buckets
+    double peak = 0, peak_relative = 0;  // over its last kEpisodeReach buckets
     for (long q = e; q > e - kEpisodeReach && above(q); --q) {
-      peak = std::max(peak, sign_ * z_[q - first_].z);
+      const Judged& j = z_[q - first_];
+      peak = std::max(peak, sign_ * j.z);
+      if (j.expected != 0) {
+        peak_relative = std::max(peak_relative, sign_ * j.z * j.scale / std::fabs(j.expected));
+      }
     }
-    const int bin = PeakRecord::bin_of(peak);
+    const int bin = PeakRecord::bin_of(peak), rel_bin = PeakRecord::bin_of(peak_relative);
     sign > 0 ? peaks.add(bin) : peaks.remove(bin);
+    sign > 0 ? relative.add(rel_bin) : relative.remove(rel_bin);
   }
 
   const std::vector<Judged>& z_;
@@ -176,12 +182,16 @@ class Seasonal final : public Detector {
   // skip(end) true are left out.
   std::vector<double> thresholds(const std::vector<Judged>& judged, long first, long floor,
                                  long from, long end, int sign, const Calibration& calibration,
-                                 std::function<bool(long)> skip) const;
+                                 std::function<bool(long)> skip,
+                                 std::vector<double>* relative_out = nullptr) const;
   // Thresholds for [begin, end) of one side (sign +1: above the forecast, -1:
   // below), each side from its own episodes: a series whose bursts are routine
   // still alarms when it drops.
+  // `relative_out` receives the relative thresholds (margin x the largest routine
+  // episode's |x - E| / |E|; 0 with none).
   std::vector<double> model_thresholds(const std::vector<Judged>& judged, long first,
-                                       long begin, long end, int sign) const;
+                                       long begin, long end, int sign,
+                                       std::vector<double>* relative_out) const;
   std::vector<Judged> judge_all(const ForecastModel& model, const double* h, long first,
                                 long end, const std::vector<char>& counts) const;
   std::vector<char> count_flags(const double* h, long first, long end) const;
@@ -227,13 +237,18 @@ Judged Seasonal::judge(const Forecast& f, double x, bool counts) const {
 std::vector<double> Seasonal::thresholds(const std::vector<Judged>& judged, long first,
                                          long floor, long from, long end, int sign,
                                          const Calibration& calibration,
-                                         std::function<bool(long)> skip) const {
+                                         std::function<bool(long)> skip,
+                                         std::vector<double>* relative_out) const {
   std::vector<double> out(static_cast<std::size_t>(std::max(0L, end - from)), config_.k);
+  if (relative_out != nullptr) relative_out->assign(out.size(), 0.0);
   if (record_window_ == 0) return out;  // not calibrated: always k
   ModelRecord record(judged, first, end, sign, std::move(skip));
   for (long p = std::max(floor, from - record_window_); p < from; ++p) record.enter(p);
   for (long t = from; t < end; ++t) {
     out[t - from] = calibrated_threshold(record.peaks, record.judged, calibration);
+    if (relative_out != nullptr) {
+      (*relative_out)[t - from] = calibration.margin * record.relative.largest(calibration.rank);
+    }
     record.enter(t);
     if (t - record_window_ >= floor) record.leave(t - record_window_);
   }
@@ -253,7 +268,8 @@ std::vector<Judged> Seasonal::judge_all(const ForecastModel& model, const double
 }
 
 std::vector<double> Seasonal::model_thresholds(const std::vector<Judged>& j, long first,
-                                               long begin, long end, int sign) const {
+                                               long begin, long end, int sign,
+                                               std::vector<double>* relative_out) const {
   // Two rounds: the first from every episode of the record; the second leaves out
   // the episodes that were anomalies by the first (the record is of what is
   // routine for the series, not of its incidents).
@@ -269,7 +285,7 @@ std::vector<double> Seasonal::model_thresholds(const std::vector<Judged>& j, lon
     }
     return false;
   };
-  return thresholds(j, first, round_one, begin, end, sign, calibration_, alarmed);
+  return thresholds(j, first, round_one, begin, end, sign, calibration_, alarmed, relative_out);
 }
 
 // Whether each bucket's recent values h[p - level, p) are all counts (whole
@@ -306,6 +322,7 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   struct Candidate {
     std::vector<Judged> judged;
     std::vector<double> up, down;  // thresholds for [from, end)
+    std::vector<double> rel_up;  // the upper relative ones, same buckets
     std::vector<int> share;         // band width share against the daily model, per bucket
     long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
   };
@@ -313,12 +330,15 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   for (int m = 0; m < kModels; ++m) {
     if (config_.model != 0 && config_.model != m + 1) continue;  // unused: never usable
     c[m].judged = judge_all(*models_[m], h, first, end, counts);
-    c[m].up = model_thresholds(c[m].judged, first, from, end, +1);
-    c[m].down = model_thresholds(c[m].judged, first, from, end, -1);
+    c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up);
+    c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr);
   }
   for (int m = 0; m < kModels; ++m) {
     if (c[m].judged.empty()) c[m].judged.resize(static_cast<std::size_t>(end - first));
-    if (c[m].up.empty()) c[m].up = c[m].down = std::vector<double>(end - from, kNan);
+    if (c[m].up.empty()) {
+      c[m].up = c[m].down = std::vector<double>(end - from, kNan);
+      c[m].rel_up = std::vector<double>(end - from, 0.0);
+    }
   }
   for (int m = 0; m < kModels; ++m) {
     c[m].share = width_shares(c[kDaily], c[m], first, from, end);
@@ -356,12 +376,17 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
     } else {
       const Judged& j = c[m].judged[t - first];
       const double up = c[m].up[t - from], down = c[m].down[t - from];
-      v.expected = j.expected;
-      v.lower = j.expected - down * j.scale;
-      v.upper = j.expected + up * j.scale;
+      // A burst must beat both the series' routine in scales and in relative size:
+      // a burst 3x the expectation at a busy hour scores far more scales than at
+      // night, but is as routine. (Drops are judged in scales only: a series'
+      // routine drops say little about an outage.)
+      const double e = j.expected, size = std::fabs(e);
+      v.expected = e;
+      v.lower = e - down * j.scale;
+      v.upper = std::max(e + up * j.scale, e + c[m].rel_up[t - from] * size);
       v.score = j.z;
       v.ready = present(h[t]);
-      v.anomaly = v.ready && (j.z > up || j.z < -down);
+      v.anomaly = v.ready && (h[t] > v.upper || h[t] < v.lower);
     }
     if (!v.anomaly && counts[t - first]) sustained_drop(h, first, t, v);
   }

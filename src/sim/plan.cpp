@@ -69,8 +69,10 @@ std::int64_t draw(double expected, double sd_share, std::uint64_t seed, std::uin
 }  // namespace
 
 double daily_curve(double hour) {
+  // Distances wrap around midnight: the late-evening bump (centred at 00:30)
+  // goes on after 00:00 instead of stopping there (a 9x step every midnight).
   auto bump = [&](double center, double width) {
-    const double d = hour - center;
+    const double d = std::remainder(hour - center, 24.0);
     return std::exp(-d * d / (2 * width * width));
   };
   return 0.08 + 0.35 * bump(9.0, 1.5) + 0.55 * bump(13.5, 2.5) + 1.0 * bump(20.5, 2.2) +
