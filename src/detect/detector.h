@@ -22,7 +22,8 @@
 //             record: per side, the largest routine surprise (an episode of |z| > 3,
 //             counted once at its peak) of the last `calibration_days` times a
 //             margin, never below k_min; incidents (episodes beyond a first, more
-//             liberal round of thresholds) are left out of the record. A young
+//             liberal round of thresholds) are left out of the record; a burst
+//             must also beat the routine bursts' relative size. A young
 //             series (under 3 days judged) has a floor falling from k to k_min.
 //             At low counts, an hour summing to under 30% of each previous day's
 //             same hour (Poisson p < 1e-7) is an anomaly too. Parameters:

@@ -20,7 +20,9 @@
 //      share is below kChangeShare (1.25 times narrower). The local one also
 //      judges a series the daily one cannot follow at all (values <= 0) once it
 //      has three days of values; nothing judges the first days of a series.
-//   5. Band E - down x scale .. E + up x scale; anomaly outside it. For counts, a
+//   5. Band E - down x scale .. E + max(up x scale, rel_up x |E|), rel_up from the
+//      relative size of the same routine episodes above (a burst 3x the forecast
+//      scores more scales at busy hours than at night); anomaly outside it. For counts, a
 //      sustained drop (sustained_drop) is an anomaly even where single buckets
 //      are too small to judge.
 // Every statistic is over a fixed window of past values (counts and sums in a
