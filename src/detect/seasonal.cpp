@@ -40,8 +40,8 @@ namespace vigil::detect {
 namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
-// Another model replaces the daily one when its mean share of their errors (in
-// thousandths) is below this: 444 = its errors 1.25 times smaller.
+// Another model replaces the daily one when its mean share of their band widths
+// (in thousandths) is below this: 444 = its band 1.25 times narrower.
 constexpr long kChangeShare = 444;
 // The first round of thresholds, which tells incidents from routine episodes,
 // counts this many more episodes as routine than the second (a more liberal
@@ -49,7 +49,7 @@ constexpr long kChangeShare = 444;
 constexpr int kRoundOneExtraRank = 2;
 
 // The forecasts: the same time on previous days (and a week ago), the same time
-// of the same weekday on previous weeks, the median of the last buckets.
+// of the same weekday on previous weeks, the median of the last `level` buckets.
 constexpr int kDaily = 0, kWeekly = 1, kLocal = 2, kModels = 3;
 // A series the daily forecast cannot follow (values <= 0) is judged by the local
 // one once it has shown this many days of values (most of them present).
@@ -141,6 +141,15 @@ std::vector<int> width_shares(const C& a, const C& b, long first, long from, lon
   return out;
 }
 
+// One forecast model's view of a run of buckets.
+struct Candidate {
+  std::vector<Judged> judged;     // from `first`
+  std::vector<double> up, down;   // thresholds, from `from`
+  std::vector<double> rel_up;     // the upper relative ones, from `from`
+  std::vector<int> share;         // band width share against the daily model, from `from`
+  long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
+};
+
 class Seasonal final : public Detector {
  public:
   explicit Seasonal(const SeasonalConfig& config)
@@ -197,6 +206,10 @@ class Seasonal final : public Detector {
   std::vector<Judged> judge_all(const ForecastModel& model, const double* h, long first,
                                 long end, const std::vector<char>& counts) const;
   std::vector<char> count_flags(const double* h, long first, long end) const;
+  // Every model judged over [first, end), its thresholds and width shares over
+  // [from, end); a model `model` rules out is never usable.
+  std::vector<Candidate> candidates(const double* h, const std::vector<char>& counts,
+                                    long first, long from, long end) const;
   // Low counts: a bucket expecting 3 events that has 0 says little, an hour of
   // them says a lot. When the last kDropWindow buckets' counts sum to less than
   // kDropShare of the same hours' sum on each previous day, and the Poisson
@@ -308,43 +321,38 @@ std::vector<char> Seasonal::count_flags(const double* h, long first, long end) c
   return out;
 }
 
+std::vector<Candidate> Seasonal::candidates(const double* h, const std::vector<char>& counts,
+                                            long first, long from, long end) const {
+  std::vector<Candidate> c(kModels);
+  for (int m = 0; m < kModels; ++m) {
+    if (config_.model != 0 && config_.model != m + 1) {
+      c[m].judged.resize(static_cast<std::size_t>(end - first));
+      c[m].up = c[m].down = std::vector<double>(end - from, kNan);
+      c[m].rel_up = std::vector<double>(end - from, 0.0);
+      continue;
+    }
+    c[m].judged = judge_all(*models_[m], h, first, end, counts);
+    c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up);
+    c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr);
+  }
+  for (int m = 0; m < kModels; ++m) {
+    c[m].share = width_shares(c[kDaily], c[m], first, from, end);
+  }
+  return c;
+}
+
 void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_index,
                               std::span<Verdict> out) const {
   const double* h = series.data();
   const long begin = static_cast<long>(begin_index);
   const long end = static_cast<long>(series.size());
-  // Scores from two record windows (and episode reaches) before `begin`: the
-  // second round of thresholds looks back at the first round's verdicts.
   // Thresholds from `from` (the choice window before `begin`), scores from two
   // record windows (and episode reaches) before that: the second round of
   // thresholds looks back at the first round's verdicts.
   const long from = std::max(0L, begin - choice_window_);
   const long first = std::max(0L, from - 2 * (record_window_ + kEpisodeReach));
   const auto counts = count_flags(h, first, end);
-  struct Candidate {
-    std::vector<Judged> judged;
-    std::vector<double> up, down;  // thresholds for [from, end)
-    std::vector<double> rel_up;  // the upper relative ones, same buckets
-    std::vector<int> share;         // band width share against the daily model, per bucket
-    long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
-  };
-  Candidate c[kModels];
-  for (int m = 0; m < kModels; ++m) {
-    if (config_.model != 0 && config_.model != m + 1) continue;  // unused: never usable
-    c[m].judged = judge_all(*models_[m], h, first, end, counts);
-    c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up);
-    c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr);
-  }
-  for (int m = 0; m < kModels; ++m) {
-    if (c[m].judged.empty()) c[m].judged.resize(static_cast<std::size_t>(end - first));
-    if (c[m].up.empty()) {
-      c[m].up = c[m].down = std::vector<double>(end - from, kNan);
-      c[m].rel_up = std::vector<double>(end - from, 0.0);
-    }
-  }
-  for (int m = 0; m < kModels; ++m) {
-    c[m].share = width_shares(c[kDaily], c[m], first, from, end);
-  }
+  std::vector<Candidate> c = candidates(h, counts, first, from, end);
   const auto slide = [&](long p, int sign) {
     if (p < from) return;
     for (auto& m : c) {
@@ -357,7 +365,9 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   // Present values over the last kYoungDays days (not before `first`).
   const long young_window = kYoungDays * config_.buckets_per_day;
   long present_recent = 0;
-  for (long p = std::max(first, begin - young_window); p < begin; ++p) present_recent += present(h[p]);
+  for (long p = std::max(first, begin - young_window); p < begin; ++p) {
+    present_recent += present(h[p]);
+  }
 
   for (long t = begin; t < end; ++t) {
     if (t > begin) {
