@@ -47,6 +47,14 @@ constexpr long kChangeShare = 444;
 // counts this many more episodes as routine than the second (a more liberal
 // threshold), so that a record with a few incidents still names them.
 constexpr int kRoundOneExtraRank = 2;
+// The weekly forecast replaces the daily one when, over the record window, its
+// first-round alarms x kCalmer + kCalmerSlack are at most the daily one's: a
+// series with weekly steps keeps surprising the daily forecast.
+#ifndef CALMER
+#define CALMER 2
+#endif
+constexpr long kCalmer = CALMER;
+constexpr long kCalmerSlack = 4;
 
 // The forecasts: the same time on previous days (and a week ago), the same time
 // of the same weekday on previous weeks, the median of the last `level` buckets.
@@ -60,10 +68,12 @@ constexpr double kDropShare = 0.3;
 constexpr double kDropProbability = 1e-7;
 constexpr int kMaxDropDays = 28;  // `days`, checked by the factory
 
+// The weekly forecast's reference: the median of the same time a day, a week and
+// two weeks ago (one unusual week, or yesterday's other weekday, is outvoted).
 SeasonalConfig weekly(SeasonalConfig config) {
-  config.days = 0;
+  config.days = 1;
   config.weeks = 2;
-  config.min_days = 1;
+  config.min_days = 3;
   return config;
 }
 
@@ -147,6 +157,8 @@ struct Candidate {
   std::vector<double> up, down;   // thresholds, from `from`
   std::vector<double> rel_up;     // the upper relative ones, from `from`
   std::vector<int> share;         // band width share against the daily model, from `from`
+  std::vector<char> alarm;        // crossed a first-round threshold, from `first`
+  long alarms = 0;                // of them over the record window before t
   long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
 };
 
@@ -200,9 +212,12 @@ class Seasonal final : public Detector {
   // still alarms when it drops.
   // `relative_out` receives the relative thresholds (margin x the largest routine
   // episode's |x - E| / |E|; 0 with none).
+  // `alarms`, if given (sized end - first), gets 1 where the first round's
+  // threshold was crossed on this side.
   std::vector<double> model_thresholds(const std::vector<Judged>& judged, long first,
                                        long begin, long end, int sign,
-                                       std::vector<double>* relative_out) const;
+                                       std::vector<double>* relative_out,
+                                       std::vector<char>* alarms = nullptr) const;
   std::vector<Judged> judge_all(const ForecastModel& model, const double* h, long first,
                                 long end, const std::vector<char>& counts) const;
   std::vector<char> count_flags(const double* h, long first, long end) const;
@@ -284,7 +299,8 @@ std::vector<Judged> Seasonal::judge_all(const ForecastModel& model, const double
 
 std::vector<double> Seasonal::model_thresholds(const std::vector<Judged>& j, long first,
                                                long begin, long end, int sign,
-                                               std::vector<double>* relative_out) const {
+                                               std::vector<double>* relative_out,
+                                               std::vector<char>* alarms) const {
   // Two rounds: the first from every episode of the record; the second leaves out
   // the episodes that were anomalies by the first (the record is of what is
   // routine for the series, not of its incidents).
@@ -300,6 +316,11 @@ std::vector<double> Seasonal::model_thresholds(const std::vector<Judged>& j, lon
     }
     return false;
   };
+  if (alarms != nullptr) {
+    for (long q = round_one; q < end; ++q) {
+      if (sign * j[q - first].z > first_round[q - round_one]) (*alarms)[q - first] = 1;
+    }
+  }
   return thresholds(j, first, round_one, begin, end, sign, calibration_, alarmed, relative_out);
 }
 
@@ -327,13 +348,15 @@ std::vector<Candidate> Seasonal::candidates(const double* h, const std::vector<c
   for (int m = 0; m < kModels; ++m) {
     if (config_.model != 0 && config_.model != m + 1) {
       c[m].judged.resize(static_cast<std::size_t>(end - first));
+      c[m].alarm.assign(static_cast<std::size_t>(end - first), 0);
       c[m].up = c[m].down = std::vector<double>(end - from, kNan);
       c[m].rel_up = std::vector<double>(end - from, 0.0);
       continue;
     }
     c[m].judged = judge_all(*models_[m], h, first, end, counts);
-    c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up);
-    c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr);
+    c[m].alarm.assign(static_cast<std::size_t>(end - first), 0);
+    c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up, &c[m].alarm);
+    c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr, &c[m].alarm);
   }
   for (int m = 0; m < kModels; ++m) {
     c[m].share = width_shares(c[kDaily], c[m], first, from, end);
@@ -362,6 +385,12 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
     }
   };
   for (long p = begin - choice_window_; p < begin; ++p) slide(p, +1);
+  // First-round alarms over the record window before t (not before `first`).
+  const auto slide_alarms = [&](long p, int sign) {
+    if (p < first) return;
+    for (auto& m : c) m.alarms += sign * m.alarm[p - first];
+  };
+  for (long p = begin - record_window_; p < begin; ++p) slide_alarms(p, +1);
   // Present values over the last kYoungDays days (not before `first`).
   const long young_window = kYoungDays * config_.buckets_per_day;
   long present_recent = 0;
@@ -372,10 +401,13 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   for (long t = begin; t < end; ++t) {
     if (t > begin) {
       slide(t - 1, +1), slide(t - 1 - choice_window_, -1);
+      slide_alarms(t - 1, +1), slide_alarms(t - 1 - record_window_, -1);
       present_recent += present(h[t - 1]);
       if (t - 1 - young_window >= first) present_recent -= present(h[t - 1 - young_window]);
     }
-    const int m = choose(c[kDaily].usable, c[kWeekly].share_sum, c[kWeekly].compared,
+    const bool weekly_calmer = c[kWeekly].alarms * kCalmer + kCalmerSlack <= c[kDaily].alarms;
+    const int m = choose(c[kDaily].usable, weekly_calmer ? 0 : c[kWeekly].share_sum,
+                         weekly_calmer ? choice_window_ : c[kWeekly].compared,
                          c[kLocal].share_sum, c[kLocal].compared, present_recent,
                          [&](int k) {
                            return c[k].judged[t - first].usable &&
