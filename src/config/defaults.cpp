@@ -91,7 +91,7 @@ history_days = {}
 method = {}
 # seasonal's alert threshold, calibrated on each series' own history: low, normal
 # or high, i.e. fewer or more expected false alert episodes per series per week
-# (measured 0.35, 0.62 and 1.05 on mixed real-world-like series; README).
+# (measured 0.3, 0.55 and 1.05 on mixed real-world-like series; README).
 # Other methods ignore it.
 sensitivity = {}
 # Which anomalies alert, for every method: up (above the band), down (below it)

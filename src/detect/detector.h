@@ -13,9 +13,11 @@
 //   seasonal  vigil's default, for real-world series (seasonal.cpp has the details).
 //             Per bucket it (1) forecasts with three models: the same time on previous
 //             days (and a week ago) scaled to today's level, the same weekday on
-//             previous weeks, and the median of the last `level` buckets; (2) takes
+//             previous weeks (with yesterday), and the median of the last `level`
+//             buckets; (2) takes
 //             as the series' model the one whose self-calibrated band was narrowest
-//             over the last day (another than the daily one must beat it by 1.25x);
+//             over the last day (another than the daily one must beat it by 1.25x;
+//             the weekly one also takes over when the daily one keeps alarming);
 //             (3) scores z = (value - forecast) / scale, the scale from the robust
 //             spread, for counts (whole numbers >= 0) never below sqrt(forecast) nor
 //             5% of it; (4) judges z against thresholds calibrated on the series' own

@@ -1,7 +1,7 @@
 // `seasonal`: vigil's default detector. Per bucket t:
 //   1. Three forecasts (each with a spread): daily (seasonal_model.cpp: the same
 //      time on previous days and a week ago, scaled to today's level), weekly (the
-//      same model over the same weekday 1 and 2 weeks ago) and local
+//      same model over a day, a week and two weeks ago) and local
 //      (local_model.cpp: the median of the last `level` buckets).
 //   2. Floors: when the recent values are whole numbers >= 0 (counts), the scale is
 //      at least sqrt(poisson x E) and floor x E, and below E = min_volume single
@@ -17,7 +17,9 @@
 //   4. Model choice from the series' own history: over the last day (at least 96
 //      buckets), the mean share of each model's band width (threshold x scale)
 //      against the daily one's; another model replaces the daily one when its
-//      share is below kChangeShare (1.25 times narrower). The local one also
+//      share is below kChangeShare (1.25 times narrower). The weekly one also
+//      takes over when the daily one kept alarming over the last week (kCalmer).
+//      The local one also
 //      judges a series the daily one cannot follow at all (values <= 0) once it
 //      has three days of values; nothing judges the first days of a series.
 //   5. Band E - down x scale .. E + max(up x scale, rel_up x |E|), rel_up from the
@@ -50,10 +52,7 @@ constexpr int kRoundOneExtraRank = 2;
 // The weekly forecast replaces the daily one when, over the record window, its
 // first-round alarms x kCalmer + kCalmerSlack are at most the daily one's: a
 // series with weekly steps keeps surprising the daily forecast.
-#ifndef CALMER
-#define CALMER 2
-#endif
-constexpr long kCalmer = CALMER;
+constexpr long kCalmer = 2;
 constexpr long kCalmerSlack = 4;
 
 // The forecasts: the same time on previous days (and a week ago), the same time
