@@ -68,6 +68,16 @@ std::unique_ptr<Detector> make_seasonal(const SeasonalConfig& config);
 std::unique_ptr<ForecastModel> make_seasonal_model(const SeasonalConfig& config);
 std::unique_ptr<ForecastModel> make_local_model(int window);
 
+// Low counts: a bucket expecting 3 events that has 0 says little, an hour of them
+// says a lot. When the 12 buckets up to t sum to less than 30% of the same hours'
+// sum on each of the previous `days_back` days (at least `min_days` complete ones),
+// bucket t is itself that low, and the Poisson probability of so few (against the
+// median of those days) is below 1e-7, `v` becomes an anomaly: score the sum's
+// deviation in Poisson standard deviations, band expected -+ k x sqrt(expected)
+// per bucket. Reads h[first..t] only.
+void sustained_drop(const double* h, long first, long t, int buckets_per_day, int days_back,
+                    int min_days, double k, Verdict& v);
+
 inline bool present(double v) { return std::isfinite(v); }
 
 // Sorts v[0..n) in place; insertion sort, the fastest for the few values used here.

@@ -25,7 +25,7 @@
 //   5. Band E - down x scale .. E + max(up x scale, rel_up x |E|), rel_up from the
 //      relative size of the same routine episodes above (a burst 3x the forecast
 //      scores more scales at busy hours than at night); anomaly outside it. For counts, a
-//      sustained drop (sustained_drop) is an anomaly even where single buckets
+//      sustained drop (low_counts.cpp) is an anomaly even where single buckets
 //      are too small to judge.
 // Every statistic is over a fixed window of past values (counts and sums in a
 // fixed order), so evaluate() and evaluate_range() agree exactly, and nothing
@@ -61,11 +61,6 @@ constexpr int kDaily = 0, kWeekly = 1, kLocal = 2, kModels = 3;
 // A series the daily forecast cannot follow (values <= 0) is judged by the local
 // one once it has shown this many days of values (most of them present).
 constexpr long kYoungDays = 3;
-// Sustained drops of low counts (Seasonal::sustained_drop).
-constexpr long kDropWindow = 12;
-constexpr double kDropShare = 0.3;
-constexpr double kDropProbability = 1e-7;
-constexpr int kMaxDropDays = 28;  // `days`, checked by the factory
 
 // The weekly forecast's reference: the median of the same time a day, a week and
 // two weeks ago (one unusual week, or yesterday's other weekday, is outvoted).
@@ -224,13 +219,6 @@ class Seasonal final : public Detector {
   // [from, end); a model `model` rules out is never usable.
   std::vector<Candidate> candidates(const double* h, const std::vector<char>& counts,
                                     long first, long from, long end) const;
-  // Low counts: a bucket expecting 3 events that has 0 says little, an hour of
-  // them says a lot. When the last kDropWindow buckets' counts sum to less than
-  // kDropShare of the same hours' sum on each previous day, and the Poisson
-  // probability of so few is below kDropProbability, bucket t is an anomaly
-  // (score: the sum's deviation in Poisson standard deviations), even below
-  // min_volume where single buckets are not judged.
-  void sustained_drop(const double* h, long first, long t, Verdict& v) const;
   // The model judging a bucket (kDaily, kWeekly, kLocal; -1: none), from the
   // weekly and local models' mean error shares against the daily one over the
   // choice window: another model replaces the daily one when its share is below
@@ -431,54 +419,11 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
       v.ready = present(h[t]);
       v.anomaly = v.ready && (h[t] > v.upper || h[t] < v.lower);
     }
-    if (!v.anomaly && counts[t - first]) sustained_drop(h, first, t, v);
-  }
-}
-
-void Seasonal::sustained_drop(const double* h, long first, long t, Verdict& v) const {
-  const long b = config_.buckets_per_day;
-  const long start = t - kDropWindow + 1;
-  if (start < first) return;
-  double observed = 0;
-  for (long p = start; p <= t; ++p) {
-    if (!present(h[p])) return;
-    observed += h[p];
-  }
-  // Expected: the median over the previous days of the same hours' sums (not the
-  // forecast, whose level follows the drop itself after half its window).
-  double sums[kMaxDropDays];
-  int days = 0;
-  for (long d = 1; d <= config_.days && start - d * b >= first; ++d) {
-    double sum = 0;
-    bool complete = true;
-    for (long p = start - d * b; p <= t - d * b; ++p) {
-      if (!present(h[p])) complete = false;
-      sum += h[p];
+    if (!v.anomaly && counts[t - first]) {
+      sustained_drop(h, first, t, config_.buckets_per_day, config_.days, config_.min_days,
+                     config_.k, v);
     }
-    if (complete) sums[days++] = sum;
   }
-  if (days < config_.min_days) return;
-  // Overdispersed counts (bursty series) have quiet hours now and then: the drop
-  // must also be well below the quietest of those days.
-  const double quietest = *std::min_element(sums, sums + days);
-  if (!(observed < kDropShare * quietest)) return;
-  const double expected = median_small(sums, days);
-  // The current bucket must still be in the drop: the alarm ends with it.
-  if (!(expected > 0) || !(observed <= kDropShare * expected) ||
-      !(h[t] <= kDropShare * expected / kDropWindow)) {
-    return;
-  }
-  // log P(X <= observed) for X ~ Poisson(expected): the terms grow with i here
-  // (observed < expected), so the sum is at most (observed + 1) x the last term.
-  const double last = -expected + observed * std::log(expected) - std::lgamma(observed + 1);
-  if (last + std::log(observed + 1) > std::log(kDropProbability)) return;
-  const double e_t = expected / kDropWindow;
-  const double band = config_.k * std::sqrt(e_t);
-  v.expected = e_t;
-  v.lower = std::max(0.0, e_t - band);
-  v.upper = e_t + band;
-  v.score = (observed - expected) / std::sqrt(expected);
-  v.ready = v.anomaly = true;
 }
 
 int Seasonal::choose(long daily_usable, long weekly_share, long weekly_compared,
