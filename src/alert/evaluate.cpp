@@ -103,27 +103,23 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
 Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
                            const Detector& detector, int index) {
   auto it = series.values.find(key);
-  if (it == series.values.end()) return evaluation_of(series, key, index, not_judged());
-  return evaluation_of(series, key, index, judge(detector, it->second, index));
-}
-
-Verdict not_judged() {
-  Verdict v;
-  v.lower = v.upper = v.expected = v.score = std::nan("");
-  return v;
-}
-
-Evaluation evaluation_of(const BucketSeries& series, const SeriesKey& key, int index,
-                         const Verdict& v) {
-  Evaluation e;
-  e.key = {key.first, key.second};
-  e.bucket = series.bucket_start(index);
-  auto it = series.values.find(key);
   if (it == series.values.end()) {
+    Evaluation e;
+    e.key = {key.first, key.second};
+    e.bucket = series.bucket_start(index);
     e.value = std::nan("");
     return e;
   }
-  e.value = it->second[index];
+  return evaluation_of(key, series.bucket_start(index), it->second[index],
+                       judge(detector, it->second, index));
+}
+
+Evaluation evaluation_of(const SeriesKey& key, EpochSeconds bucket, double value,
+                         const Verdict& v) {
+  Evaluation e;
+  e.key = {key.first, key.second};
+  e.bucket = bucket;
+  e.value = value;
   e.lower = v.lower;
   e.upper = v.upper;
   e.expected = v.expected;

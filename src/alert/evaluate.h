@@ -49,11 +49,9 @@ Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
 Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,
                            const Detector& detector, int index);
 
-// The evaluation of `key` at bucket `index` given its verdict (from judge_range).
-Evaluation evaluation_of(const BucketSeries& series, const SeriesKey& key, int index,
+// The evaluation of `key`'s bucket starting at `bucket`, worth `value`, given its
+// verdict (from judge or judge_range).
+Evaluation evaluation_of(const SeriesKey& key, EpochSeconds bucket, double value,
                          const Verdict& verdict);
-
-// A verdict with no band, not ready.
-Verdict not_judged();
 
 }  // namespace vigil
