@@ -19,12 +19,25 @@ int PeakRecord::bin_of(double peak) {
   return static_cast<int>(position);
 }
 
+// Each bin's value, its geometric middle; computed once (largest() runs for
+// every bucket judged).
+const std::array<double, PeakRecord::kBins>& bin_values() {
+  static const std::array<double, PeakRecord::kBins> kValues = [] {
+    std::array<double, PeakRecord::kBins> v{};
+    for (int b = 0; b < PeakRecord::kBins; ++b) {
+      v[b] = std::exp2(kLowestPower + (b + 0.5) / kBinsPerDoubling);
+    }
+    return v;
+  }();
+  return kValues;
+}
+
 double PeakRecord::largest(int rank) const {
   if (total_ < rank) return 0;
   int seen = 0;
   for (int b = top_; b >= 0; --b) {
     seen += counts_[b];
-    if (seen >= rank) return std::exp2(kLowestPower + (b + 0.5) / kBinsPerDoubling);
+    if (seen >= rank) return bin_values()[b];
   }
   return 0;
 }

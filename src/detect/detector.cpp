@@ -174,8 +174,10 @@ Result<std::unique_ptr<Detector>> make_method(const std::string& method,
                      {"k_min", number(method, "k_min", c.k_min, 0, 1e300, true)},
                      {"margin", number(method, "margin", c.margin, 0, 100)},
                      {"rank", number(method, "rank", c.rank, 1, 20)},
-                     {"calibration_days", number(method, "calibration_days", c.calibration_days, 0, 28)},
-                     {"model", choice(method, "model", c.model, {"auto", "daily", "weekly", "local"})}}));
+                     {"calibration_days",
+                      number(method, "calibration_days", c.calibration_days, 0, 28)},
+                     {"model",
+                      choice(method, "model", c.model, {"auto", "daily", "weekly", "local"})}}));
     if (c.min_days > c.days + c.weeks) {
       return Error::usage(fmt::format(
           "seasonal parameter min_days={}: expected at most days + weeks = {}", c.min_days,

@@ -90,9 +90,15 @@ struct Judged {
 // going on at t is not in t's record. `skip` excludes an episode by its end.
 class ModelRecord {
  public:
+  // `track_relative`: also keep `relative` (only the upper final round reads it).
   ModelRecord(const std::vector<Judged>& judged, long first, long end, int sign,
-              std::function<bool(long)> skip)
-      : z_(judged), first_(first), end_(end), sign_(sign), skip_(std::move(skip)) {}
+              std::function<bool(long)> skip, bool track_relative)
+      : z_(judged),
+        first_(first),
+        end_(end),
+        sign_(sign),
+        skip_(std::move(skip)),
+        track_relative_(track_relative) {}
 
   void enter(long p) { update(p, +1); }
   void leave(long p) { update(p, -1); }
@@ -113,12 +119,13 @@ class ModelRecord {
     for (long q = e; q > e - kEpisodeReach && above(q); --q) {
       const Judged& j = z_[q - first_];
       peak = std::max(peak, sign_ * j.z);
-      if (j.expected != 0) {
+      if (track_relative_ && j.expected != 0) {
         peak_relative = std::max(peak_relative, sign_ * j.z * j.scale / std::fabs(j.expected));
       }
     }
     const int bin = PeakRecord::bin_of(peak), rel_bin = PeakRecord::bin_of(peak_relative);
     sign > 0 ? peaks.add(bin) : peaks.remove(bin);
+    if (!track_relative_) return;
     sign > 0 ? relative.add(rel_bin) : relative.remove(rel_bin);
   }
 
@@ -126,6 +133,7 @@ class ModelRecord {
   long first_, end_;
   int sign_;  // +1: episodes above the forecast, -1: below
   std::function<bool(long)> skip_;
+  bool track_relative_;
 };
 
 // Per bucket, model b's share of the band widths (threshold x scale) of models
@@ -220,11 +228,11 @@ class Seasonal final : public Detector {
   std::vector<Candidate> candidates(const double* h, const std::vector<char>& counts,
                                     long first, long from, long end) const;
   // The model judging a bucket (kDaily, kWeekly, kLocal; -1: none), from the
-  // weekly and local models' mean error shares against the daily one over the
-  // choice window: another model replaces the daily one when its share is below
-  // kChangeShare. `ok(m)`: model m can judge this bucket.
-  int choose(long daily_usable, long weekly_share, long weekly_compared, long local_share,
-             long local_compared, long present_days, const std::function<bool(int)>& ok) const;
+  // candidates' sums over the windows before it: another model replaces the daily
+  // one when its mean band width share is below kChangeShare, the weekly one also
+  // when the daily one kept alarming (kCalmer). `ok(m)`: model m can judge this bucket.
+  int choose(const std::vector<Candidate>& c, long present_recent,
+             const std::function<bool(int)>& ok) const;
 
   SeasonalConfig config_;
   std::unique_ptr<ForecastModel> models_[kModels];
@@ -259,7 +267,7 @@ std::vector<double> Seasonal::thresholds(const std::vector<Judged>& judged, long
   std::vector<double> out(static_cast<std::size_t>(std::max(0L, end - from)), config_.k);
   if (relative_out != nullptr) relative_out->assign(out.size(), 0.0);
   if (record_window_ == 0) return out;  // not calibrated: always k
-  ModelRecord record(judged, first, end, sign, std::move(skip));
+  ModelRecord record(judged, first, end, sign, std::move(skip), relative_out != nullptr);
   for (long p = std::max(floor, from - record_window_); p < from; ++p) record.enter(p);
   for (long t = from; t < end; ++t) {
     out[t - from] = calibrated_threshold(record.peaks, record.judged, calibration);
@@ -392,15 +400,10 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
       present_recent += present(h[t - 1]);
       if (t - 1 - young_window >= first) present_recent -= present(h[t - 1 - young_window]);
     }
-    const bool weekly_calmer = c[kWeekly].alarms * kCalmer + kCalmerSlack <= c[kDaily].alarms;
-    const int m = choose(c[kDaily].usable, weekly_calmer ? 0 : c[kWeekly].share_sum,
-                         weekly_calmer ? choice_window_ : c[kWeekly].compared,
-                         c[kLocal].share_sum, c[kLocal].compared, present_recent,
-                         [&](int k) {
-                           return c[k].judged[t - first].usable &&
-                                  !std::isnan(c[k].up[t - from]) &&
-                                  !std::isnan(c[k].down[t - from]);
-                         });
+    const int m = choose(c, present_recent, [&](int k) {
+      return c[k].judged[t - first].usable && !std::isnan(c[k].up[t - from]) &&
+             !std::isnan(c[k].down[t - from]);
+    });
     Verdict& v = out[static_cast<std::size_t>(t - begin)];
     if (m < 0) {
       v = not_ready();
@@ -426,18 +429,21 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   }
 }
 
-int Seasonal::choose(long daily_usable, long weekly_share, long weekly_compared,
-                     long local_share, long local_compared, long present_recent,
+int Seasonal::choose(const std::vector<Candidate>& c, long present_recent,
                      const std::function<bool(int)>& ok) const {
-  // Mean error share against the daily model, in thousandths; 1000 = no case.
-  const auto mean = [&](long sum, long compared) {
-    return compared >= choice_window_ / 4 ? sum / compared : 1000;
+  // Mean width share against the daily model, in thousandths; 1000 = no case.
+  const auto mean = [&](const Candidate& m) {
+    return m.compared >= choice_window_ / 4 ? m.share_sum / m.compared : 1000;
   };
-  const long weekly = mean(weekly_share, weekly_compared);
-  long local = mean(local_share, local_compared);
+  // The daily forecast kept alarming where the weekly one did not: weekly steps.
+  const bool weekly_calmer =
+      c[kWeekly].alarms * kCalmer + kCalmerSlack <= c[kDaily].alarms;
+  const long weekly = weekly_calmer ? 0 : mean(c[kWeekly]);
+  long local = mean(c[kLocal]);
   // A series the daily model cannot follow at all (values <= 0), once it has
   // shown enough days to show a daily cycle if it had one.
-  if (daily_usable == 0 && present_recent >= kYoungDays * config_.buckets_per_day * 4 / 5) {
+  if (c[kDaily].usable == 0 &&
+      present_recent >= kYoungDays * config_.buckets_per_day * 4 / 5) {
     local = 0;
   }
   int best = kDaily;
