@@ -5,20 +5,20 @@
 #include <fmt/format.h>
 
 #include "cli/detect_csv.h"
+#include "config/config.h"
 
 namespace vigil {
 
 Result<AlertPolicy> detect_alert_policy(int consecutive, int repeat_every_minutes) {
-  if (consecutive < 1 || consecutive > 96) {
+  if (consecutive < 1 || consecutive > kMaxConsecutive) {
     return Error::usage(fmt::format(
-        "--consecutive {}: expected 1..96 anomalous buckets in a row before an alert",
-        consecutive));
+        "--consecutive {}: expected 1..{} anomalous buckets in a row before an alert",
+        consecutive, kMaxConsecutive));
   }
-  constexpr int kWeekMinutes = 7 * 24 * 60;
-  if (repeat_every_minutes < 1 || repeat_every_minutes > kWeekMinutes) {
+  if (repeat_every_minutes < 1 || repeat_every_minutes > kMaxRepeatEveryMinutes) {
     return Error::usage(fmt::format(
         "--repeat-every-minutes {}: expected 1..{} minutes between reminders while firing",
-        repeat_every_minutes, kWeekMinutes));
+        repeat_every_minutes, kMaxRepeatEveryMinutes));
   }
   AlertPolicy policy;
   policy.consecutive = consecutive;

@@ -92,8 +92,9 @@ void read_metric(Reader& r, const toml::key& key, const toml::node& node, Alerts
   MetricAlertConfig m;
   read_bool(r, t, prefix, "enabled", m.enabled);
   read_string(r, t, prefix, "method", m.method, check_non_empty);
-  read_int(r, t, prefix, "consecutive", m.consecutive, 1, 96);
-  read_int(r, t, prefix, "repeat_every_minutes", m.repeat_every_minutes, 1, 7 * 24 * 60);
+  read_int(r, t, prefix, "consecutive", m.consecutive, 1, kMaxConsecutive);
+  read_int(r, t, prefix, "repeat_every_minutes", m.repeat_every_minutes, 1,
+           kMaxRepeatEveryMinutes);
   read_string(r, t, prefix, "sensitivity", m.sensitivity, check_sensitivity);
   read_string(r, t, prefix, "direction", m.direction, check_direction);
   read_params(r, t, prefix, m.params);
@@ -190,8 +191,9 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   read_string(r, *t, "alerts", "method", c.method, check_non_empty);
   read_string(r, *t, "alerts", "sensitivity", c.sensitivity, check_sensitivity);
   read_string(r, *t, "alerts", "direction", c.direction, check_direction);
-  read_int(r, *t, "alerts", "consecutive", c.consecutive, 1, 96);
-  read_int(r, *t, "alerts", "repeat_every_minutes", c.repeat_every_minutes, 1, 7 * 24 * 60);
+  read_int(r, *t, "alerts", "consecutive", c.consecutive, 1, kMaxConsecutive);
+  read_int(r, *t, "alerts", "repeat_every_minutes", c.repeat_every_minutes, 1,
+           kMaxRepeatEveryMinutes);
   read_string_array(r, *t, "alerts", "slices", c.slices, check_slice);
   read_string(r, *t, "alerts", "history_table", c.history_table,
               [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });

@@ -65,6 +65,10 @@ struct MetricAlertConfig {
   std::map<std::string, std::string> params;  // detector parameters, as text
 };
 
+// The alert rules' bounds, shared by vigil.toml and `vigil detect --alerts`.
+constexpr int kMaxConsecutive = 96;                  // anomalous buckets in a row
+constexpr int kMaxRepeatEveryMinutes = 7 * 24 * 60;  // a week between reminders
+
 struct AlertsConfig {
   int interval_minutes = 15;          // bucket size; divides 60
   int history_days = 15;              // history the detector sees (its records need two weeks)
