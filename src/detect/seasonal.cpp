@@ -159,6 +159,7 @@ struct Candidate {
   std::vector<double> up, down;   // thresholds, from `from`
   std::vector<double> rel_up;     // the upper relative ones, from `from`
   std::vector<int> share;         // band width share against the daily model, from `from`
+                                  // (empty for the daily model itself)
   std::vector<char> alarm;        // crossed a first-round threshold, from `first`
   long alarms = 0;                // of them over the record window before t
   long share_sum = 0, compared = 0, usable = 0;  // over the choice window before t
@@ -353,7 +354,7 @@ std::vector<Candidate> Seasonal::candidates(const double* h, const std::vector<c
     c[m].up = model_thresholds(c[m].judged, first, from, end, +1, &c[m].rel_up, &c[m].alarm);
     c[m].down = model_thresholds(c[m].judged, first, from, end, -1, nullptr, &c[m].alarm);
   }
-  for (int m = 0; m < kModels; ++m) {
+  for (int m = kDaily + 1; m < kModels; ++m) {  // the daily model is the yardstick
     c[m].share = width_shares(c[kDaily], c[m], first, from, end);
   }
   return c;
@@ -374,7 +375,7 @@ void Seasonal::evaluate_range(std::span<const double> series, std::size_t begin_
   const auto slide = [&](long p, int sign) {
     if (p < from) return;
     for (auto& m : c) {
-      const int share = m.share[p - from];
+      const int share = m.share.empty() ? -1 : m.share[p - from];
       if (share >= 0) m.share_sum += sign * share, m.compared += sign;
       m.usable += sign * m.judged[p - first].usable;
     }
