@@ -38,7 +38,6 @@ CREATE TABLE IF NOT EXISTS alert_history(
   text_sent INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS alert_history_bucket ON alert_history(bucket);
 CREATE INDEX IF NOT EXISTS alert_history_metric_bucket ON alert_history(metric, bucket);
-PRAGMA user_version = 3;
 )sql";
 
 // Version 1 had no `sending` column (a send started and not finished), version
@@ -116,10 +115,8 @@ Status migrate_step(const SqliteDb& db, const char* sql) {
 // Creates the schema once, or upgrades a version-1 or -2 file.
 Status ensure_schema(const SqliteDb& db) {
   return db.ensure_schema(kCreateSchema, kSchemaVersion, [&](int found) -> Status {
-    if (found < 1) return {};
     if (found < 2) VIGIL_TRY(migrate_step(db, kMigrateFrom1));
-    VIGIL_TRY(migrate_step(db, kMigrateFrom2));
-    return db.exec("PRAGMA user_version = 3", "open");
+    return migrate_step(db, kMigrateFrom2);
   });
 }
 

@@ -166,21 +166,27 @@ Error SqliteDb::newer_schema(int found, int known) const {
 }
 
 Status SqliteDb::ensure_schema(const char* create_sql, int version,
-                               const std::function<Status(int found)>& migrate) const {
+                               const std::function<Status(int found)>& migrate,
+                               std::initializer_list<std::string_view> leftovers) const {
   auto found = user_version();
   if (!found) return found.error();
   if (*found == version) return {};
   VIGIL_TRY(exec("BEGIN IMMEDIATE", "open"));
   SqliteTransaction transaction(*this);
-  found = user_version();
+  found = user_version();  // another process may have created it meanwhile
   if (!found) return found.error();
+  if (*found == version) return {};
   if (*found > version) return newer_schema(*found, version);
   if (*found == 0) {
-    VIGIL_TRY(refuse_foreign_tables());
+    VIGIL_TRY(refuse_foreign_tables(leftovers));
     VIGIL_TRY(exec(create_sql, "open"));
   } else if (migrate) {
     VIGIL_TRY(migrate(*found));
+  } else {
+    return {};
   }
+  // A constant version number, not a value from outside.
+  VIGIL_TRY(exec(fmt::format("PRAGMA user_version = {}", version).c_str(), "open"));
   return transaction.commit("open");
 }
 

@@ -72,13 +72,18 @@ class SqliteDb {
   Status refuse_foreign_tables(std::initializer_list<std::string_view> own = {}) const;
   // "<what> <path> has schema version <found>, newer than this vigil knows ...".
   Error newer_schema(int found, int known) const;
-  // Creates the schema once: `create_sql` (ending with PRAGMA user_version =
-  // `version`) runs in an immediate transaction on a file without tables, so a
-  // second process opening at the same time waits and then finds it done. A
-  // newer version or a foreign file is an error (errors say "open"). An older
-  // one is passed to `migrate` (same transaction; without it, left as it is).
+  // The one schema setup of every store. Creates the schema once: on a file
+  // without a schema version, `create_sql` runs and the version is set to
+  // `version`, in one immediate transaction, re-checked inside it, so a second
+  // process opening at the same time waits and then finds it done. A newer
+  // version, or a versionless file holding tables or indexes other than
+  // `leftovers` (what an older vigil's interrupted, non-transactional create
+  // could leave), is an error (errors say "open"). An older version is passed to
+  // `migrate` (same transaction), then set to `version`; without `migrate` it is
+  // left as it is.
   Status ensure_schema(const char* create_sql, int version,
-                       const std::function<Status(int found)>& migrate = {}) const;
+                       const std::function<Status(int found)>& migrate = {},
+                       std::initializer_list<std::string_view> leftovers = {}) const;
 
  private:
   Status enable_wal() const;  // PRAGMA journal_mode = WAL, waiting out a concurrent creator

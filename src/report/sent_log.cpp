@@ -19,7 +19,6 @@ CREATE TABLE IF NOT EXISTS report_parts(
   part TEXT NOT NULL,
   sent_at INTEGER NOT NULL,
   PRIMARY KEY(report_date, chat, part));
-PRAGMA user_version = 1;
 )sql";
 
 }  // namespace

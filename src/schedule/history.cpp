@@ -26,7 +26,6 @@ CREATE TABLE IF NOT EXISTS runs(
   error TEXT NOT NULL,
   detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS runs_job ON runs(job, status, target);
-PRAGMA user_version = 1;
 )sql";
 
 constexpr const char* kColumns =
@@ -102,8 +101,6 @@ class SqliteRunHistory final : public RunHistory {
   Result<std::vector<RunRecord>> list(const RunFilter& filter) override;
   Result<std::string> latest_target(const std::string& job, RunStatus status) override;
 
-  Status ensure_schema();
-
  private:
   SqliteDb db_;
   std::mutex mutex_;
@@ -155,18 +152,6 @@ Result<std::string> SqliteRunHistory::latest_target(const std::string& job, RunS
   return use.text_at(0);
 }
 
-// A file without vigil's schema version must be new: never add tables to
-// somebody else's (runs left by an interrupted creation are ours).
-Status SqliteRunHistory::ensure_schema() {
-  std::lock_guard lock(mutex_);
-  auto version = db_.user_version();
-  if (!version.ok()) return version.error();
-  if (*version == 0) VIGIL_TRY(db_.refuse_foreign_tables({"runs", "runs_job"}));
-  if (*version > kSchemaVersion) return db_.newer_schema(*version, kSchemaVersion);
-  if (*version < kSchemaVersion) VIGIL_TRY(db_.exec(kCreateSchema, "open"));
-  return {};
-}
-
 }  // namespace
 
 std::string run_status_name(RunStatus status) {
@@ -183,9 +168,9 @@ Result<std::unique_ptr<RunHistory>> open_run_history(const std::string& path) {
   auto db = SqliteDb::open({path, "run history", "run history", /*writable_hint_by_default=*/true},
                            SQLITE_OPEN_FULLMUTEX);
   if (!db.ok()) return db.error();
-  auto history = std::make_unique<SqliteRunHistory>(std::move(*db));
-  VIGIL_TRY(history->ensure_schema());
-  return std::unique_ptr<RunHistory>(std::move(history));
+  // Runs tables left by an older vigil's interrupted create are ours.
+  VIGIL_TRY(db->ensure_schema(kCreateSchema, kSchemaVersion, {}, {"runs", "runs_job"}));
+  return std::unique_ptr<RunHistory>(std::make_unique<SqliteRunHistory>(std::move(*db)));
 }
 
 std::string runs_table(const std::vector<RunRecord>& runs, const date::time_zone* zone) {
