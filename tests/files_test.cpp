@@ -3,6 +3,7 @@
 // writers, /dev/full and paths nobody can create (the suite may run as root).
 #include "base/files.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,6 +99,26 @@ TEST_F(FilesTest, FullDiskIsAnErrorAndLeavesNoTemporary) {
   EXPECT_NE(status.error().message.find("out.txt.tmp"), std::string::npos)
       << status.error().message;
   EXPECT_FALSE(fs::exists(path("out.txt")));
+}
+
+TEST_F(FilesTest, AModeIsExactFromTheStartAndOtherwiseTheUmasksOwn) {
+  constexpr auto kOwnerOnly = fs::perms::owner_read | fs::perms::owner_write;
+  const std::string secret = path("users.xml");
+  ASSERT_TRUE(write_file(secret, "a", 0600u).ok());
+  EXPECT_EQ(fs::status(secret).permissions(), kOwnerOnly);
+  // A temporary left over with wider permissions does not widen the file.
+  ASSERT_TRUE(write_plain_file(secret + ".tmp", "old").ok());
+  fs::permissions(secret + ".tmp", fs::perms::all);
+  ASSERT_TRUE(write_file(secret, "b", 0600u).ok());
+  EXPECT_EQ(fs::status(secret).permissions(), kOwnerOnly);
+  EXPECT_EQ(*read_file(secret), "b");
+  EXPECT_FALSE(fs::exists(secret + ".tmp"));
+  const mode_t old_umask = ::umask(027);
+  auto plain = write_file(path("plain.txt"), "x");
+  ::umask(old_umask);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(fs::status(path("plain.txt")).permissions(),
+            kOwnerOnly | fs::perms::group_read);
 }
 
 TEST_F(FilesTest, WritableDirCheck) {

@@ -1,5 +1,7 @@
 #include "base/files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,6 +32,37 @@ void remove_quietly(const std::string& path) {
   if (fs::is_regular_file(fs::symlink_status(path, ignored))) fs::remove(path, ignored);
 }
 
+// Writes `content` to `path` (created or truncated) with the umask's permissions
+// or exactly `mode`, checking every write and the close, where a full disk shows.
+Status write_with_mode(const std::string& path, const std::string& content,
+                       std::optional<unsigned> mode) {
+  auto failed = [&] {
+    return Error::failure(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  };
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        static_cast<mode_t>(mode.value_or(0666)));
+  if (fd < 0) return failed();
+  // An existing file keeps its permissions through O_TRUNC, and the umask applies.
+  if (mode && ::fchmod(fd, static_cast<mode_t>(*mode)) != 0) {
+    const Error error = failed();
+    ::close(fd);
+    return error;
+  }
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const Error error = failed();
+      ::close(fd);
+      return error;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) return failed();
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
@@ -41,23 +74,15 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Status write_plain_file(const std::string& path, const std::string& content) {
-  errno = 0;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Error::failure(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-  out << content;
-  out.close();  // flushes: a full disk fails here at the latest
-  if (!out) {
-    return Error::failure(fmt::format("cannot write {}: {}", path,
-                                      errno != 0 ? std::strerror(errno) : "write failed"));
-  }
-  return {};
+  return write_with_mode(path, content, std::nullopt);
 }
 
-Status write_file(const std::string& path, const std::string& content) {
+Status write_file(const std::string& path, const std::string& content,
+                  std::optional<unsigned> mode) {
   const fs::path target(path);
   VIGIL_TRY(create_dirs(target.parent_path()));
   const std::string tmp = path + ".tmp";
-  if (auto written = write_plain_file(tmp, content); !written.ok()) {
+  if (auto written = write_with_mode(tmp, content, mode); !written.ok()) {
     remove_quietly(tmp);
     return written;
   }

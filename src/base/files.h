@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,8 +19,12 @@ Status write_plain_file(const std::string& path, const std::string& content);
 
 // Writes through a temporary file and a rename, creating parent directories,
 // so readers never see a half-written file; a failed write leaves no
-// temporary behind.
-Status write_file(const std::string& path, const std::string& content);
+// temporary behind. The one atomic file write (the managed ClickHouse's
+// config, users and pid files too). Without `mode` the file gets the umask's
+// permissions; with it, exactly `mode` from its creation on (users.xml holds a
+// password hash: 0600, never readable by others even for a moment).
+Status write_file(const std::string& path, const std::string& content,
+                  std::optional<unsigned> mode = std::nullopt);
 
 // Creates `dir` (and its parents) and creates and removes a file in it, so a
 // command can refuse an unwritable output directory before doing any work.

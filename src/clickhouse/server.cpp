@@ -161,10 +161,10 @@ Result<int> launch(const std::vector<std::string>& command, const std::string& a
   auto spawned = spawn(command, abs_dir);
   if (!spawned.ok()) return spawned.error();
   const int pid = *spawned;
-  if (!write_pid_files(abs_dir, pid, http_port, tcp_port)) {
-    const int err = errno;
+  if (auto written = write_pid_files(abs_dir, pid, http_port, tcp_port); !written.ok()) {
     terminate(pid, 10);
-    return Error::failure(fmt::format("cannot write the pid file in {}: {}", abs_dir, std::strerror(err)));
+    return Error::failure(
+        fmt::format("cannot write the pid file in {}: {}", abs_dir, written.error().message));
   }
   spdlog::debug("started {} (pid {}) in {}, http port {}, tcp port {}", command[0], pid, abs_dir, http_port,
                 tcp_port);
@@ -199,8 +199,11 @@ Result<ManagedServerStatus> start_managed_server(const ManagedServerOptions& opt
   auto ports = choose_ports(options, address);
   if (!ports.ok()) return ports.error();
   const auto [http_port, tcp_port] = *ports;
-  if (!write_server_config(*abs_dir, {address, http_port, tcp_port, options.timezone, options.password})) {
-    return Error::failure(fmt::format("cannot write the ClickHouse config in {}: {}", *abs_dir, std::strerror(errno)));
+  if (auto written =
+          write_server_config(*abs_dir, {address, http_port, tcp_port, options.timezone, options.password});
+      !written.ok()) {
+    return Error::failure(
+        fmt::format("cannot write the ClickHouse config in {}: {}", *abs_dir, written.error().message));
   }
 
   auto pid = launch(*command, *abs_dir, address, http_port, tcp_port, options.start_timeout_seconds);

@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,27 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kPortsFile = "ports";
-
-// Writes through a temporary file and a rename, with `mode` (base/files'
-// write_file has no mode, and users.xml must be 0600).
-bool write_file_mode(const std::string& path, const std::string& text, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  ::fchmod(fd, mode);
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) return false;
-  return ::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 std::string sha256_hex(const std::string& text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -149,15 +126,15 @@ std::string absolute_dir(const std::string& dir) {
 
 std::string config_path(const std::string& abs_dir) { return abs_dir + "/config.xml"; }
 
-bool write_server_config(const std::string& abs_dir, const ServerFilesOptions& options) {
-  return write_file_mode(config_path(abs_dir), make_config_xml(abs_dir, options), 0644) &&
-         write_file_mode(abs_dir + "/users.xml", make_users_xml(options.password), 0600);
+Status write_server_config(const std::string& abs_dir, const ServerFilesOptions& options) {
+  VIGIL_TRY(write_file(config_path(abs_dir), make_config_xml(abs_dir, options), 0644));
+  return write_file(abs_dir + "/users.xml", make_users_xml(options.password), 0600);
 }
 
-bool write_pid_files(const std::string& abs_dir, int pid, int http_port, int tcp_port) {
-  return write_file_mode(abs_dir + "/" + kPidFile, fmt::format("{}\n", pid), 0644) &&
-         write_file_mode(abs_dir + "/" + kPortsFile,
-                         fmt::format("http_port={}\ntcp_port={}\n", http_port, tcp_port), 0644);
+Status write_pid_files(const std::string& abs_dir, int pid, int http_port, int tcp_port) {
+  VIGIL_TRY(write_file(abs_dir + "/" + kPidFile, fmt::format("{}\n", pid), 0644));
+  return write_file(abs_dir + "/" + kPortsFile,
+                    fmt::format("http_port={}\ntcp_port={}\n", http_port, tcp_port), 0644);
 }
 
 std::optional<int> read_pid(const std::string& abs_dir) {

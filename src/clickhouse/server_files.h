@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "base/result.h"
+
 namespace vigil::ch_internal {
 
 inline constexpr const char* kPidFile = "clickhouse.pid";
@@ -28,11 +30,11 @@ struct ServerFilesOptions {
   std::string password;  // stored as its SHA-256 only; empty: no password
 };
 
-// Writes config.xml (0644) and users.xml (0600); false with errno set on failure.
-bool write_server_config(const std::string& abs_dir, const ServerFilesOptions& options);
+// Writes config.xml (0644) and users.xml (0600), each atomically (base/files).
+Status write_server_config(const std::string& abs_dir, const ServerFilesOptions& options);
 
-// Writes the pid file and the ports file; false with errno set on failure.
-bool write_pid_files(const std::string& abs_dir, int pid, int http_port, int tcp_port);
+// Writes the pid file and the ports file (0644), each atomically.
+Status write_pid_files(const std::string& abs_dir, int pid, int http_port, int tcp_port);
 std::optional<int> read_pid(const std::string& abs_dir);
 std::pair<int, int> read_ports(const std::string& abs_dir);  // {http, tcp}; 0 if unknown
 void remove_pid_files(const std::string& abs_dir);
