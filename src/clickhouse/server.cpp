@@ -26,6 +26,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/host_port.h"
 #include "clickhouse/server_files.h"
 #include "clickhouse/server_net.h"
 #include "clickhouse/server_process.h"
@@ -42,7 +43,7 @@ using Clock = std::chrono::steady_clock;
 // Checks the options and creates the directory tree; the absolute directory.
 Result<std::string> prepare_dir(const ManagedServerOptions& options) {
   if (options.dir.empty()) return Error::usage("managed ClickHouse needs a directory (state_dir)");
-  if (!is_loopback(options.host)) {
+  if (!is_loopback_host(options.host)) {
     return Error::usage(fmt::format(
         "the managed ClickHouse listens on loopback only, not on '{}': use 127.0.0.1 in [clickhouse] url, "
         "or run your own server for other hosts",

@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "base/curl_init.h"
-#include "base/parse.h"
+#include "base/host_port.h"
 #include "clickhouse/server.h"
 #include "clickhouse/text.h"
 
@@ -30,10 +30,6 @@ size_t collect_body(char* data, size_t size, size_t count, void* user) {
 }
 
 }  // namespace
-
-bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 std::string listen_address(const std::string& host) { return host == "localhost" ? "127.0.0.1" : host; }
 
@@ -118,31 +114,9 @@ Result<std::pair<std::string, int>> parse_http_host_port(const std::string& url)
   rest = rest.substr(0, rest.find_first_of("/?#"));
   auto at = rest.rfind('@');
   if (at != std::string::npos) rest = rest.substr(at + 1);
-  std::string host;
-  std::string port_text;
-  if (!rest.empty() && rest.front() == '[') {
-    auto close = rest.find(']');
-    if (close == std::string::npos) return Error::usage(fmt::format("ClickHouse url '{}' has an unclosed '['", url));
-    host = rest.substr(1, close - 1);
-    if (close + 1 < rest.size()) {
-      if (rest[close + 1] != ':') return Error::usage(fmt::format("ClickHouse url '{}' is malformed after ']'", url));
-      port_text = rest.substr(close + 2);
-    }
-  } else {
-    auto colon = rest.find(':');
-    host = rest.substr(0, colon);
-    if (colon != std::string::npos) port_text = rest.substr(colon + 1);
-  }
-  if (host.empty()) return Error::usage(fmt::format("ClickHouse url '{}' has no host", url));
-  int port = default_port;
-  if (!port_text.empty()) {
-    const auto value = parse_int(port_text);
-    if (!value.ok() || *value < 1 || *value > 65535) {
-      return Error::usage(fmt::format("ClickHouse url '{}' has an invalid port '{}'", url, port_text));
-    }
-    port = *value;
-  }
-  return std::make_pair(host, port);
+  auto parsed = parse_host_port(rest);
+  if (!parsed.ok()) return Error::usage(fmt::format("ClickHouse url '{}' {}", url, parsed.error().message));
+  return std::make_pair(std::move(parsed->host), parsed->port.value_or(default_port));
 }
 
 }  // namespace vigil

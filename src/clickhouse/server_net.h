@@ -1,5 +1,5 @@
-// Loopback networking of the managed server: which hosts count as loopback,
-// the address to listen on, whether a port is free, and GET /ping. Kept apart
+// Loopback networking of the managed server (which hosts count as loopback is
+// base/host_port's rule): the address to listen on, whether a port is free, and GET /ping. Kept apart
 // from server.cpp with the public find_free_port and parse_http_host_port
 // (server_net.cpp), which are the same kind of code. Internal to src/clickhouse.
 #pragma once
@@ -7,8 +7,6 @@
 #include <string>
 
 namespace vigil::ch_internal {
-
-bool is_loopback(const std::string& host);
 
 // The address to listen on for `host` ("localhost" -> 127.0.0.1).
 std::string listen_address(const std::string& host);

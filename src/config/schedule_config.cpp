@@ -1,63 +1,21 @@
 #include "config/schedule_config.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
-#include "base/parse.h"
+#include "base/host_port.h"
 #include "schedule/cron.h"
 
 namespace vigil {
-namespace {
-
-bool all_digits(std::string_view text) {
-  return !text.empty() && text.size() <= 5 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// 127.0.0.0/8 written as a dotted quad.
-bool is_ipv4_loopback(std::string_view host) {
-  if (host.substr(0, 4) != "127.") return false;
-  int parts = 0;
-  size_t start = 0;
-  while (start <= host.size()) {
-    size_t dot = host.find('.', start);
-    std::string_view part = host.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (part.empty() || part.size() > 3 || !all_digits(part) || *parse_int(part) > 255) {
-      return false;
-    }
-    ++parts;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return parts == 4;
-}
-
-}  // namespace
 
 Result<ListenAddress> parse_listen_address(std::string_view text) {
-  const size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  auto parsed = parse_host_port(text);
+  if (!parsed.ok()) return Error::usage(fmt::format("'{}' {}", text, parsed.error().message));
+  if (!parsed->port) {
     return Error::usage(fmt::format("'{}' is not HOST:PORT: expected for example 127.0.0.1:8765",
                                     text));
   }
-  std::string_view host = text.substr(0, colon);
-  std::string_view port = text.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  const auto number = parse_int(port);
-  if (!all_digits(port) || !number.ok() || *number < 1 || *number > 65535) {
-    return Error::usage(fmt::format("'{}' has an invalid port '{}': expected a number from 1 to 65535",
-                                    text, port));
-  }
-  if (host.empty() || host.find_first_of(" /?#@[]") != std::string_view::npos) {
-    return Error::usage(fmt::format("'{}' has an invalid host '{}': expected an address or a "
-                                    "host name, e.g. 127.0.0.1, [::1] or 0.0.0.0",
-                                    text, host));
-  }
-  const bool loopback = host == "localhost" || host == "::1" || is_ipv4_loopback(host);
-  return ListenAddress{std::string(host), *number, loopback};
+  const bool loopback = is_loopback_host(parsed->host);
+  return ListenAddress{std::move(parsed->host), *parsed->port, loopback};
 }
 
 namespace config_reader {

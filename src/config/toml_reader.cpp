@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "base/host_port.h"
 #include "base/parse.h"
 #include "base/time.h"
 
@@ -123,32 +124,14 @@ std::string check_identifier(std::string_view value) {
       value);
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 // Problem with the host[:port] part of a URL, or "".
 std::string check_authority(std::string_view authority) {
   if (authority.find('@') != std::string_view::npos) {
     return fmt::format("must not contain credentials; set user here and the password in {}",
                        kClickHousePasswordEnv);
   }
-  std::string_view host = authority;
-  std::string_view port;
-  size_t colon = authority.rfind(':');
-  size_t bracket = authority.rfind(']');
-  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    const auto number = parse_int(port);
-    const bool valid = all_digits(port) && number.ok() && *number >= 1 && *number <= 65535;
-    if (!valid) {
-      return fmt::format("has an invalid port '{}': expected a number from 1 to 65535", port);
-    }
-  }
-  if (host.empty() || host == "[]") return "has no host: expected http://HOST[:PORT]";
-  return "";
+  auto parsed = parse_host_port(authority);
+  return parsed.ok() ? "" : parsed.error().message;
 }
 
 std::string check_url(std::string_view value) {
