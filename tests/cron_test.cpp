@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "schedule/cron.h"
+#include "base/cron.h"
 
 namespace vigil {
 namespace {

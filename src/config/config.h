@@ -90,7 +90,7 @@ struct AlertsConfig {
 };
 
 // [schedule]: when `vigil serve` runs each job, as cron schedules in `timezone`
-// (see schedule/cron.h; "" = never). A leading seconds field is for tests.
+// (see base/cron.h; "" = never). A leading seconds field is for tests.
 struct ScheduleConfig {
   std::string etl = "0 2 * * *";        // yesterday's ETL
   std::string report = "0 11 * * *";    // yesterday's report

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/host_port.h"
-#include "schedule/cron.h"
+#include "base/cron.h"
 
 namespace vigil {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/cron.h"
 #include "base/time.h"
-#include "schedule/cron.h"
 
 namespace vigil {
 

@@ -25,10 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/cron.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "schedule/clock.h"
-#include "schedule/cron.h"
 #include "schedule/history.h"
 
 namespace vigil {

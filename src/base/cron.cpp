@@ -1,5 +1,5 @@
 // Parsing of cron schedules (see cron.h); evaluation is in cron_next.cpp.
-#include "schedule/cron.h"
+#include "base/cron.h"
 
 #include <algorithm>
 #include <array>

@@ -5,7 +5,7 @@
 // to instants.
 #include <optional>
 
-#include "schedule/cron.h"
+#include "base/cron.h"
 
 namespace vigil {
 namespace {
