@@ -101,9 +101,10 @@ class AlertDeliveryTest : public ::testing::Test {
   }
 
   AlertRunReport run_at(const char* local) {
+    const EpochSeconds at = *parse_local_time(local, zone_);
     auto client = make_http_clickhouse(config_->clickhouse);
     auto report = run_alerts(*client, *config_, zone_, *store_, *sink_,
-                             chart::default_renderer(), {*parse_local_time(local, zone_), false});
+                             chart::default_renderer(), {at, false}, [at] { return at + 60; });
     EXPECT_TRUE(report.ok()) << report.error().message;
     return report.ok() ? *report : AlertRunReport{};
   }

@@ -39,8 +39,10 @@ class AlertTest : public ::testing::Test {
   Result<AlertRunReport> run_at(const char* local, AlertStore& store, AlertSink& sink,
                                 bool dry_run = false) {
     auto client = make_http_clickhouse(config_->clickhouse);
+    const EpochSeconds at = *parse_local_time(local, zone_);
+    // A fixed clock: the run happens 7 s after `at`.
     return run_alerts(*client, *config_, zone_, store, sink, chart::default_renderer(),
-                      {*parse_local_time(local, zone_), dry_run});
+                      {at, dry_run}, [at] { return at + 7; });
   }
 
   std::unique_ptr<AlertStore> open_store() {
@@ -98,6 +100,9 @@ TEST_F(AlertTest, FiresOnceWithAChartThenBackToNormalOnce) {
   ASSERT_TRUE(history.ok());
   ASSERT_EQ(history->size(), 2u);
   EXPECT_TRUE(history->at(0).delivered && history->at(1).delivered);
+  // Stamped by the clock the run was given, not the system's.
+  EXPECT_EQ(history->at(0).recorded_at, *parse_local_time("2026-03-09 20:46", zone_) + 7);
+  EXPECT_EQ(history->at(1).recorded_at, *parse_local_time("2026-03-09 20:16", zone_) + 7);
 }
 
 TEST_F(AlertTest, UndeliveredAlertIsSentByTheNextRunNotLost) {

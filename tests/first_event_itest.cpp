@@ -64,7 +64,7 @@ class FirstEventTest : public ::testing::Test {
     auto client = make_http_clickhouse(config_->clickhouse);
     ListSink sink;
     auto report = run_alerts(*client, *config_, zone_, **store, sink, no_chart,
-                             {at, true});
+                             {at, true}, [at] { return at + 60; });
     EXPECT_TRUE(report.ok()) << report.error().message;
     return sink.messages;
   }

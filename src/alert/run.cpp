@@ -1,7 +1,5 @@
 #include "alert/run.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -17,12 +15,6 @@ namespace {
 
 // Undelivered messages older than this are dropped, not sent late.
 constexpr EpochSeconds kResendWindowSeconds = 6 * 3600;
-
-EpochSeconds now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct RunContext {
   const Config& config;
@@ -61,11 +53,11 @@ AlertMessage make_message(const RunContext& run, const AlertRecord& record,
   return message;
 }
 
-// Evaluates every watched key at `index` and advances its state.
+// Evaluates every watched key at `index` and advances its state; the records
+// are stamped `now`.
 std::vector<AlertRecord> evaluate_all(const RunContext& run, int index,
-                                      std::map<AlertKey, AlertState>& states) {
+                                      std::map<AlertKey, AlertState>& states, EpochSeconds now) {
   std::vector<AlertRecord> records;
-  const EpochSeconds now = now_seconds();
   for (const auto& [key, values] : run.series->values) {
     const MetricWatch* watch = watch_for(run, key.first);
     if (watch == nullptr) continue;
@@ -88,8 +80,9 @@ void count_action(AlertRunReport& report, AlertAction action) {
 // and returns the records.
 Result<std::vector<AlertRecord>> evaluate_and_commit(const RunContext& run, AlertStore& store,
                                                      std::map<AlertKey, AlertState>& states,
-                                                     bool dry_run, AlertRunReport& report) {
-  auto records = evaluate_all(run, run.series->count - 1, states);
+                                                     bool dry_run, EpochSeconds now,
+                                                     AlertRunReport& report) {
+  auto records = evaluate_all(run, run.series->count - 1, states, now);
   report.checked = static_cast<int>(records.size());
   if (!dry_run) {
     auto committed = store.commit(states, records);
@@ -108,7 +101,8 @@ EpochSeconds last_complete_bucket(EpochSeconds at, int bucket_seconds) {
 
 Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
                                   const date::time_zone* zone, AlertStore& store, AlertSink& sink,
-                                  const chart::Renderer& render, const AlertRunOptions& options) {
+                                  const chart::Renderer& render, const AlertRunOptions& options,
+                                  const std::function<EpochSeconds()>& now) {
   auto watches = make_watches(config.alerts);
   if (!watches.ok()) return watches.error();
   const int bs = config.alerts.interval_minutes * 60;
@@ -142,7 +136,7 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
   if (!states.ok()) return states.error();
   std::vector<AlertRecord> records;
   if (options.evaluate) {
-    auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, report);
+    auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, now(), report);
     if (!evaluated.ok()) return evaluated.error();
     records = std::move(*evaluated);
   }

@@ -66,9 +66,12 @@ struct AlertRunOptions {
   std::chrono::milliseconds lock_wait = kAlertLockWait;  // for a run that holds the state
 };
 
+// `now` (the wall clock, epoch seconds) stamps the records' recorded_at: cli
+// passes the system clock, tests a fixed one.
 Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
                                   const date::time_zone* zone, AlertStore& store, AlertSink& sink,
-                                  const chart::Renderer& render, const AlertRunOptions& options);
+                                  const chart::Renderer& render, const AlertRunOptions& options,
+                                  const std::function<EpochSeconds()>& now);
 
 // "3 series checked, 1 fired, 0 repeated, 0 resolved, 2 delivered (1 from an
 // earlier run), 1 not delivered" (the last two parts only when not zero).

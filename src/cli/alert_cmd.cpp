@@ -15,11 +15,7 @@ namespace vigil {
 namespace {
 
 Result<EpochSeconds> instant(const std::string& text, const date::time_zone* zone) {
-  if (text.empty()) {
-    return EpochSeconds{std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count()};
-  }
+  if (text.empty()) return system_now();
   return parse_local_time(text, zone);
 }
 
@@ -39,7 +35,7 @@ int run_alert(const GlobalOptions& global, const AlertOptions& options) {
   auto delivery = make_alert_delivery(ctx->config, ctx->zone, options.dry_run, dir);
   if (!delivery.ok()) return fail(delivery.error());
   auto report = run_alerts(*ctx->clickhouse, ctx->config, ctx->zone, **store, *delivery->sink,
-                           chart::default_renderer(), {*at, options.dry_run});
+                           chart::default_renderer(), {*at, options.dry_run}, system_now);
   if (!report.ok()) return fail(report.error());
   std::cout << fmt::format("alert {}: {}{}\n",
                            format_local_time(report->bucket, ctx->zone).substr(0, 16),

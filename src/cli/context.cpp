@@ -38,11 +38,14 @@ int fail(const Error& error) {
   return error.exit_code();
 }
 
+EpochSeconds system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 Days yesterday(const date::time_zone* zone) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  return local_date(now, zone) - date::days{1};
+  return local_date(system_now(), zone) - date::days{1};
 }
 
 Result<ManagedServerOptions> managed_server_options(const Config& config) {

@@ -24,6 +24,10 @@ Result<AppContext> make_context(const GlobalOptions& global);
 // Prints "vigil: <message>" to stderr and returns the error's exit code.
 int fail(const Error& error);
 
+// The system clock in epoch seconds: read here and passed down (run_alerts, the
+// dashboard), so the modules below cli never read it themselves.
+EpochSeconds system_now();
+
 // Yesterday in the business zone.
 Days yesterday(const date::time_zone* zone);
 

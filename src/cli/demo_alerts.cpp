@@ -34,7 +34,7 @@ Result<std::string> demo_alerts(AppContext& ctx, Days day) {
   int fired = 0, resolved = 0;
   for (EpochSeconds at = begin + bs; at <= end; at += bs) {
     auto run = run_alerts(*ctx.clickhouse, ctx.config, ctx.zone, **store, sink,
-                          chart::default_renderer(), {at, false});
+                          chart::default_renderer(), {at, false}, system_now);
     if (!run.ok()) return run.error();
     fired += run->fired;
     resolved += run->resolved;

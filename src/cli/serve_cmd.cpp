@@ -67,7 +67,7 @@ class LiveJobRunner final : public JobRunner {
 
   Result<JobOutcome> alerts(EpochSeconds at) override {
     auto run = run_alerts(*alerts_client_, config_, zone_, store_, sink_,
-                          chart::default_renderer(), {at, false});
+                          chart::default_renderer(), {at, false}, system_now);
     if (!run.ok()) return run.error();
     // A failed run still counts the messages that went out (and is retried).
     const Status status = alert_run_status(*run);
@@ -100,10 +100,10 @@ void send_left_over_alerts(const Config& config, const date::time_zone* zone) {
   if (!delivery.ok()) return spdlog::error("serve: {}", delivery.error().message);
   auto client = make_qualified_clickhouse(config.clickhouse);
   AlertRunOptions options;
-  options.at = static_cast<EpochSeconds>(std::time(nullptr));
+  options.at = system_now();
   options.evaluate = false;
   auto run = run_alerts(*client, config, zone, **store, *delivery->sink,
-                        chart::default_renderer(), options);
+                        chart::default_renderer(), options, system_now);
   if (!run.ok()) {
     return spdlog::error("serve: alert messages left by an earlier run not sent: {}; the next "
                          "alert run sends them",
@@ -189,8 +189,7 @@ class WebFront {
       : source_(make_live_dashboard_source(ctx.config, ctx.zone, alert_state_path(ctx.config),
                                            run_history_path(ctx.config))),
         dashboard_(ctx.config, *source_,
-                   {ctx.zone, [] { return static_cast<EpochSeconds>(std::time(nullptr)); },
-                    chart::default_renderer()}) {}
+                   {ctx.zone, system_now, chart::default_renderer()}) {}
 
   Status start(const AppContext& ctx, std::function<SchedulerStatus()> status) {
     const Config& config = ctx.config;
