@@ -17,13 +17,12 @@
 namespace vigil {
 namespace {
 
-constexpr std::size_t kReadBlock = 1 << 20;
 constexpr std::size_t kWriteBlock = 4 << 20;
 // Blocks with fewer rows are judged on one thread.
 constexpr std::size_t kParallelRows = 4096;
 
-Status write_stdout(const std::string& text) {
-  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+Status write_out(std::FILE* out, const std::string& text) {
+  if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
     return Error::failure(fmt::format("writing stdout: {}", std::strerror(errno)));
   }
   return {};
@@ -35,12 +34,13 @@ class DetectStream {
                const StreamOptions& options)
       : detector_(detector), order_(order), sink_(sink), threads_(std::max(options.threads, 1u)),
         needed_(detector.history_needed()), leading_(options.keep_leading_zeros),
-        outs_(threads_), buf_(kReadBlock) {
+        in_(options.in), out_(options.out), outs_(threads_),
+        buf_(std::max<std::size_t>(options.read_block, 1)) {
     for (auto& o : outs_) o.reserve(kWriteBlock);
   }
 
   Status run() {
-    VIGIL_TRY(write_stdout(sink_.header()));
+    VIGIL_TRY(write_out(out_, sink_.header()));
     while (!eof_ && !bad_row_) {
       VIGIL_TRY(read_more());
       const std::size_t history = series_.size();
@@ -58,7 +58,7 @@ class DetectStream {
       std::memmove(buf_.data(), buf_.data() + used, filled_ - used);
       filled_ -= used;
     }
-    if (std::fflush(stdout) != 0) {
+    if (std::fflush(out_) != 0) {
       return Error::failure(fmt::format("writing stdout: {}", std::strerror(errno)));
     }
     if (bad_row_) return *bad_row_;
@@ -67,9 +67,9 @@ class DetectStream {
 
  private:
   Status read_more() {
-    const std::size_t got = std::fread(buf_.data() + filled_, 1, buf_.size() - filled_, stdin);
+    const std::size_t got = std::fread(buf_.data() + filled_, 1, buf_.size() - filled_, in_);
     if (got == 0) {
-      if (std::ferror(stdin)) {
+      if (std::ferror(in_)) {
         return Error::failure(fmt::format("reading stdin: {}", std::strerror(errno)));
       }
       eof_ = true;
@@ -82,14 +82,9 @@ class DetectStream {
   // input) into rows_ and series_; stops at a bad row. Returns the bytes used.
   std::size_t parse_lines() {
     std::size_t pos = 0;
-    while (pos < filled_) {
-      const char* start = buf_.data() + pos;
-      const char* nl = static_cast<const char*>(std::memchr(start, '\n', filled_ - pos));
-      if (nl == nullptr && !eof_) break;
-      const char* end = nl ? nl : buf_.data() + filled_;
-      pos = static_cast<std::size_t>(end - buf_.data()) + (nl ? 1 : 0);
-      std::string_view line(start, static_cast<std::size_t>(end - start));
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    while (auto next = next_line(std::string_view(buf_.data() + pos, filled_ - pos), eof_)) {
+      pos += next->consumed;
+      std::string_view line = next->text;
       if (++line_no_ == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
       if (auto status = add_line(line); !status.ok()) {
         bad_row_ = status.error();
@@ -150,7 +145,7 @@ class DetectStream {
     for (unsigned t = spawned; t < parts; ++t) work(t, parts);
     for (auto& w : workers) w.join();
     if (!concurrent) sink_.take(rows_, verdicts_, outs_[0]);
-    for (unsigned t = 0; t < parts; ++t) VIGIL_TRY(write_stdout(outs_[t]));
+    for (unsigned t = 0; t < parts; ++t) VIGIL_TRY(write_out(out_, outs_[t]));
     return {};
   }
 
@@ -160,6 +155,8 @@ class DetectStream {
   const unsigned threads_;
   const std::size_t needed_;
   LeadingZeros leading_;
+  std::FILE* const in_;
+  std::FILE* const out_;
   // The last needed_ values (or fewer at the start), then the current block.
   std::vector<double> series_;
   std::vector<DetectRow> rows_;  // the current block
@@ -173,6 +170,15 @@ class DetectStream {
 };
 
 }  // namespace
+
+std::optional<BufferedLine> next_line(std::string_view data, bool at_end) {
+  if (data.empty()) return std::nullopt;
+  const std::size_t nl = data.find('\n');
+  if (nl == std::string_view::npos && !at_end) return std::nullopt;
+  BufferedLine line{data.substr(0, nl), nl == std::string_view::npos ? data.size() : nl + 1};
+  if (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
+  return line;
+}
 
 Status stream_detect(const Detector& detector, BucketOrder& order, RowSink& sink,
                      const StreamOptions& options) {
