@@ -1,6 +1,7 @@
 // SQLite plumbing shared by the stores under the state directory (alert state,
-// run history): owning handles, opening a file (parent directory, WAL, busy
-// timeout), schema version checks, a transaction guard, positional binds, and
+// run history, report delivery log): owning handles, opening a file (parent
+// directory, WAL, busy timeout), the one schema setup (ensure_schema), a
+// transaction guard, positional binds, and
 // SQLite result codes turned into one-line errors that name the file and the
 // next step. Each store passes a SqliteFile saying how its messages name it.
 #pragma once
