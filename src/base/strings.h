@@ -26,6 +26,10 @@ bool valid_utf8(std::string_view text);
 // `text` cut to at most `limit` bytes without splitting a UTF-8 character.
 std::string_view utf8_prefix(std::string_view text, std::size_t limit);
 
+// Escapes & < > " (text or a double-quoted attribute value in HTML or XML):
+// Telegram's HTML parse mode, the dashboard, the managed server's XML config.
+std::string html_escape(std::string_view text);
+
 // Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (a URL query value).
 std::string url_encode(std::string_view text);
 

@@ -12,13 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "base/strings.h"  // html_escape: text and attribute values in HTML parse mode
+
 namespace vigil {
 
 inline constexpr std::size_t kTelegramMaxText = 4096;
 inline constexpr std::size_t kTelegramMaxCaption = 1024;
-
-// Escapes & < > " for use as text or attribute value in HTML parse mode.
-std::string html_escape(std::string_view text);
 
 // UTF-16 code units of UTF-8 text (BMP character = 1, astral = 2; an invalid
 // byte counts 1, as the replacement character it becomes).
