@@ -91,7 +91,8 @@ TEST(MetricCatalog, EveryRowHasADailyValue) {
     const auto value = daily_value(day, row.name);
     ASSERT_TRUE(value.has_value());
     if (row.kind == MetricKind::kRatio) {
-      EXPECT_DOUBLE_EQ(*value, *daily_value(day, row.numerator) / *daily_value(day, row.denominator));
+      EXPECT_DOUBLE_EQ(*value,
+                       *daily_value(day, row.numerator) / *daily_value(day, row.denominator));
     }
     DailyMetrics empty;
     if (row.kind == MetricKind::kCount) {

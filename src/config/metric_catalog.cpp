@@ -63,7 +63,8 @@ const std::vector<MetricDef>& metric_catalog() {
 
 const MetricDef* find_metric(std::string_view name) {
   const auto& all = metric_catalog();
-  auto it = std::find_if(all.begin(), all.end(), [&](const MetricDef& r) { return r.name == name; });
+  auto it =
+      std::find_if(all.begin(), all.end(), [&](const MetricDef& r) { return r.name == name; });
   return it == all.end() ? nullptr : &*it;
 }
 

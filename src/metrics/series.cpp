@@ -49,7 +49,9 @@ void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
   const std::string source = cells.text(2, "source") == "feed" ? "feed" : "messages";
   const auto counts = alerted(MetricKind::kCount);
   std::vector<double> values;
-  for (std::size_t i = 0; i < counts.size(); ++i) values.push_back(cells.number(3 + i, counts[i]->name));
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    values.push_back(cells.number(3 + i, counts[i]->name));
+  }
   if (cells.error()) return;
   const bool earlier = bucket < series.begin;  // a lookback row: events in the day before
   const int index = earlier ? 0 : series.index_of(bucket);

@@ -37,9 +37,9 @@ struct BucketSeries {
 // install, a new slice, a messenger shipped after the feed). Keyed by (source,
 // slice), source "feed" or "messages" (source_name of the metric's row): the
 // index of the first bucket of the window with an event of that table and slice,
-// 0 if it had events in the day before the window (kFirstEventLookbackSeconds). A (source, slice) absent has no event
-// at all. So data that comes back after more than a day with no event at all,
-// from before the window, is a new start too.
+// 0 if it had events in the day before the window (kFirstEventLookbackSeconds).
+// A (source, slice) absent has no event at all. So data that comes back after
+// more than a day with no event at all, from before the window, is a new start too.
 using FirstEvents = std::map<std::pair<std::string, std::string>, int>;
 constexpr int kFirstEventLookbackSeconds = 86400;
 
