@@ -82,6 +82,10 @@ const char* source_name(MetricSource source) {
   return source == MetricSource::kFeed ? "feed" : "messages";
 }
 
+const char* source_title(MetricSource source) {
+  return source == MetricSource::kFeed ? "Feed" : "Messenger";
+}
+
 std::string metric_title(const std::string& metric) {
   const MetricDef* row = find_metric(metric);
   return row == nullptr ? metric : row->title;

@@ -68,6 +68,9 @@ const std::vector<std::string>& daily_metric_names();
 // "feed" or "messages".
 const char* source_name(MetricSource source);
 
+// "Feed" or "Messenger": the report's section and chart of the table's metrics.
+const char* source_title(MetricSource source);
+
 // The row's title ("Feed active users", "CTR"), or the name itself if unknown.
 std::string metric_title(const std::string& metric);
 

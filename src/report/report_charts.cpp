@@ -40,12 +40,12 @@ chart::ChartSpec base_spec(const std::vector<DailyMetrics>& days, const char* wh
   return spec;
 }
 
-// The spec titled `what` with a panel per reported metric of `source`
+// The spec of `source`'s table with a panel per reported metric of it
 // (config/metric_catalog.h), in catalogue order.
 chart::ChartSpec source_spec(const std::vector<DailyMetrics>& all_days, int shown,
-                             const char* what, MetricSource source) {
+                             MetricSource source) {
   const auto days = last_days(all_days, shown);
-  auto spec = base_spec(days, what);
+  auto spec = base_spec(days, source_title(source));
   for (const auto& row : metric_catalog()) {
     if (row.reported && row.source == source) spec.panels.push_back(panel(days, row));
   }
@@ -55,11 +55,11 @@ chart::ChartSpec source_spec(const std::vector<DailyMetrics>& all_days, int show
 }  // namespace
 
 chart::ChartSpec feed_chart_spec(const std::vector<DailyMetrics>& all_days, int shown) {
-  return source_spec(all_days, shown, "Feed", MetricSource::kFeed);
+  return source_spec(all_days, shown, MetricSource::kFeed);
 }
 
 chart::ChartSpec messenger_chart_spec(const std::vector<DailyMetrics>& all_days, int shown) {
-  return source_spec(all_days, shown, "Messenger", MetricSource::kMessages);
+  return source_spec(all_days, shown, MetricSource::kMessages);
 }
 
 }  // namespace vigil

@@ -20,11 +20,11 @@ const DailyMetrics* back(const ReportInput& input, int days_back) {
 }
 
 // The reported metrics of `source` (config/metric_catalog.h), in catalogue order.
-std::string section(const ReportInput& input, const char* title, MetricSource source) {
+std::string section(const ReportInput& input, MetricSource source) {
   const DailyMetrics* today = back(input, 0);
   const DailyMetrics* yesterday = back(input, 1);
   const DailyMetrics* week_ago = back(input, 7);
-  std::string out = fmt::format("<b>{}</b>\n", title);
+  std::string out = fmt::format("<b>{}</b>\n", source_title(source));
   for (const auto& row : metric_catalog()) {
     if (!row.reported || row.source != source) continue;
     auto value_of = [&](const DailyMetrics* m) -> std::optional<double> {
@@ -60,8 +60,8 @@ std::string dashboard_link(const std::string& url_template, Days day) {
 std::string report_html(const ReportInput& input) {
   std::string out = fmt::format("<b>Daily report · {}</b>\n", date::format("%a %d.%m.%Y", input.day));
   if (!input.late_note.empty()) out += fmt::format("<i>{}</i>\n", html_escape(input.late_note));
-  out += "\n" + section(input, "Feed", MetricSource::kFeed);
-  out += "\n" + section(input, "Messenger", MetricSource::kMessages);
+  out += "\n" + section(input, MetricSource::kFeed);
+  out += "\n" + section(input, MetricSource::kMessages);
   if (!input.dashboard_url.empty()) {
     out += fmt::format("\n<a href=\"{}\">Open the dashboard</a>",
                        html_escape(dashboard_link(input.dashboard_url, input.day)));
