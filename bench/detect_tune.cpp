@@ -1,22 +1,21 @@
 // Tuning and backtest harness for the detectors (not a test): builds 15-minute series
-// of views, likes, messages and CTR from the simulator's pure plan with its default
-// anomalies, runs each detector causally over them, and scores the alerts against the
-// anomaly labels. Built and run by bench/detect_tune.sh.
-//
-// Scoring, per metric: an alert event is a maximal run of consecutive anomalous buckets.
-// A label affects metrics (views -> views, ctr; likes -> likes, ctr; ctr -> ctr, likes;
-// feed_users -> views, likes; messages_sent, messenger_users -> messages). A label window
-// [start, end) of the metric counts as detected (recall) if an anomalous bucket falls in
-// [start, end + 15 min); an alert event is true (precision) if it overlaps such an extended
-// window of a label affecting the metric, else it is a false alert.
+// of views, likes, messages sent and CTR from the simulator's pure plan with its default
+// anomalies, runs each detector causally over them through the alerts' state machine
+// (alert/state: consecutive 1, as configured by default), and scores the alerts against
+// the anomaly labels with `vigil backtest`'s own scoring (alert/backtest_score.h: which
+// metrics a label moves, when an alert is true and a label found). Built and run by
+// bench/detect_tune.sh. The plan has no distinct-user counts, so feed_users and
+// messenger_users are not series here; their labels are found through the counts
+// they move.
 //
 // Usage: detect_tune [--seed S] [--days D] [--feed N] [--messages N] [--users N]
 //                    [--method M] [--param k=v ...] [--ctr-param k=v ...] [--quiet]
 //                    [--verbose] [--trace 'metric@YYYY-MM-DD HH']
 // With no --method, runs iqr, dayago and seasonal with their defaults (--param applies
-// to seasonal only then); seasonal's CTR series gets poisson=0 and min_volume=0 (a
-// ratio), plus any --ctr-param. Prints a table per method and metric; with --quiet
-// only one line per method: "overall <P> <R> <F1> <false alerts/metric/week>".
+// to seasonal only then); each series gets its catalogue defaults (config/metric_catalog:
+// CTR, a ratio, gets poisson=0 and min_volume=0 under seasonal), plus any --ctr-param.
+// Prints a table per method and metric; with --quiet only one line per method:
+// "overall <P> <R> <F1> <false alerts/metric/week>".
 // --verbose lists every anomalous bucket, --trace every verdict of one metric in the
 // hours starting with the given prefix.
 //
@@ -33,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include "alert/backtest_score.h"
+#include "config/metric_catalog.h"
 #include "detect/detector.h"
 #include "sim/plan.h"
 
@@ -44,71 +45,6 @@ struct Series {
   std::string name;
   std::vector<double> values;
 };
-
-struct Label {
-  std::string metric;
-  EpochSeconds start, end;
-};
-
-bool affects(const std::string& label_metric, const std::string& series) {
-  static const std::map<std::string, std::vector<std::string>> kAffected = {
-      {"views", {"views", "ctr"}},          {"likes", {"likes", "ctr"}},
-      {"ctr", {"ctr", "likes"}},            {"feed_users", {"views", "likes"}},
-      {"messages_sent", {"messages"}},      {"messenger_users", {"messages"}}};
-  for (const auto& m : kAffected.at(label_metric)) {
-    if (m == series) return true;
-  }
-  return false;
-}
-
-struct Score {
-  int events = 0, true_events = 0, labels = 0, detected = 0;
-  double days = 0;
-  double precision() const { return events ? double(true_events) / events : 1.0; }
-  double recall() const { return labels ? double(detected) / labels : 1.0; }
-  double f1() const {
-    const double p = precision(), r = recall();
-    return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-  }
-  int false_events() const { return events - true_events; }
-};
-
-Score score_series(const std::vector<bool>& anomalous, const std::vector<EpochSeconds>& times,
-                   const std::vector<Label>& labels, const std::string& metric, double days) {
-  Score s;
-  s.days = days;
-  std::vector<const Label*> mine;
-  for (const auto& l : labels) {
-    if (affects(l.metric, metric)) mine.push_back(&l);
-  }
-  s.labels = static_cast<int>(mine.size());
-  for (const Label* l : mine) {
-    for (std::size_t i = 0; i < times.size(); ++i) {
-      if (anomalous[i] && times[i] >= l->start && times[i] < l->end + kBucketSeconds) {
-        ++s.detected;
-        break;
-      }
-    }
-  }
-  for (std::size_t i = 0; i < times.size();) {
-    if (!anomalous[i]) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < times.size() && anomalous[j]) ++j;
-    // Event covers [times[i], times[j-1] + bucket).
-    const EpochSeconds ev_start = times[i], ev_end = times[j - 1] + kBucketSeconds;
-    bool hit = false;
-    for (const Label* l : mine) {
-      if (ev_start < l->end + kBucketSeconds && l->start < ev_end) hit = true;
-    }
-    ++s.events;
-    if (hit) ++s.true_events;
-    i = j;
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -168,10 +104,10 @@ int main(int argc, char** argv) {
     shifted.days = std::min(14, days - start);
     for (const auto& a : default_anomalies(shifted, zone)) anomalies.push_back(a);
   }
-  std::vector<Label> labels;
+  std::vector<AnomalyLabel> labels;
   for (const auto& a : anomalies) labels.push_back({a.metric, a.start, a.end});
 
-  Series views{"views", {}}, likes{"likes", {}}, msgs{"messages", {}}, ctr{"ctr", {}};
+  Series views{"views", {}}, likes{"likes", {}}, msgs{"messages_sent", {}}, ctr{"ctr", {}};
   std::vector<EpochSeconds> times;
   for (int d = 0; d < days; ++d) {
     const DayPlan plan = plan_day(sim, d, zone, anomalies);
@@ -190,16 +126,15 @@ int main(int argc, char** argv) {
   if (!quiet) {
     std::printf("seed %llu, %d days, feed %lld/day, messages %lld/day, %zu labels\n",
                 static_cast<unsigned long long>(seed), days, feed, messages, labels.size());
-    std::printf("%-9s %-9s %9s %9s %6s %8s %7s %8s\n", "method", "metric", "precision", "recall",
+    std::printf("%-9s %-13s %9s %9s %6s %8s %7s %8s\n", "method", "metric", "precision", "recall",
                 "F1", "FA/day", "events", "labels");
   }
   for (const auto& method : methods) {
-    Score total;
+    std::vector<BacktestEvent> events;
     for (const Series* s : all) {
       DetectorParams p = (only_method.empty() && method != "seasonal") ? DetectorParams{} : params;
+      for (const auto& [k, v] : default_detector_params(s->name, method)) p.try_emplace(k, v);
       if (s->name == "ctr" && method == "seasonal") {
-        if (!p.count("poisson")) p["poisson"] = "0";
-        if (!p.count("min_volume")) p["min_volume"] = "0";
         for (const auto& [k, v] : ctr_params) p[k] = v;
       }
       auto det = make_detector(method, p, 96);
@@ -207,11 +142,17 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", det.error().message.c_str());
         return 2;
       }
-      std::vector<bool> anomalous(s->values.size());
+      AlertState state;
       for (std::size_t i = 0; i < s->values.size(); ++i) {
         const std::span<const double> history(s->values.data(), i);
         const Verdict v = (*det)->evaluate(history, s->values[i]);
-        anomalous[i] = v.anomaly;
+        BacktestEvent event;
+        event.method = method;
+        event.evaluation = {{s->name, ""}, times[i], s->values[i], v.lower, v.upper,
+                            v.expected, v.score, v.anomaly && v.ready, v.ready};
+        event.action = step_alert(state, event.evaluation, AlertPolicy{});
+        event.firing = state.firing;
+        events.push_back(event);
         const std::string at = s->name + "@" + format_local_time(times[i], zone);
         if (verbose && v.anomaly) {
           std::printf("  %s %s %s value %.4g expected %.4g score %.2f\n", method.c_str(),
@@ -223,27 +164,21 @@ int main(int argc, char** argv) {
                       v.score, v.ready ? "" : " (not ready)");
         }
       }
-      const Score sc = score_series(anomalous, times, labels, s->name, days);
-      total.events += sc.events;
-      total.true_events += sc.true_events;
-      total.labels += sc.labels;
-      total.detected += sc.detected;
+    }
+    for (const BacktestScore& sc : score_backtest(events, labels, {method}, kBucketSeconds, days)) {
+      const bool overall = sc.metric == "all";
+      const int false_alerts = sc.alerts - sc.true_alerts;
+      const double fa_metric_week = false_alerts / double(all.size()) / (days / 7.0);
       if (!quiet) {
-        std::printf("%-9s %-9s %9.3f %9.3f %6.3f %8.3f %7d %5d/%d\n", method.c_str(),
-                    s->name.c_str(), sc.precision(), sc.recall(), sc.f1(),
-                    sc.false_events() / double(days), sc.events, sc.detected, sc.labels);
+        std::printf("%-9s %-13s %9.3f %9.3f %6.3f %8.3f %7d %5d/%d", method.c_str(),
+                    overall ? "overall" : sc.metric.c_str(), sc.precision(), sc.recall(), sc.f1(),
+                    sc.false_alerts_per_day(), sc.alerts, sc.labels_found, sc.labels);
+        if (overall) std::printf("  (false alerts/metric/week %.2f)", fa_metric_week);
+        std::printf("\n");
+      } else if (overall) {
+        std::printf("overall %.3f %.3f %.3f %.3f\n", sc.precision(), sc.recall(), sc.f1(),
+                    fa_metric_week);
       }
-    }
-    const double fa_metric_week = total.false_events() / double(all.size()) / (days / 7.0);
-    if (!quiet) {
-      std::printf("%-9s %-9s %9.3f %9.3f %6.3f %8.3f %7d %5d/%d  (false alerts/metric/week %.2f)\n",
-                  method.c_str(), "overall", total.precision(), total.recall(), total.f1(),
-                  total.false_events() / double(days), total.events, total.detected,
-                  total.labels, fa_metric_week);
-    }
-    if (quiet) {
-      std::printf("overall %.3f %.3f %.3f %.3f\n", total.precision(), total.recall(), total.f1(),
-                  fa_metric_week);
     }
   }
   return 0;

@@ -6,8 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${TMPDIR:-/tmp}/vigil-detect-tune
-srcs=(bench/detect_tune.cpp src/detect/*.cpp src/sim/plan.cpp src/base/time.cpp src/base/parse.cpp src/base/strings.cpp)
-if [[ ! -x $bin ]] || [[ -n $(find "${srcs[@]}" src/detect/*.h src/sim/plan.h -newer "$bin") ]]; then
+srcs=(bench/detect_tune.cpp src/detect/*.cpp src/sim/plan.cpp src/alert/backtest_score.cpp
+      src/alert/state.cpp src/config/metric_catalog.cpp src/base/time.cpp src/base/parse.cpp
+      src/base/strings.cpp)
+hdrs=(src/detect/*.h src/sim/plan.h src/alert/backtest_score.h src/alert/state.h
+      src/config/metric_catalog.h)
+if [[ ! -x $bin ]] || [[ -n $(find "${srcs[@]}" "${hdrs[@]}" -newer "$bin") ]]; then
   g++ -std=c++20 -O2 -Isrc -o "$bin" "${srcs[@]}" -ldate-tz -lfmt
 fi
 if [[ $# -gt 0 ]]; then

@@ -47,7 +47,8 @@ bool takes_sensitivity(const std::string& method) { return method == "seasonal";
 // The detector parameters of `metric` under `method`: the metric's own params when
 // the method is the metric's own (an override starts clean), its direction (every
 // method; from params, the metric's key or [alerts], in that order) and, for
-// seasonal, its sensitivity likewise; CTR is a ratio, so no count noise or volume.
+// seasonal, its sensitivity likewise; then the catalogue's defaults of the metric
+// under that method (config/metric_catalog.h) where not given.
 DetectorParams watch_params(const AlertsConfig& alerts, const std::string& metric,
                             const MetricAlertConfig& m, const std::string& method,
                             bool overridden) {
@@ -62,10 +63,9 @@ DetectorParams watch_params(const AlertsConfig& alerts, const std::string& metri
   } else {
     params.erase("sensitivity");
   }
-  // CTR is a ratio (~0.045): count noise and a minimum volume make no sense for it.
-  if (metric == "ctr" && method == "seasonal") {
-    params.try_emplace("poisson", "0");
-    params.try_emplace("min_volume", "0");
+  // The metric's own defaults (CTR, a ratio: no count noise, no minimum volume).
+  for (const auto& [name, value] : default_detector_params(metric, method)) {
+    params.try_emplace(name, value);
   }
   return params;
 }

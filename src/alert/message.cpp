@@ -1,7 +1,6 @@
 #include "alert/message.h"
 
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -33,21 +32,6 @@ std::string deviation_text(const Evaluation& e) {
 }
 
 }  // namespace
-
-std::string metric_title(const std::string& metric) {
-  static const std::map<std::string, std::string> kTitles = {
-      {"feed_users", "Feed active users"}, {"views", "Views"}, {"likes", "Likes"},
-      {"ctr", "CTR"}, {"messenger_users", "Messenger active users"},
-      {"messages_sent", "Messages sent"}, {"sent_received_ratio", "Senders / receivers"}};
-  auto it = kTitles.find(metric);
-  return it == kTitles.end() ? metric : it->second;
-}
-
-chart::ValueFormat metric_format(const std::string& metric) {
-  if (metric == "ctr") return chart::ValueFormat::kPercent;
-  if (metric == "sent_received_ratio") return chart::ValueFormat::kRatio;
-  return chart::ValueFormat::kInteger;
-}
 
 std::string metric_value_text(const std::string& metric, double value) {
   if (!std::isfinite(value)) return "no data";

@@ -7,6 +7,7 @@
 #include "alert/state.h"
 #include "chart/format.h"
 #include "base/time.h"
+#include "config/metric_catalog.h"  // metric_title, metric_format
 
 namespace vigil {
 
@@ -19,15 +20,8 @@ struct AlertMessageInput {
   std::string dashboard_url;       // with {metric}, {slice}, {date}, {time}; "" = no link
 };
 
-// "Feed active users", "CTR", "Senders / receivers", ... for a metric name
-// (the alert metrics and the report's sent_received_ratio).
-std::string metric_title(const std::string& metric);
-
-// How a metric's values are written: CTR as a percent, sent_received_ratio as
-// a ratio, the rest as counts.
-chart::ValueFormat metric_format(const std::string& metric);
-
-// The value as people read it: counts grouped, CTR as a percent with 2 decimals.
+// The value as people read it, in the metric's format (config/metric_catalog.h):
+// counts grouped, CTR as a percent with 2 decimals; "no data" if not finite.
 std::string metric_value_text(const std::string& metric, double value);
 
 std::string alert_html(const AlertMessageInput& input);

@@ -7,14 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "base/value_format.h"
+
 namespace vigil::chart {
 
-// How a panel's values are written.
-enum class ValueFormat {
-  kInteger,  // counts: 1234567 -> "1 234 567" (compact "1.23M")
-  kPercent,  // a fraction shown as percent: 0.045 -> "4.5%"
-  kRatio,    // a plain ratio with 2 decimals: 1.0234 -> "1.02"
-};
+// How a panel's values are written (base/value_format.h).
+using ValueFormat = vigil::ValueFormat;
 
 // Text for a missing (NaN/inf) value.
 inline constexpr const char* kMissingText = "\xE2\x80\x94";  // U+2014 em dash

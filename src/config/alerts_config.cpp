@@ -7,13 +7,6 @@
 
 namespace vigil {
 
-const std::vector<std::string>& alert_metric_names() {
-  static const std::vector<std::string> kNames = {"feed_users",      "views",        "likes",
-                                                  "ctr",             "messenger_users",
-                                                  "messages_sent"};
-  return kNames;
-}
-
 namespace config_reader {
 namespace {
 

@@ -171,6 +171,10 @@ Result<Config> parse_config(std::string_view toml_text, std::string_view source_
   return config;
 }
 
+const std::string& source_table(const SourceConfig& config, MetricSource source) {
+  return source == MetricSource::kFeed ? config.feed_table : config.message_table;
+}
+
 std::string dashboard_base_url(const ServeConfig& serve) {
   if (!serve.public_url.empty()) {
     std::string url = serve.public_url;

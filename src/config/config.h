@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "config/metric_catalog.h"  // alert_metric_names
 
 namespace vigil {
 
@@ -29,6 +30,9 @@ struct SourceConfig {
   std::string feed_table = "feed_actions";
   std::string message_table = "message_actions";
 };
+
+// The table a metric of `source` is computed from (feed_table or message_table).
+const std::string& source_table(const SourceConfig& config, MetricSource source);
 
 struct EtlConfig {
   std::string target_table = "user_slices_daily";
@@ -127,9 +131,6 @@ std::string host_port(const ListenAddress& address);
 // The dashboard's base URL for links: [serve] public_url, else http://<listen>
 // unless listen is a wildcard (0.0.0.0, ::) or empty; then "".
 std::string dashboard_base_url(const ServeConfig& serve);
-
-// The metrics vigil watches, in message order.
-const std::vector<std::string>& alert_metric_names();
 
 struct Config {
   std::string timezone = "Europe/Moscow";

@@ -1,5 +1,6 @@
 #include "metrics/daily.h"
 
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -7,37 +8,51 @@
 #include "base/parse.h"
 
 namespace vigil {
+namespace {
 
-std::optional<double> DailyMetrics::ctr() const {
-  if (views <= 0) return std::nullopt;
-  return static_cast<double>(likes) / static_cast<double>(views);
+// The member holding count row `name`: where the catalogue's names meet
+// DailyMetrics' members. nullptr for a row without one.
+std::int64_t DailyMetrics::*count_member(const std::string& name) {
+  static const std::map<std::string, std::int64_t DailyMetrics::*> kMembers = {
+      {"feed_users", &DailyMetrics::feed_users},
+      {"views", &DailyMetrics::views},
+      {"likes", &DailyMetrics::likes},
+      {"messenger_users", &DailyMetrics::messenger_users},
+      {"messages_sent", &DailyMetrics::messages_sent},
+      {"receivers", &DailyMetrics::receivers}};
+  auto it = kMembers.find(name);
+  return it == kMembers.end() ? nullptr : it->second;
 }
 
-std::optional<double> DailyMetrics::sent_received_ratio() const {
-  if (receivers <= 0) return std::nullopt;
-  return static_cast<double>(messenger_users) / static_cast<double>(receivers);
+bool has_events(const DailyMetrics& day, MetricSource source) {
+  return source == MetricSource::kFeed ? day.has_feed : day.has_messages;
 }
 
-const std::vector<std::string>& daily_metric_names() {
-  static const std::vector<std::string> kNames = {"feed_users", "views", "likes", "ctr",
-                                                  "messenger_users", "messages_sent",
-                                                  "sent_received_ratio"};
-  return kNames;
+// A count only on a day its table had events.
+std::optional<double> when(bool present, std::int64_t value) {
+  if (!present) return std::nullopt;
+  return static_cast<double>(value);
 }
+
+std::optional<std::int64_t> raw_count(const DailyMetrics& day, const std::string& name) {
+  auto member = count_member(name);
+  if (member == nullptr) return std::nullopt;
+  return day.*member;
+}
+
+}  // namespace
 
 std::optional<double> daily_value(const DailyMetrics& day, const std::string& name) {
-  auto count = [](bool present, std::int64_t value) -> std::optional<double> {
-    if (!present) return std::nullopt;
-    return static_cast<double>(value);
-  };
-  if (name == "feed_users") return count(day.has_feed, day.feed_users);
-  if (name == "views") return count(day.has_feed, day.views);
-  if (name == "likes") return count(day.has_feed, day.likes);
-  if (name == "ctr") return day.ctr();
-  if (name == "messenger_users") return count(day.has_messages, day.messenger_users);
-  if (name == "messages_sent") return count(day.has_messages, day.messages_sent);
-  if (name == "sent_received_ratio") return day.sent_received_ratio();
-  return std::nullopt;
+  const MetricDef* row = find_metric(name);
+  if (row == nullptr) return std::nullopt;
+  if (row->kind == MetricKind::kCount) {
+    auto value = raw_count(day, name);
+    return value ? when(has_events(day, row->source), *value) : std::nullopt;
+  }
+  const auto numerator = raw_count(day, row->numerator);
+  const auto denominator = raw_count(day, row->denominator);
+  if (!numerator || !denominator || *denominator <= 0) return std::nullopt;
+  return static_cast<double>(*numerator) / static_cast<double>(*denominator);
 }
 
 std::optional<double> daily_value(const std::vector<DailyMetrics>& days, Days day,
@@ -48,25 +63,30 @@ std::optional<double> daily_value(const std::vector<DailyMetrics>& days, Days da
   return std::nullopt;
 }
 
-std::string daily_feed_sql(const SourceConfig& source, const std::string& timezone,
-                           EpochSeconds begin, EpochSeconds end) {
-  return fmt::format(
-      "SELECT toString(toDate(time, {tz})) AS day, uniqExact(user_id), countIf(action = 'view'), "
-      "countIf(action = 'like') FROM {table} "
-      "WHERE time >= toDateTime({begin}) AND time < toDateTime({end}) GROUP BY day ORDER BY day",
-      fmt::arg("tz", sql_quote(timezone)),
-      fmt::arg("table", sql_table(source.database, source.feed_table)), fmt::arg("begin", begin),
-      fmt::arg("end", end));
+namespace {
+
+// The count rows of `table`, in catalogue order: the columns after `day`.
+std::vector<const MetricDef*> daily_counts(MetricSource table) {
+  std::vector<const MetricDef*> out;
+  for (const auto& row : metric_catalog()) {
+    if (row.source == table && row.kind == MetricKind::kCount) out.push_back(&row);
+  }
+  return out;
 }
 
-std::string daily_messages_sql(const SourceConfig& source, const std::string& timezone,
-                               EpochSeconds begin, EpochSeconds end) {
+}  // namespace
+
+std::string daily_sql(const SourceConfig& source, MetricSource table, const std::string& timezone,
+                      EpochSeconds begin, EpochSeconds end) {
+  std::string columns;
+  for (const MetricDef* row : daily_counts(table)) {
+    columns += fmt::format(", {} AS {}", row->sql, row->name);
+  }
   return fmt::format(
-      "SELECT toString(toDate(time, {tz})) AS day, uniqExact(user_id), count(), "
-      "uniqExact(receiver_id) FROM {table} "
+      "SELECT toString(toDate(time, {tz})) AS day{columns} FROM {table} "
       "WHERE time >= toDateTime({begin}) AND time < toDateTime({end}) GROUP BY day ORDER BY day",
-      fmt::arg("tz", sql_quote(timezone)),
-      fmt::arg("table", sql_table(source.database, source.message_table)),
+      fmt::arg("tz", sql_quote(timezone)), fmt::arg("columns", columns),
+      fmt::arg("table", sql_table(source.database, source_table(source, table))),
       fmt::arg("begin", begin), fmt::arg("end", end));
 }
 
@@ -91,34 +111,28 @@ Result<std::vector<DailyMetrics>> query_daily_metrics(ClickHouse& clickhouse, co
   const EpochSeconds begin = day_start(first, zone);
   const EpochSeconds end = day_start(last + date::days{1}, zone);
   std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
-  const std::string feed_source =
-      fmt::format("daily feed metrics from {}.{}", config.source.database, config.source.feed_table);
-  VIGIL_TRY(clickhouse.query(daily_feed_sql(config.source, config.timezone, begin, end),
-                             [&](const Row& row) {
-                               CellReader cells(row, feed_source);
-                               if (auto* m = entry_for(days, first, cells.text(0, "day"))) {
-                                 m->has_feed = true;
-                                 m->feed_users = cells.int64(1, "feed_users");
-                                 m->views = cells.int64(2, "views");
-                                 m->likes = cells.int64(3, "likes");
-                               }
-                               if (!bad) bad = cells.error();
-                             }));
-  if (bad) return *bad;
-  const std::string messages_source = fmt::format(
-      "daily messenger metrics from {}.{}", config.source.database, config.source.message_table);
-  VIGIL_TRY(clickhouse.query(daily_messages_sql(config.source, config.timezone, begin, end),
-                             [&](const Row& row) {
-                               CellReader cells(row, messages_source);
-                               if (auto* m = entry_for(days, first, cells.text(0, "day"))) {
-                                 m->has_messages = true;
-                                 m->messenger_users = cells.int64(1, "messenger_users");
-                                 m->messages_sent = cells.int64(2, "messages_sent");
-                                 m->receivers = cells.int64(3, "receivers");
-                               }
-                               if (!bad) bad = cells.error();
-                             }));
-  if (bad) return *bad;
+  for (const MetricSource table : {MetricSource::kFeed, MetricSource::kMessages}) {
+    const bool feed = table == MetricSource::kFeed;
+    const std::string what =
+        fmt::format("daily {} metrics from {}.{}", feed ? "feed" : "messenger",
+                    config.source.database, source_table(config.source, table));
+    const auto counts = daily_counts(table);
+    VIGIL_TRY(clickhouse.query(daily_sql(config.source, table, config.timezone, begin, end),
+                               [&](const Row& row) {
+                                 CellReader cells(row, what);
+                                 if (auto* m = entry_for(days, first, cells.text(0, "day"))) {
+                                   (feed ? m->has_feed : m->has_messages) = true;
+                                   for (std::size_t i = 0; i < counts.size(); ++i) {
+                                     if (auto member = count_member(counts[i]->name)) {
+                                       m->*member = cells.int64(static_cast<int>(i) + 1,
+                                                                counts[i]->name);
+                                     }
+                                   }
+                                 }
+                                 if (!bad) bad = cells.error();
+                               }));
+    if (bad) return *bad;
+  }
   return days;
 }
 

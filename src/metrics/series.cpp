@@ -6,6 +6,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/parse.h"
 #include "metrics/slices.h"
@@ -30,11 +31,14 @@ std::string slices_sql(const Config& config) {
   return "ARRAY JOIN [" + out + "] AS slice";
 }
 
-// The metrics each source table gives.
-const std::vector<std::string>& source_metrics(const std::string& source) {
-  static const std::vector<std::string> feed{"feed_users", "views", "likes", "ctr"};
-  static const std::vector<std::string> messages{"messenger_users", "messages_sent"};
-  return source == "feed" ? feed : messages;
+// The alerted rows of the catalogue: the columns after (bucket, slice, source) are
+// its counts, in catalogue order, each named after its metric.
+std::vector<const MetricDef*> alerted(MetricKind kind) {
+  std::vector<const MetricDef*> out;
+  for (const auto& row : metric_catalog()) {
+    if (row.alerted && row.kind == kind) out.push_back(&row);
+  }
+  return out;
 }
 
 // Adds one result row to the metric series of its slice and notes where the
@@ -43,10 +47,11 @@ void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
   const EpochSeconds bucket = cells.int64(0, "bucket");
   const std::string& slice = cells.text(1, "slice");
   const std::string source = cells.text(2, "source") == "feed" ? "feed" : "messages";
-  const bool feed = source == "feed";
-  const double users = cells.number(3, "users");
-  const double a = cells.number(4, feed ? "views" : "messages_sent");
-  const double b = cells.number(5, feed ? "likes" : "b");
+  const auto counts = alerted(MetricKind::kCount);
+  std::vector<double> values;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    values.push_back(cells.number(3 + i, counts[i]->name));
+  }
   if (cells.error()) return;
   const bool earlier = bucket < series.begin;  // a lookback row: events in the day before
   const int index = earlier ? 0 : series.index_of(bucket);
@@ -54,52 +59,47 @@ void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
   auto [it, added] = first.try_emplace({source, slice}, index);
   if (!added) it->second = std::min(it->second, index);
   if (earlier) return;
-  auto put = [&](const char* metric, double value) {
-    auto& values = series.values[{metric, slice}];
-    if (values.empty()) values.assign(series.count, 0.0);
-    values[index] = value;
-  };
-  if (feed) {
-    put("feed_users", users);
-    put("views", a);
-    put("likes", b);
-  } else {
-    put("messenger_users", users);
-    put("messages_sent", a);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (source != source_name(counts[i]->source)) continue;
+    auto& column = series.values[{counts[i]->name, slice}];
+    if (column.empty()) column.assign(series.count, 0.0);
+    column[index] = values[i];
   }
 }
 
-// CTR from views and likes; NaN where there were no views.
-void derive_ctr(BucketSeries& series) {
-  std::vector<std::string> slices;
-  for (const auto& [key, values] : series.values) {
-    if (key.first == "views") slices.push_back(key.second);
-  }
-  for (const auto& slice : slices) {
-    const auto& views = series.values.at({"views", slice});
-    const auto likes_it = series.values.find({"likes", slice});
-    std::vector<double> ctr(series.count, kNaN);
-    for (int i = 0; i < series.count; ++i) {
-      const double likes = likes_it == series.values.end() ? 0.0 : likes_it->second[i];
-      if (views[i] > 0) ctr[i] = likes / views[i];
+// Each ratio from its counts, in every slice with a denominator series; NaN where
+// the denominator is 0 (a missing numerator counts as 0).
+void derive_ratios(BucketSeries& series) {
+  for (const MetricDef* ratio : alerted(MetricKind::kRatio)) {
+    std::vector<std::string> slices;
+    for (const auto& [key, values] : series.values) {
+      if (key.first == ratio->denominator) slices.push_back(key.second);
     }
-    series.values[{"ctr", slice}] = std::move(ctr);
+    for (const auto& slice : slices) {
+      const auto& denominators = series.values.at({ratio->denominator, slice});
+      const auto numerators = series.values.find({ratio->numerator, slice});
+      std::vector<double> values(series.count, kNaN);
+      for (int i = 0; i < series.count; ++i) {
+        const double n = numerators == series.values.end() ? 0.0 : numerators->second[i];
+        if (denominators[i] > 0) values[i] = n / denominators[i];
+      }
+      series.values[{ratio->name, slice}] = std::move(values);
+    }
   }
 }
 
 }  // namespace
 
 void mark_no_data_yet(BucketSeries& series, const FirstEvents& first) {
-  for (const std::string source : {"feed", "messages"}) {
-    for (const auto& metric : source_metrics(source)) {
-      for (auto it = series.values.lower_bound({metric, ""});
-           it != series.values.end() && it->first.first == metric; ++it) {
-        auto& values = it->second;
-        const auto found = first.find({source, it->first.second});
-        const int size = static_cast<int>(values.size());
-        const int until = found == first.end() ? size : std::min(found->second, size);
-        std::fill(values.begin(), values.begin() + until, kNaN);
-      }
+  for (const auto& row : metric_catalog()) {
+    if (!row.alerted) continue;
+    for (auto it = series.values.lower_bound({row.name, ""});
+         it != series.values.end() && it->first.first == row.name; ++it) {
+      auto& values = it->second;
+      const auto found = first.find({source_name(row.source), it->first.second});
+      const int size = static_cast<int>(values.size());
+      const int until = found == first.end() ? size : std::min(found->second, size);
+      std::fill(values.begin(), values.begin() + until, kNaN);
     }
   }
 }
@@ -118,31 +118,30 @@ std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSec
   const std::string before = fmt::format("WHERE time >= toDateTime({}) AND time < toDateTime({})",
                                          begin - kFirstEventLookbackSeconds, begin);
   // 18.16 wants the same column types in every part of a UNION ALL: the bucket
-  // of the lookback rows is the same expression over min(time).
+  // of the lookback rows is the same expression over min(time). Every branch has a
+  // column per alerted count; those of the other table are 0.
   const std::string branches[] = {
-      "SELECT intDiv(toUInt32(time), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, {nums} "
-      "FROM {table} {slices} {where} GROUP BY bucket, slice",
+      "SELECT intDiv(toUInt32(time), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, "
+      "{counts} FROM {table} {slices} {where} GROUP BY bucket, slice",
       "SELECT intDiv(toUInt32(min(time)), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, "
-      "toUInt64(0) AS users, toUInt64(0) AS a, toUInt64(0) AS b "
-      "FROM {table} {slices} {before} GROUP BY slice HAVING count() > 0"};
-  const struct {
-    const char* source;
-    const char* nums;
-    std::string table;
-  } sources[] = {
-      {"feed", "uniqExact(user_id) AS users, countIf(action = 'view') AS a, "
-               "countIf(action = 'like') AS b",
-       sql_table(config.source.database, config.source.feed_table)},
-      {"messages", "uniqExact(user_id) AS users, count() AS a, toUInt64(0) AS b",
-       sql_table(config.source.database, config.source.message_table)}};
+      "{zeros} FROM {table} {slices} {before} GROUP BY slice HAVING count() > 0"};
   std::string out;
-  for (const auto& source : sources) {
+  for (const MetricSource source : {MetricSource::kFeed, MetricSource::kMessages}) {
+    std::vector<std::string> counts, zeros;
+    for (const MetricDef* row : alerted(MetricKind::kCount)) {
+      const std::string zero = fmt::format("toUInt64(0) AS {}", row->name);
+      counts.push_back(row->source == source ? fmt::format("{} AS {}", row->sql, row->name) : zero);
+      zeros.push_back(zero);
+    }
     for (const auto& branch : branches) {
       if (!out.empty()) out += " UNION ALL ";
-      out += fmt::format(fmt::runtime(branch), fmt::arg("bs", bs), fmt::arg("slice", slice),
-                         fmt::arg("source", source.source), fmt::arg("nums", source.nums),
-                         fmt::arg("table", source.table), fmt::arg("slices", slices_sql(config)),
-                         fmt::arg("where", where), fmt::arg("before", before));
+      out += fmt::format(
+          fmt::runtime(branch), fmt::arg("bs", bs), fmt::arg("slice", slice),
+          fmt::arg("source", source_name(source)), fmt::arg("counts", fmt::join(counts, ", ")),
+          fmt::arg("zeros", fmt::join(zeros, ", ")),
+          fmt::arg("table", sql_table(config.source.database, source_table(config.source, source))),
+          fmt::arg("slices", slices_sql(config)), fmt::arg("where", where),
+          fmt::arg("before", before));
     }
   }
   return out;
@@ -155,8 +154,11 @@ Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& c
   series.begin = begin;
   series.count = static_cast<int>((end - begin) / series.bucket_seconds);
   // Every metric of all users exists even if the window has no events at all.
-  for (const auto& metric : alert_metric_names()) {
-    series.values[{metric, ""}].assign(series.count, metric == "ctr" ? kNaN : 0.0);
+  for (const auto& row : metric_catalog()) {
+    if (row.alerted) {
+      series.values[{row.name, ""}].assign(series.count,
+                                           row.kind == MetricKind::kRatio ? kNaN : 0.0);
+    }
   }
   FirstEvents first;
   std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
@@ -168,7 +170,7 @@ Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& c
     if (!bad) bad = cells.error();
   }));
   if (bad) return *bad;
-  derive_ctr(series);
+  derive_ratios(series);
   mark_no_data_yet(series, first);
   return series;
 }

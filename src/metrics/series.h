@@ -1,7 +1,7 @@
-// The alert metrics per time bucket (15 minutes by default), for the whole
-// window a detector needs, from ONE query over both source tables: feed active
-// users, views, likes, CTR, messenger active users, messages sent; for all
-// users and, optionally, per slice (os, gender, age).
+// The alert metrics (the catalogue's rows with `alerted`, config/metric_catalog.h)
+// per time bucket (15 minutes by default), for the whole window a detector needs,
+// from ONE query over both source tables: each count from its row's SQL, each ratio
+// from its counts; for all users and, optionally, per slice (os, gender, age).
 #pragma once
 
 #include <map>
@@ -35,12 +35,11 @@ struct BucketSeries {
 
 // Where each series' data starts: "no data yet" is not "zero events" (a new
 // install, a new slice, a messenger shipped after the feed). Keyed by (source,
-// slice), source "feed" (feed_users, views, likes, ctr) or "messages"
-// (messenger_users, messages_sent): the index of the first bucket of the window
-// with an event of that table and slice, 0 if it had events in the day before
-// the window (kFirstEventLookbackSeconds). A (source, slice) absent has no event
-// at all. So data that comes back after more than a day with no event at all,
-// from before the window, is a new start too.
+// slice), source "feed" or "messages" (source_name of the metric's row): the
+// index of the first bucket of the window with an event of that table and slice,
+// 0 if it had events in the day before the window (kFirstEventLookbackSeconds).
+// A (source, slice) absent has no event at all. So data that comes back after
+// more than a day with no event at all, from before the window, is a new start too.
 using FirstEvents = std::map<std::pair<std::string, std::string>, int>;
 constexpr int kFirstEventLookbackSeconds = 86400;
 
@@ -48,7 +47,8 @@ constexpr int kFirstEventLookbackSeconds = 86400;
 // `series` (pure). Zeros after the first event stay: an outage is zero events.
 void mark_no_data_yet(BucketSeries& series, const FirstEvents& first);
 
-// The SQL (pure): rows (bucket, slice, source, users, a, b) for [begin, end),
+// The SQL (pure): rows (bucket, slice, source, <one column per alerted count, named
+// after it, 0 for the other table's>) for [begin, end),
 // and one row per source and slice with events in the lookback day before
 // `begin` (its bucket is before `begin`, the numbers are 0).
 std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end);

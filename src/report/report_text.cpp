@@ -1,7 +1,6 @@
 #include "report/report_text.h"
 
 #include <cmath>
-#include <functional>
 
 #include <fmt/format.h>
 
@@ -12,42 +11,6 @@
 namespace vigil {
 namespace {
 
-struct MetricLine {
-  const char* label;
-  std::function<std::optional<double>(const DailyMetrics&)> value;
-  std::string (*format)(double);
-};
-
-std::optional<double> when(bool present, std::int64_t value) {
-  if (!present) return std::nullopt;
-  return static_cast<double>(value);
-}
-
-std::string count_text(double v) { return chart::format_number(v); }
-std::string percent_text(double v) { return chart::format_percent(v, 2); }
-std::string ratio_text(double v) { return chart::format_ratio(v, 2); }
-
-const std::vector<MetricLine>& feed_lines() {
-  static const std::vector<MetricLine> kLines = {
-      {"Active users", [](const DailyMetrics& m) { return when(m.has_feed, m.feed_users); },
-       count_text},
-      {"Views", [](const DailyMetrics& m) { return when(m.has_feed, m.views); }, count_text},
-      {"Likes", [](const DailyMetrics& m) { return when(m.has_feed, m.likes); }, count_text},
-      {"CTR", [](const DailyMetrics& m) { return m.ctr(); }, percent_text}};
-  return kLines;
-}
-
-const std::vector<MetricLine>& messenger_lines() {
-  static const std::vector<MetricLine> kLines = {
-      {"Active users",
-       [](const DailyMetrics& m) { return when(m.has_messages, m.messenger_users); }, count_text},
-      {"Messages sent",
-       [](const DailyMetrics& m) { return when(m.has_messages, m.messages_sent); }, count_text},
-      {"Senders / receivers", [](const DailyMetrics& m) { return m.sent_received_ratio(); },
-       ratio_text}};
-  return kLines;
-}
-
 // The entry `days_back` before the last one, if the input has it.
 const DailyMetrics* back(const ReportInput& input, int days_back) {
   const int index = static_cast<int>(input.days.size()) - 1 - days_back;
@@ -56,25 +19,26 @@ const DailyMetrics* back(const ReportInput& input, int days_back) {
   return m.day == input.day - date::days{days_back} ? &m : nullptr;
 }
 
-std::string section(const ReportInput& input, const char* title,
-                    const std::vector<MetricLine>& lines) {
+// The reported metrics of `source` (config/metric_catalog.h), in catalogue order.
+std::string section(const ReportInput& input, MetricSource source) {
   const DailyMetrics* today = back(input, 0);
   const DailyMetrics* yesterday = back(input, 1);
   const DailyMetrics* week_ago = back(input, 7);
-  auto value_of = [](const MetricLine& line, const DailyMetrics* m) -> std::optional<double> {
-    return m == nullptr ? std::nullopt : line.value(*m);
-  };
-  std::string out = fmt::format("<b>{}</b>\n", title);
-  for (const auto& line : lines) {
-    const auto current = value_of(line, today);
+  std::string out = fmt::format("<b>{}</b>\n", source_title(source));
+  for (const auto& row : metric_catalog()) {
+    if (!row.reported || row.source != source) continue;
+    auto value_of = [&](const DailyMetrics* m) -> std::optional<double> {
+      return m == nullptr ? std::nullopt : daily_value(*m, row.name);
+    };
+    const auto current = value_of(today);
     if (!current) {
-      out += fmt::format("{}: no data\n", line.label);
+      out += fmt::format("{}: no data\n", row.report_label);
       continue;
     }
-    out += fmt::format("{}: <b>{}</b>  {} d/d · {} w/w\n", line.label,
-                       html_escape(line.format(*current)),
-                       change_text(current, value_of(line, yesterday)),
-                       change_text(current, value_of(line, week_ago)));
+    out += fmt::format("{}: <b>{}</b>  {} d/d · {} w/w\n", row.report_label,
+                       html_escape(chart::format_value(*current, row.format, 2)),
+                       change_text(current, value_of(yesterday)),
+                       change_text(current, value_of(week_ago)));
   }
   return out;
 }
@@ -96,8 +60,8 @@ std::string dashboard_link(const std::string& url_template, Days day) {
 std::string report_html(const ReportInput& input) {
   std::string out = fmt::format("<b>Daily report · {}</b>\n", date::format("%a %d.%m.%Y", input.day));
   if (!input.late_note.empty()) out += fmt::format("<i>{}</i>\n", html_escape(input.late_note));
-  out += "\n" + section(input, "Feed", feed_lines());
-  out += "\n" + section(input, "Messenger", messenger_lines());
+  out += "\n" + section(input, MetricSource::kFeed);
+  out += "\n" + section(input, MetricSource::kMessages);
   if (!input.dashboard_url.empty()) {
     out += fmt::format("\n<a href=\"{}\">Open the dashboard</a>",
                        html_escape(dashboard_link(input.dashboard_url, input.day)));

@@ -7,12 +7,10 @@
 #include <fmt/format.h>
 
 #include "base/parse.h"
+#include "config/metric_catalog.h"
 
 namespace vigil {
 namespace {
-
-constexpr const char* kMetrics[] = {"feed_users", "views", "likes", "ctr",
-                                    "messenger_users", "messages_sent"};
 
 // splitmix64: a small, well-mixed deterministic generator.
 std::uint64_t mix(std::uint64_t x) {
@@ -122,7 +120,8 @@ DayPlan plan_day(const SimParams& params, int day_index, const date::time_zone* 
 }
 
 bool is_known_anomaly_metric(std::string_view metric) {
-  return std::find(std::begin(kMetrics), std::end(kMetrics), metric) != std::end(kMetrics);
+  const auto& names = alert_metric_names();
+  return std::find(names.begin(), names.end(), metric) != names.end();
 }
 
 std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time_zone* zone) {

@@ -150,7 +150,9 @@ class Handlers {
 
   // The metric's day as the alerts judge it (what the chart needs).
   Result<MetricView> metric_view() {
-    VIGIL_ASSIGN_OR_RETURN(const std::string metric, metric_param(params_, "feed_users"));
+    // Without ?metric=, the first alert metric (the catalogue's first row).
+    VIGIL_ASSIGN_OR_RETURN(const std::string metric,
+                           metric_param(params_, alert_metric_names().front()));
     VIGIL_ASSIGN_OR_RETURN(const Days d, day(today_));
     VIGIL_ASSIGN_OR_RETURN(const auto time, time_param(params_, config_.alerts.interval_minutes));
     VIGIL_ASSIGN_OR_RETURN(const std::string slice, slice_param(params_));

@@ -1,0 +1,68 @@
+// Backtest scoring, pure: alert events (from `vigil backtest`'s replay, or from
+// bench/detect_tune over the simulator's plan) against labelled anomalies. The one
+// scoring of both, so their figures mean the same thing. Needs only alert/state.
+//
+// Which metrics a label explains (metrics_moved_by) follows what the simulator
+// (sim/plan.cpp, sim/simulator.cpp) really changes for an injected anomaly of each
+// kind, since its labels are the ground truth here:
+//   - the labelled metric itself;
+//   - a ratio of a changed count: views and likes move CTR (ctr is injected as a
+//     likes change, so a ctr label moves likes too);
+//   - fewer users means fewer events: feed_users scales views and likes with the
+//     share of users, messenger_users scales messages;
+//   - fewer events means fewer distinct users in a bucket: each event draws its
+//     user, so a views or messages_sent change moves feed_users or messenger_users
+//     (likes, ~4.5 % of feed events, barely do: a likes label does not explain a
+//     feed_users alert).
+// An alert during a label that moves its metric is true, any other is false. A
+// label is found when an alert of a metric it moves was firing during it: an
+// on-call engineer told "views too low" during a feed-users outage was told of the
+// outage. (Before, `vigil backtest` only counted the labelled metric's own alert and
+// detect_tune scored its series with a different map.)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "alert/state.h"
+
+namespace vigil {
+
+// What a live run would have sent.
+struct BacktestEvent {
+  std::string method;
+  Evaluation evaluation;
+  AlertAction action = AlertAction::kNone;
+  bool firing = false;   // the alert state after this bucket
+};
+
+// A labelled anomaly: `metric` was changed over [start, end).
+struct AnomalyLabel {
+  std::string metric;
+  EpochSeconds start = 0, end = 0;
+};
+
+// Metrics a labelled anomaly legitimately moves (see above), the label's own first.
+std::vector<std::string> metrics_moved_by(const std::string& label_metric);
+
+struct BacktestScore {
+  std::string method, metric;     // metric "all" = every metric together
+  int alerts = 0;                 // fire events (all users)
+  int true_alerts = 0;            // fired during a label that moves this metric
+  int labels = 0;                 // labels that move this metric ("all": every label)
+  int labels_found = 0;           // ... during which its alert (any moved one) was firing
+  double days = 0;
+  double precision() const;       // 1 when there were no alerts
+  double recall() const;          // 1 when there were no labels
+  double f1() const;
+  double false_alerts_per_day() const;
+};
+
+// Scores the all-users events of each method and metric (and "all"). "During a
+// label" is a bucket in [start, end + bucket_seconds).
+std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& events,
+                                          const std::vector<AnomalyLabel>& labels,
+                                          const std::vector<std::string>& methods,
+                                          int bucket_seconds, double days);
+
+}  // namespace vigil
