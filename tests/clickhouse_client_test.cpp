@@ -383,6 +383,82 @@ TEST(ClickHouseClientFake, CallbackExceptionPropagates) {
 }
 
 
+// ---------------------------------------------------------------- the contract (client.h)
+
+std::string numbered_rows(int count) {
+  std::string body;
+  for (int i = 0; i < count; ++i) body += fmt::format("{}\trow {}\n", i, i);
+  return body;
+}
+
+TEST(ClickHouseClientContract, OneClientServesManyThreadsAtOnce) {
+  FakeServer server([](int) { return http_response(200, numbered_rows(200)); });
+  auto ch = make_http_clickhouse(fake_config(server));
+  constexpr int kThreads = 8, kQueries = 5;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int q = 0; q < kQueries; ++q) {
+        auto rows = ch->query_rows("SELECT");
+        bool whole = rows.ok() && rows->size() == 200u;
+        for (int i = 0; whole && i < 200; ++i) {
+          whole = (*rows)[i] == Row{std::to_string(i), fmt::format("row {}", i)};
+        }
+        if (whole) ++good;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(good.load(), kThreads * kQueries);
+  EXPECT_EQ(server.connections(), kThreads * kQueries);
+}
+
+TEST(ClickHouseClientContract, RowsCanArriveBeforeTheFailure) {
+  FakeServer server([](int) {
+    return http_response(200, numbered_rows(20) +
+                                  "Code: 395. DB::Exception: Value passed to 'throwIf' function "
+                                  "is non zero. (FUNCTION_THROW_IF_VALUE_IS_NON_ZERO)\n");
+  });
+  std::vector<Row> seen;
+  auto status = make_http_clickhouse(fake_config(server))->query("SELECT", [&](const Row& row) {
+    seen.push_back(row);
+  });
+  ASSERT_FALSE(status.ok());
+  EXPECT_CONTAINS(status.error().message, "ClickHouse error 395");
+  // All but the rows held back with the exception line went out first.
+  EXPECT_EQ(seen.size(), 17u);
+  // query_rows hands out nothing of a failed query.
+  auto rows = make_http_clickhouse(fake_config(server))->query_rows("SELECT");
+  EXPECT_FALSE(rows.ok());
+}
+
+TEST(ClickHouseClientContract, ACallbackExceptionAbortsTheTransferAndPropagates) {
+  // The second answer is short: its rows are held back to the end of the body.
+  FakeServer server([](int n) { return http_response(200, numbered_rows(n == 1 ? 2 : 5000)); });
+  auto ch = make_http_clickhouse(fake_config(server, 3));
+  int calls = 0;
+  try {
+    (void)ch->query("SELECT", [&](const Row& row) {
+      ++calls;
+      throw std::invalid_argument("odd row " + row[0]);
+    });
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "odd row 0");  // unchanged, from the first row
+  }
+  EXPECT_EQ(calls, 1);                 // no row after the throw
+  EXPECT_EQ(server.connections(), 1);  // not retried
+  // A row delivered at the end of the body throws out of query() too.
+  EXPECT_THROW((void)ch->query("SELECT", [](const Row&) { throw std::invalid_argument("x"); }),
+               std::invalid_argument);
+  // The client is usable afterwards.
+  auto rows = ch->query_rows("SELECT");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EXPECT_EQ(rows->size(), 5000u);
+}
+
+
 // ---------------------------------------------------------------- BodyParser
 
 using ch_internal::BodyParser;
