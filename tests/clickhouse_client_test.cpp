@@ -147,6 +147,23 @@ ClickHouseConfig closed_port_config(int port) {
   return config;
 }
 
+// Records the client's waits between retries instead of waiting; `on_sleep`
+// runs at each (a server can appear while the client backs off).
+class RecordingSleeper final : public Sleeper {
+ public:
+  void sleep_for(double seconds) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    waits.push_back(seconds);
+    if (on_sleep) on_sleep();
+  }
+  std::vector<double> waits;
+  std::function<void()> on_sleep;
+
+ private:
+  std::mutex mutex_;
+};
+using Waits = std::vector<double>;
+
 ClickHouseConfig fake_config(const FakeServer& server, int retries = 0) {
   ClickHouseConfig config;
   config.url = server.url();
@@ -178,38 +195,47 @@ TEST(ClickHouseClient, RefusedConnectionIsRetriedWithBackoff) {
   auto port = find_free_port();
   ASSERT_TRUE(port.ok());
   ClickHouseConfig config = closed_port_config(*port);
-  config.read_retries = 2;  // waits 0.5 s + 1 s
-  auto ch = make_http_clickhouse(config);
+  config.read_retries = 2;
+  RecordingSleeper sleeper;
+  auto ch = make_http_clickhouse(config, sleeper);
   auto start = std::chrono::steady_clock::now();
   auto status = ch->query("SELECT 1", [](const Row&) {});
-  const double query_elapsed = seconds_since(start);
   ASSERT_FALSE(status.ok());
-  EXPECT_GE(query_elapsed, 1.5);
-  EXPECT_LT(query_elapsed, 6.0);
+  EXPECT_EQ(sleeper.waits, (Waits{0.5, 1.0}));
   // execute() also retries when the connection could not be made at all.
-  start = std::chrono::steady_clock::now();
   EXPECT_FALSE(ch->execute("SELECT 1").ok());
-  EXPECT_GE(seconds_since(start), 1.5);
+  EXPECT_EQ(sleeper.waits, (Waits{0.5, 1.0, 0.5, 1.0}));
+  EXPECT_LT(seconds_since(start), 1.0);  // the waits went to the sleeper
+}
+
+TEST(ClickHouseClient, BackoffDoublesUpToEightSeconds) {
+  auto port = find_free_port();
+  ASSERT_TRUE(port.ok());
+  ClickHouseConfig config = closed_port_config(*port);
+  config.read_retries = 7;
+  RecordingSleeper sleeper;
+  EXPECT_FALSE(make_http_clickhouse(config, sleeper)->query("SELECT 1", [](const Row&) {}).ok());
+  EXPECT_EQ(sleeper.waits, (Waits{0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0}));
 }
 
 TEST(ClickHouseClient, QueryRetriesUntilTheServerAppears) {
   auto port = find_free_port();
   ASSERT_TRUE(port.ok());
   ClickHouseConfig config = closed_port_config(*port);
-  config.read_retries = 3;  // attempts at about 0, 0.5, 1.5 and 3.5 s
-  // A server starts listening on the port while the client is backing off.
+  config.read_retries = 3;
+  // A server starts listening on the port while the client backs off the second time.
   std::unique_ptr<FakeServer> late;
-  std::thread starter([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
-    late = std::make_unique<FakeServer>([](int) { return http_response(200, "7\n"); }, *port);
-  });
-  auto start = std::chrono::steady_clock::now();
-  auto value = make_http_clickhouse(config)->query_value("SELECT 7");
-  const double elapsed = seconds_since(start);
-  starter.join();
+  RecordingSleeper sleeper;
+  sleeper.on_sleep = [&] {
+    if (sleeper.waits.size() == 2) {
+      late = std::make_unique<FakeServer>([](int) { return http_response(200, "7\n"); }, *port);
+    }
+  };
+  auto value = make_http_clickhouse(config, sleeper)->query_value("SELECT 7");
   ASSERT_TRUE(value.ok()) << value.error().message;
   EXPECT_EQ(*value, "7");
-  EXPECT_GE(elapsed, 1.4);
+  EXPECT_EQ(sleeper.waits, (Waits{0.5, 1.0}));
+  ASSERT_NE(late, nullptr);
   EXPECT_EQ(late->connections(), 1);
 }
 
@@ -335,20 +361,23 @@ TEST(ClickHouseClientFake, LastRowWithoutNewlineIsARow) {
 
 TEST(ClickHouseClientFake, DroppedConnectionsAreRetriedBeforeAnyRow) {
   FakeServer server([](int n) { return n < 2 ? std::string() : http_response(200, "42\n"); });
-  auto start = std::chrono::steady_clock::now();
-  auto value = make_http_clickhouse(fake_config(server, 3))->query_value("SELECT 42");
+  RecordingSleeper sleeper;
+  auto value = make_http_clickhouse(fake_config(server, 3), sleeper)->query_value("SELECT 42");
   ASSERT_TRUE(value.ok()) << value.error().message;
   EXPECT_EQ(*value, "42");
   EXPECT_EQ(server.connections(), 3);
-  EXPECT_GE(seconds_since(start), 1.5);  // 0.5 s + 1 s of back-off
+  EXPECT_EQ(sleeper.waits, (Waits{0.5, 1.0}));
 }
 
 TEST(ClickHouseClientFake, RetriesGiveUpAfterReadRetries) {
   FakeServer server([](int) { return std::string(); });
-  auto status = make_http_clickhouse(fake_config(server, 1))->query("SELECT", [](const Row&) {});
+  RecordingSleeper sleeper;
+  auto status =
+      make_http_clickhouse(fake_config(server, 1), sleeper)->query("SELECT", [](const Row&) {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "lost the connection to ClickHouse at " + server.url());
   EXPECT_EQ(server.connections(), 2);
+  EXPECT_EQ(sleeper.waits, Waits{0.5});
 }
 
 TEST(ClickHouseClientFake, ExecuteIsNotRetriedOnceConnected) {

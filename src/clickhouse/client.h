@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/sleeper.h"
 #include "config/config.h"
 
 namespace vigil {
@@ -54,12 +55,16 @@ class ClickHouse {
 };
 
 // The real client. `config.database` is sent as the default database.
-std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config);
+// `sleeper` waits between retries (tests pass one that records the waits); it
+// must outlive the client.
+std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config,
+                                                 Sleeper& sleeper = real_sleeper());
 
 // The client vigil's own modules use: their SQL qualifies every table with its
 // database, so no session default is sent (the first run must be able to
 // CREATE DATABASE before it exists).
-std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config);
+std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config,
+                                                      Sleeper& sleeper = real_sleeper());
 
 // Quotes a string literal for SQL: 'it\'s'.
 std::string sql_quote(std::string_view text);

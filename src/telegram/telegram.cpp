@@ -21,7 +21,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
-#include <thread>
 
 #include "telegram/text.h"
 
@@ -82,13 +81,6 @@ struct Verdict {
   Next next = Next::kDone;
   double retry_after = 0;  // kRetryAfter: what Telegram asked for
   std::string reason;      // kFail: the whole error; retries: the cause, for the log and the final error
-};
-
-class RealSleeper final : public Sleeper {
- public:
-  void sleep_for(double seconds) override {
-    if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  }
 };
 
 Status check_photo(const Photo& photo, const std::string& name) {
@@ -364,11 +356,6 @@ class BotApiTelegram final : public Telegram {
 };
 
 }  // namespace
-
-Sleeper& real_sleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
-}
 
 Status check_telegram_config(const TelegramConfig& config) {
   if (config.token.empty()) {
