@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <exception>
 
+#include "base/backoff.h"
 #include "base/curl_init.h"
 #include "base/parse.h"
 #include "clickhouse/errors.h"
@@ -27,6 +28,9 @@ namespace vigil {
 using namespace ch_internal;
 
 namespace {
+
+// Waits between attempts: 0.5 s, 1, 2, 4, then 8 s.
+constexpr Backoff kRetryBackoff{0.5, 8.0};
 
 // State of one HTTP exchange, shared with the curl callbacks.
 struct Transfer {
@@ -160,9 +164,10 @@ class HttpClickHouse final : public ClickHouse {
       const bool retry = is_read ? (is_connection_error(attempt.curl_code) && attempt.rows == 0)
                                  : attempt.curl_code == CURLE_COULDNT_CONNECT;
       if (!retry) break;
-      const int delay_ms = std::min(500 << std::min(n, 6), 8000);
-      spdlog::debug("clickhouse: {}; retrying in {} ms", attempt.status.error().message, delay_ms);
-      sleeper_.sleep_for(delay_ms / 1000.0);
+      const double delay = kRetryBackoff.delay(n);
+      spdlog::debug("clickhouse: {}; retrying in {:.0f} ms", attempt.status.error().message,
+                    delay * 1000);
+      sleeper_.sleep_for(delay);
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

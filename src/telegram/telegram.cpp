@@ -7,6 +7,7 @@
 // HTML error page) is judged by its HTTP status alone.
 #include "telegram/telegram.h"
 
+#include "base/backoff.h"
 #include "base/curl_init.h"
 #include "base/strings.h"
 
@@ -17,7 +18,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -211,10 +211,9 @@ class BotApiTelegram final : public Telegram {
         return Error::failure(redact(fmt::format("Telegram {} failed after {} attempts: {}", request.method,
                                                  attempt, verdict.reason)));
       }
-      double wait = verdict.next == Next::kRetryAfter
-                        ? verdict.retry_after
-                        : std::max(0.0, config_.backoff_seconds) * std::pow(2.0, backoffs++);
-      wait = std::clamp(wait, 0.0, cap);
+      const double wait = verdict.next == Next::kRetryAfter
+                              ? std::clamp(verdict.retry_after, 0.0, cap)
+                              : Backoff{config_.backoff_seconds, cap}.delay(backoffs++);
       spdlog::warn("telegram {}: {}; retrying in {:g} s", request.method, redact(verdict.reason), wait);
       sleeper_.sleep_for(wait);
     }
