@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "base/backoff.h"
 #include "base/file_lock.h"
 #include "base/parse.h"
 #include "etl/etl_sql.h"
@@ -22,8 +23,10 @@ constexpr std::pair<EtlStep, const char*> kStepNames[] = {
     {EtlStep::kLoad, "load"},
     {EtlStep::kAll, "all"}};
 
-// How long a load waits for ClickHouse to delete the parts it replaced.
+// How long a load waits for ClickHouse to delete the parts it replaced, and
+// how often it looks: after 20 ms, 40, 80, ... then every second.
 constexpr auto kReplacedPartsTimeout = std::chrono::seconds(120);
+constexpr Backoff kReplacedPartsPoll{0.02, 1.0};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -184,7 +187,6 @@ Result<long long> Etl::load(const EtlSqlContext& ctx) {
 
 Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
   const auto start = std::chrono::steady_clock::now();
-  auto pause = std::chrono::milliseconds(20);
   for (int attempt = 0;; ++attempt) {
     std::vector<TargetPart> parts;
     std::optional<Error> bad_row;
@@ -210,8 +212,7 @@ Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
                    format_date(ctx.day), fmt::join(waiting, ", "));
     }
     VIGIL_TRY(clickhouse_.execute(cleanup_replaced_parts_sql(ctx)));
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+    std::this_thread::sleep_for(std::chrono::duration<double>(kReplacedPartsPoll.delay(attempt)));
   }
 }
 
