@@ -128,6 +128,19 @@ TEST(ReplacedParts, SystemPartsRowsParseOrSayWhatWasOdd) {
   EXPECT_FALSE(parse_target_part({"x", "1"}).ok());
 }
 
+TEST(EtlSql, TargetColumnsAreReadFromSystemColumns) {
+  const auto ctx = context_for("2026-03-10", "UTC");
+  EXPECT_EQ(actual_columns_sql(ctx),
+            "SELECT name, type FROM system.columns WHERE database = 'vigil' AND table = "
+            "'user_slices_daily'");
+  auto column = parse_column({"views", "UInt64"});
+  ASSERT_TRUE(column.ok()) << column.error().message;
+  EXPECT_EQ(*column, (Column{"views", "UInt64"}));
+  auto short_row = parse_column({"views"});
+  ASSERT_FALSE(short_row.ok());
+  EXPECT_EQ(short_row.error().message, "system.columns: column type: missing: the row has 1 column");
+}
+
 TEST(EtlStepNames, ParseEveryStepAndRejectOthers) {
   for (const char* name : {"extract-feed", "extract-messages", "transform", "load", "all"}) {
     auto step = parse_etl_step(name);

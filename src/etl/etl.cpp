@@ -86,12 +86,14 @@ Status Etl::prepare_target() {
   VIGIL_TRY(clickhouse_.execute(create_target_sql(ctx)));
   // An existing table with another structure would fail later inside
   // REPLACE PARTITION with an obscure message; say it now.
-  auto rows = clickhouse_.query_rows(fmt::format(
-      "SELECT name, type FROM system.columns WHERE database = {} AND table = {}",
-      sql_quote(config_.clickhouse.database), sql_quote(config_.etl.target_table)));
+  auto rows = clickhouse_.query_rows(actual_columns_sql(ctx));
   if (!rows.ok()) return rows.error();
-  std::vector<std::pair<std::string, std::string>> actual;
-  for (const auto& row : *rows) actual.emplace_back(row.at(0), row.at(1));
+  std::vector<Column> actual;
+  for (const auto& row : *rows) {
+    auto column = parse_column(row);
+    if (!column.ok()) return column.error();
+    actual.push_back(std::move(*column));
+  }
   if (actual != target_columns()) {
     return Error::failure(fmt::format(
         "target table {} exists with other columns than vigil writes: drop or rename it, or "

@@ -45,14 +45,26 @@ std::string target_table_ref(const EtlSqlContext& ctx) {
   return sql_table(ctx.target_database, ctx.target_table);
 }
 
-const std::vector<std::pair<std::string, std::string>>& target_columns() {
-  static const std::vector<std::pair<std::string, std::string>> kColumns = {
+const std::vector<Column>& target_columns() {
+  static const std::vector<Column> kColumns = {
       {"event_date", "Date"},          {"dimension", "String"},
       {"dimension_value", "String"},   {"views", "UInt64"},
       {"likes", "UInt64"},             {"messages_received", "UInt64"},
       {"messages_sent", "UInt64"},     {"users_received", "UInt64"},
       {"users_sent", "UInt64"}};
   return kColumns;
+}
+
+std::string actual_columns_sql(const EtlSqlContext& ctx) {
+  return fmt::format("SELECT name, type FROM system.columns WHERE database = {} AND table = {}",
+                     sql_quote(ctx.target_database), sql_quote(ctx.target_table));
+}
+
+Result<Column> parse_column(const std::vector<std::string>& row) {
+  CellReader cells(row, "system.columns");
+  Column column{cells.text(0, "name"), cells.text(1, "type")};
+  if (cells.error()) return *cells.error();
+  return column;
 }
 
 std::string create_target_sql(const EtlSqlContext& ctx) {

@@ -40,7 +40,12 @@ StagingTables staging_tables(const EtlSqlContext& ctx, std::string_view suffix);
 std::string target_table_ref(const EtlSqlContext& ctx);
 
 // Columns (name, type) of the target table, in order.
-const std::vector<std::pair<std::string, std::string>>& target_columns();
+using Column = std::pair<std::string, std::string>;
+const std::vector<Column>& target_columns();
+// The columns the target table has now (empty if it does not exist), in order;
+// rows parse with parse_column.
+std::string actual_columns_sql(const EtlSqlContext& ctx);
+Result<Column> parse_column(const std::vector<std::string>& row);
 
 std::string create_target_sql(const EtlSqlContext& ctx);
 
