@@ -62,6 +62,28 @@ TEST(EtlSql, StagingTablesAreNamedPerTargetAndDate) {
             "`vigil`.`user_slices_daily__stg_slices_20260310__tmp`");
 }
 
+TEST(EtlSql, StagingTablesAreBuiltUnderATemporaryNameThenRenamed) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  const std::string tmp = "`vigil`.`t__tmp`";
+  EXPECT_EQ(create_feed_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` ENGINE = MergeTree ORDER BY user_id AS " +
+                extract_feed_select(ctx));
+  EXPECT_EQ(create_messages_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` ENGINE = MergeTree ORDER BY user_id AS " +
+                extract_messages_select(ctx));
+  EXPECT_EQ(create_slices_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` AS `vigil`.`user_slices_daily`");
+  EXPECT_EQ(drop_table_sql(tmp), "DROP TABLE IF EXISTS `vigil`.`t__tmp`");
+  EXPECT_EQ(rename_table_sql(tmp, "`vigil`.`t`"), "RENAME TABLE `vigil`.`t__tmp` TO `vigil`.`t`");
+}
+
+TEST(EtlSql, RowsAreCountedPerTableAndForTheDay) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  EXPECT_EQ(count_rows_sql("`vigil`.`s`"), "SELECT count() FROM `vigil`.`s`");
+  EXPECT_EQ(count_day_rows_sql(ctx),
+            "SELECT count() FROM `vigil`.`user_slices_daily` WHERE event_date = '2026-03-10'");
+}
+
 TEST(EtlSql, LoadReplacesExactlyTheDatePartition) {
   const auto ctx = context_for("2026-03-10", "Europe/Moscow");
   EXPECT_EQ(replace_partition_sql(ctx, "`vigil`.`s`"),

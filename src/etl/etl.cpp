@@ -32,13 +32,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Result<long long> count_rows(ClickHouse& ch, const std::string& from_where) {
-  auto value = ch.query_value("SELECT count() FROM " + from_where);
+// Runs a count_rows_sql / count_day_rows_sql.
+Result<long long> count_rows(ClickHouse& ch, const std::string& sql) {
+  auto value = ch.query_value(sql);
   if (!value.ok()) return value.error();
   auto count = parse_int64(*value);
-  if (!count.ok()) {
-    return Error::failure("SELECT count() FROM " + from_where + ": " + count.error().message);
-  }
+  if (!count.ok()) return Error::failure(sql + ": " + count.error().message);
   return count;
 }
 
@@ -117,13 +116,12 @@ Status Etl::build_staging(
         "under this one): wait for it to finish, then re-run if it failed",
         format_date(ctx.day), tmp));
   };
-  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + tmp));
+  VIGIL_TRY(clickhouse_.execute(drop_table_sql(tmp)));
   for (const auto& sql : create_sql(tmp)) {
     if (auto done = clickhouse_.execute(sql); !done.ok()) return concurrent(done.error());
   }
-  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
-  if (auto renamed = clickhouse_.execute(fmt::format("RENAME TABLE {} TO {}", tmp, table));
-      !renamed.ok()) {
+  VIGIL_TRY(clickhouse_.execute(drop_table_sql(table)));
+  if (auto renamed = clickhouse_.execute(rename_table_sql(tmp, table)); !renamed.ok()) {
     return concurrent(renamed.error());
   }
   return {};
@@ -142,9 +140,7 @@ Status Etl::extract_feed(const EtlSqlContext& ctx) {
   VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
                                 sql_ident(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::feed, [&](const std::string& tmp) {
-    return std::vector<std::string>{fmt::format(
-        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
-        extract_feed_select(ctx))};
+    return std::vector<std::string>{create_feed_staging_sql(ctx, tmp)};
   });
 }
 
@@ -152,9 +148,7 @@ Status Etl::extract_messages(const EtlSqlContext& ctx) {
   VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
                                 sql_ident(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::messages, [&](const std::string& tmp) {
-    return std::vector<std::string>{fmt::format(
-        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
-        extract_messages_select(ctx))};
+    return std::vector<std::string>{create_messages_staging_sql(ctx, tmp)};
   });
 }
 
@@ -164,27 +158,25 @@ Result<long long> Etl::transform(const EtlSqlContext& ctx) {
   VIGIL_TRY(require_table(staging.feed, "extract-feed", ctx.day));
   VIGIL_TRY(require_table(staging.messages, "extract-messages", ctx.day));
   VIGIL_TRY(build_staging(ctx, &StagingTables::slices, [&](const std::string& tmp) {
-    return std::vector<std::string>{
-        fmt::format("CREATE TABLE {} AS {}", tmp, target_table_ref(ctx)),
-        transform_insert_sql(ctx, tmp)};
+    return std::vector<std::string>{create_slices_staging_sql(ctx, tmp),
+                                    transform_insert_sql(ctx, tmp)};
   }));
-  return count_rows(clickhouse_, staging.slices);
+  return count_rows(clickhouse_, count_rows_sql(staging.slices));
 }
 
 Result<long long> Etl::load(const EtlSqlContext& ctx) {
   const auto staging = staging_tables(ctx, "");
   VIGIL_TRY(prepare_target());
   VIGIL_TRY(require_table(staging.slices, "transform", ctx.day));
-  auto staged = count_rows(clickhouse_, staging.slices);
+  auto staged = count_rows(clickhouse_, count_rows_sql(staging.slices));
   if (!staged.ok()) return staged.error();
   VIGIL_TRY(clickhouse_.execute(*staged == 0 ? drop_partition_sql(ctx)
                                              : replace_partition_sql(ctx, staging.slices)));
   VIGIL_TRY(wait_for_replaced_parts(ctx));
   for (const auto& table : {staging.feed, staging.messages, staging.slices}) {
-    VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
+    VIGIL_TRY(clickhouse_.execute(drop_table_sql(table)));
   }
-  return count_rows(clickhouse_, fmt::format("{} WHERE event_date = '{}'",
-                                             target_table_ref(ctx), format_date(ctx.day)));
+  return count_rows(clickhouse_, count_day_rows_sql(ctx));
 }
 
 Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {

@@ -173,6 +173,33 @@ std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& sl
       fmt::arg("gender", gender_label), fmt::arg("age", age_label));
 }
 
+std::string create_feed_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", table,
+                     extract_feed_select(ctx));
+}
+
+std::string create_messages_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", table,
+                     extract_messages_select(ctx));
+}
+
+std::string create_slices_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} AS {}", table, target_table_ref(ctx));
+}
+
+std::string drop_table_sql(const std::string& table) { return "DROP TABLE IF EXISTS " + table; }
+
+std::string rename_table_sql(const std::string& from, const std::string& to) {
+  return fmt::format("RENAME TABLE {} TO {}", from, to);
+}
+
+std::string count_rows_sql(const std::string& table) { return "SELECT count() FROM " + table; }
+
+std::string count_day_rows_sql(const EtlSqlContext& ctx) {
+  return fmt::format("SELECT count() FROM {} WHERE event_date = '{}'", target_table_ref(ctx),
+                     format_date(ctx.day));
+}
+
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table) {
   return fmt::format("ALTER TABLE {} REPLACE PARTITION '{}' FROM {}", target_table_ref(ctx),
                      format_date(ctx.day), from_table);
