@@ -11,6 +11,7 @@
 #include "base/backoff.h"
 #include "base/file_lock.h"
 #include "base/parse.h"
+#include "clickhouse/ddl.h"
 #include "etl/etl_sql.h"
 
 namespace vigil {
@@ -79,8 +80,7 @@ EtlSqlContext Etl::context_for(Days day) const {
 
 Status Etl::prepare_target() {
   if (target_ready_) return {};
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   const auto ctx = context_for(Days{});
   VIGIL_TRY(clickhouse_.execute(create_target_sql(ctx)));
   // An existing table with another structure would fail later inside
@@ -128,25 +128,23 @@ Status Etl::build_staging(
 }
 
 Status Etl::require_table(const std::string& table, const std::string& step_to_run, Days day) {
-  auto exists = clickhouse_.query_value("EXISTS TABLE " + table);
+  auto exists = table_exists(clickhouse_, table);
   if (!exists.ok()) return exists.error();
-  if (*exists == "1") return {};
+  if (*exists) return {};
   return Error::failure(fmt::format(
       "staging table {} is missing: run `vigil etl --date {} --step {}` first (or --step all)",
       table, format_date(day), step_to_run));
 }
 
 Status Etl::extract_feed(const EtlSqlContext& ctx) {
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::feed, [&](const std::string& tmp) {
     return std::vector<std::string>{create_feed_staging_sql(ctx, tmp)};
   });
 }
 
 Status Etl::extract_messages(const EtlSqlContext& ctx) {
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::messages, [&](const std::string& tmp) {
     return std::vector<std::string>{create_messages_staging_sql(ctx, tmp)};
   });
