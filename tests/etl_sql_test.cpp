@@ -62,6 +62,28 @@ TEST(EtlSql, StagingTablesAreNamedPerTargetAndDate) {
             "`vigil`.`user_slices_daily__stg_slices_20260310__tmp`");
 }
 
+TEST(EtlSql, StagingTablesAreBuiltUnderATemporaryNameThenRenamed) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  const std::string tmp = "`vigil`.`t__tmp`";
+  EXPECT_EQ(create_feed_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` ENGINE = MergeTree ORDER BY user_id AS " +
+                extract_feed_select(ctx));
+  EXPECT_EQ(create_messages_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` ENGINE = MergeTree ORDER BY user_id AS " +
+                extract_messages_select(ctx));
+  EXPECT_EQ(create_slices_staging_sql(ctx, tmp),
+            "CREATE TABLE `vigil`.`t__tmp` AS `vigil`.`user_slices_daily`");
+  EXPECT_EQ(drop_table_sql(tmp), "DROP TABLE IF EXISTS `vigil`.`t__tmp`");
+  EXPECT_EQ(rename_table_sql(tmp, "`vigil`.`t`"), "RENAME TABLE `vigil`.`t__tmp` TO `vigil`.`t`");
+}
+
+TEST(EtlSql, RowsAreCountedPerTableAndForTheDay) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  EXPECT_EQ(count_rows_sql("`vigil`.`s`"), "SELECT count() FROM `vigil`.`s`");
+  EXPECT_EQ(count_day_rows_sql(ctx),
+            "SELECT count() FROM `vigil`.`user_slices_daily` WHERE event_date = '2026-03-10'");
+}
+
 TEST(EtlSql, LoadReplacesExactlyTheDatePartition) {
   const auto ctx = context_for("2026-03-10", "Europe/Moscow");
   EXPECT_EQ(replace_partition_sql(ctx, "`vigil`.`s`"),
@@ -126,6 +148,19 @@ TEST(ReplacedParts, SystemPartsRowsParseOrSayWhatWasOdd) {
   ASSERT_FALSE(odd.ok());
   EXPECT_TRUE(contains(odd.error().message, "system.parts")) << odd.error().message;
   EXPECT_FALSE(parse_target_part({"x", "1"}).ok());
+}
+
+TEST(EtlSql, TargetColumnsAreReadFromSystemColumns) {
+  const auto ctx = context_for("2026-03-10", "UTC");
+  EXPECT_EQ(actual_columns_sql(ctx),
+            "SELECT name, type FROM system.columns WHERE database = 'vigil' AND table = "
+            "'user_slices_daily'");
+  auto column = parse_column({"views", "UInt64"});
+  ASSERT_TRUE(column.ok()) << column.error().message;
+  EXPECT_EQ(*column, (Column{"views", "UInt64"}));
+  auto short_row = parse_column({"views"});
+  ASSERT_FALSE(short_row.ok());
+  EXPECT_EQ(short_row.error().message, "system.columns: column type: missing: the row has 1 column");
 }
 
 TEST(EtlStepNames, ParseEveryStepAndRejectOthers) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "clickhouse/ddl.h"
+
 namespace vigil {
 namespace {
 
@@ -15,8 +17,7 @@ Status write_history_table(ClickHouse& clickhouse, const Config& config,
                            const std::vector<AlertRecord>& records) {
   if (records.empty()) return {};
   const std::string table = sql_table(config.clickhouse.database, config.alerts.history_table);
-  VIGIL_TRY(clickhouse.execute("CREATE DATABASE IF NOT EXISTS " +
-                               sql_ident(config.clickhouse.database)));
+  VIGIL_TRY(clickhouse.execute(create_database_sql(config.clickhouse.database)));
   VIGIL_TRY(clickhouse.execute(fmt::format(
       "CREATE TABLE IF NOT EXISTS {} (bucket DateTime, metric String, slice String, "
       "value Float64, lower Float64, upper Float64, expected Float64, score Float64, "

@@ -15,8 +15,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
-#include <thread>
 
+#include "base/backoff.h"
 #include "base/curl_init.h"
 #include "base/parse.h"
 #include "clickhouse/errors.h"
@@ -28,6 +28,9 @@ namespace vigil {
 using namespace ch_internal;
 
 namespace {
+
+// Waits between attempts: 0.5 s, 1, 2, 4, then 8 s.
+constexpr Backoff kRetryBackoff{0.5, 8.0};
 
 // State of one HTTP exchange, shared with the curl callbacks.
 struct Transfer {
@@ -139,8 +142,8 @@ using HeaderList = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
 class HttpClickHouse final : public ClickHouse {
  public:
-  explicit HttpClickHouse(ClickHouseConfig config)
-      : config_(std::move(config)), base_url_(strip_credentials(config_.url)) {}
+  HttpClickHouse(ClickHouseConfig config, Sleeper& sleeper)
+      : config_(std::move(config)), base_url_(strip_credentials(config_.url)), sleeper_(sleeper) {}
 
   Status execute(std::string_view sql) override { return run(sql, nullptr, false); }
 
@@ -161,9 +164,10 @@ class HttpClickHouse final : public ClickHouse {
       const bool retry = is_read ? (is_connection_error(attempt.curl_code) && attempt.rows == 0)
                                  : attempt.curl_code == CURLE_COULDNT_CONNECT;
       if (!retry) break;
-      const auto delay = std::chrono::milliseconds(std::min(500 << std::min(n, 6), 8000));
-      spdlog::debug("clickhouse: {}; retrying in {} ms", attempt.status.error().message, delay.count());
-      std::this_thread::sleep_for(delay);
+      const double delay = kRetryBackoff.delay(n);
+      spdlog::debug("clickhouse: {}; retrying in {:.0f} ms", attempt.status.error().message,
+                    delay * 1000);
+      sleeper_.sleep_for(delay);
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -261,6 +265,7 @@ class HttpClickHouse final : public ClickHouse {
 
   ClickHouseConfig config_;
   std::string base_url_;
+  Sleeper& sleeper_;
 };
 
 }  // namespace
@@ -283,14 +288,14 @@ Result<std::string> ClickHouse::query_value(std::string_view sql) {
   return std::move(rows->front().front());
 }
 
-std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config) {
+std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config, Sleeper& sleeper) {
   global_curl_init();
-  return std::make_unique<HttpClickHouse>(config);
+  return std::make_unique<HttpClickHouse>(config, sleeper);
 }
 
-std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config) {
+std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config, Sleeper& sleeper) {
   config.database.clear();
-  return make_http_clickhouse(config);
+  return make_http_clickhouse(config, sleeper);
 }
 
 std::string sql_quote(std::string_view text) { return quoted(text, '\'', true); }

@@ -3,6 +3,20 @@
 // default_format, wait_end_of_query=1), credentials by HTTP basic auth.
 // Results are read as TabSeparated and streamed row by row, so memory does not
 // grow with the result. An exception that arrives after HTTP 200 is detected.
+//
+// The contract of the ClickHouse interface (tested on the real client in
+// tests/clickhouse_client_test.cpp):
+// - Threads: one client may be shared by any number of threads; calls do not
+//   wait for each other (the HTTP client opens a connection per call and keeps
+//   no state between calls).
+// - Rows before a failure: `query` streams, so `on_row` may already have seen
+//   rows when the call fails (an exception the server reports mid-stream, a
+//   lost connection). A failed call's rows are incomplete: callers collect them
+//   and use them only once the Status is ok (query_rows does this). The last few
+//   lines are held back until the end, so a trailing server exception is never
+//   passed to `on_row` as a row.
+// - An exception thrown by `on_row` aborts the transfer (no more rows, no
+//   retry, the connection is closed) and propagates unchanged out of `query`.
 #pragma once
 
 #include <functional>
@@ -12,6 +26,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/sleeper.h"
 #include "config/config.h"
 
 namespace vigil {
@@ -27,8 +42,9 @@ class ClickHouse {
   // Runs a statement that returns nothing (DDL, INSERT ... SELECT). Not retried
   // except when the connection could not be made at all.
   virtual Status execute(std::string_view sql) = 0;
-  // Runs a SELECT, streaming each row to `on_row`. Retried on connection errors
-  // (before any row was delivered).
+  // Runs a SELECT, streaming each row to `on_row` (see the contract above for
+  // rows before a failure and exceptions from `on_row`). Retried on connection
+  // errors before any row was delivered.
   virtual Status query(std::string_view sql, const RowCallback& on_row) = 0;
   // Convenience: collects all rows (for small results only).
   Result<std::vector<Row>> query_rows(std::string_view sql);
@@ -39,12 +55,16 @@ class ClickHouse {
 };
 
 // The real client. `config.database` is sent as the default database.
-std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config);
+// `sleeper` waits between retries (tests pass one that records the waits); it
+// must outlive the client.
+std::unique_ptr<ClickHouse> make_http_clickhouse(const ClickHouseConfig& config,
+                                                 Sleeper& sleeper = real_sleeper());
 
 // The client vigil's own modules use: their SQL qualifies every table with its
 // database, so no session default is sent (the first run must be able to
 // CREATE DATABASE before it exists).
-std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config);
+std::unique_ptr<ClickHouse> make_qualified_clickhouse(ClickHouseConfig config,
+                                                      Sleeper& sleeper = real_sleeper());
 
 // Quotes a string literal for SQL: 'it\'s'.
 std::string sql_quote(std::string_view text);

@@ -8,8 +8,10 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "base/backoff.h"
 #include "base/file_lock.h"
 #include "base/parse.h"
+#include "clickhouse/ddl.h"
 #include "etl/etl_sql.h"
 
 namespace vigil {
@@ -22,20 +24,21 @@ constexpr std::pair<EtlStep, const char*> kStepNames[] = {
     {EtlStep::kLoad, "load"},
     {EtlStep::kAll, "all"}};
 
-// How long a load waits for ClickHouse to delete the parts it replaced.
+// How long a load waits for ClickHouse to delete the parts it replaced, and
+// how often it looks: after 20 ms, 40, 80, ... then every second.
 constexpr auto kReplacedPartsTimeout = std::chrono::seconds(120);
+constexpr Backoff kReplacedPartsPoll{0.02, 1.0};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Result<long long> count_rows(ClickHouse& ch, const std::string& from_where) {
-  auto value = ch.query_value("SELECT count() FROM " + from_where);
+// Runs a count_rows_sql / count_day_rows_sql.
+Result<long long> count_rows(ClickHouse& ch, const std::string& sql) {
+  auto value = ch.query_value(sql);
   if (!value.ok()) return value.error();
   auto count = parse_int64(*value);
-  if (!count.ok()) {
-    return Error::failure("SELECT count() FROM " + from_where + ": " + count.error().message);
-  }
+  if (!count.ok()) return Error::failure(sql + ": " + count.error().message);
   return count;
 }
 
@@ -77,18 +80,19 @@ EtlSqlContext Etl::context_for(Days day) const {
 
 Status Etl::prepare_target() {
   if (target_ready_) return {};
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   const auto ctx = context_for(Days{});
   VIGIL_TRY(clickhouse_.execute(create_target_sql(ctx)));
   // An existing table with another structure would fail later inside
   // REPLACE PARTITION with an obscure message; say it now.
-  auto rows = clickhouse_.query_rows(fmt::format(
-      "SELECT name, type FROM system.columns WHERE database = {} AND table = {}",
-      sql_quote(config_.clickhouse.database), sql_quote(config_.etl.target_table)));
+  auto rows = clickhouse_.query_rows(actual_columns_sql(ctx));
   if (!rows.ok()) return rows.error();
-  std::vector<std::pair<std::string, std::string>> actual;
-  for (const auto& row : *rows) actual.emplace_back(row.at(0), row.at(1));
+  std::vector<Column> actual;
+  for (const auto& row : *rows) {
+    auto column = parse_column(row);
+    if (!column.ok()) return column.error();
+    actual.push_back(std::move(*column));
+  }
   if (actual != target_columns()) {
     return Error::failure(fmt::format(
         "target table {} exists with other columns than vigil writes: drop or rename it, or "
@@ -112,44 +116,37 @@ Status Etl::build_staging(
         "under this one): wait for it to finish, then re-run if it failed",
         format_date(ctx.day), tmp));
   };
-  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + tmp));
+  VIGIL_TRY(clickhouse_.execute(drop_table_sql(tmp)));
   for (const auto& sql : create_sql(tmp)) {
     if (auto done = clickhouse_.execute(sql); !done.ok()) return concurrent(done.error());
   }
-  VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
-  if (auto renamed = clickhouse_.execute(fmt::format("RENAME TABLE {} TO {}", tmp, table));
-      !renamed.ok()) {
+  VIGIL_TRY(clickhouse_.execute(drop_table_sql(table)));
+  if (auto renamed = clickhouse_.execute(rename_table_sql(tmp, table)); !renamed.ok()) {
     return concurrent(renamed.error());
   }
   return {};
 }
 
 Status Etl::require_table(const std::string& table, const std::string& step_to_run, Days day) {
-  auto exists = clickhouse_.query_value("EXISTS TABLE " + table);
+  auto exists = table_exists(clickhouse_, table);
   if (!exists.ok()) return exists.error();
-  if (*exists == "1") return {};
+  if (*exists) return {};
   return Error::failure(fmt::format(
       "staging table {} is missing: run `vigil etl --date {} --step {}` first (or --step all)",
       table, format_date(day), step_to_run));
 }
 
 Status Etl::extract_feed(const EtlSqlContext& ctx) {
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::feed, [&](const std::string& tmp) {
-    return std::vector<std::string>{fmt::format(
-        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
-        extract_feed_select(ctx))};
+    return std::vector<std::string>{create_feed_staging_sql(ctx, tmp)};
   });
 }
 
 Status Etl::extract_messages(const EtlSqlContext& ctx) {
-  VIGIL_TRY(clickhouse_.execute("CREATE DATABASE IF NOT EXISTS " +
-                                sql_ident(config_.clickhouse.database)));
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
   return build_staging(ctx, &StagingTables::messages, [&](const std::string& tmp) {
-    return std::vector<std::string>{fmt::format(
-        "CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", tmp,
-        extract_messages_select(ctx))};
+    return std::vector<std::string>{create_messages_staging_sql(ctx, tmp)};
   });
 }
 
@@ -159,32 +156,29 @@ Result<long long> Etl::transform(const EtlSqlContext& ctx) {
   VIGIL_TRY(require_table(staging.feed, "extract-feed", ctx.day));
   VIGIL_TRY(require_table(staging.messages, "extract-messages", ctx.day));
   VIGIL_TRY(build_staging(ctx, &StagingTables::slices, [&](const std::string& tmp) {
-    return std::vector<std::string>{
-        fmt::format("CREATE TABLE {} AS {}", tmp, target_table_ref(ctx)),
-        transform_insert_sql(ctx, tmp)};
+    return std::vector<std::string>{create_slices_staging_sql(ctx, tmp),
+                                    transform_insert_sql(ctx, tmp)};
   }));
-  return count_rows(clickhouse_, staging.slices);
+  return count_rows(clickhouse_, count_rows_sql(staging.slices));
 }
 
 Result<long long> Etl::load(const EtlSqlContext& ctx) {
   const auto staging = staging_tables(ctx, "");
   VIGIL_TRY(prepare_target());
   VIGIL_TRY(require_table(staging.slices, "transform", ctx.day));
-  auto staged = count_rows(clickhouse_, staging.slices);
+  auto staged = count_rows(clickhouse_, count_rows_sql(staging.slices));
   if (!staged.ok()) return staged.error();
   VIGIL_TRY(clickhouse_.execute(*staged == 0 ? drop_partition_sql(ctx)
                                              : replace_partition_sql(ctx, staging.slices)));
   VIGIL_TRY(wait_for_replaced_parts(ctx));
   for (const auto& table : {staging.feed, staging.messages, staging.slices}) {
-    VIGIL_TRY(clickhouse_.execute("DROP TABLE IF EXISTS " + table));
+    VIGIL_TRY(clickhouse_.execute(drop_table_sql(table)));
   }
-  return count_rows(clickhouse_, fmt::format("{} WHERE event_date = '{}'",
-                                             target_table_ref(ctx), format_date(ctx.day)));
+  return count_rows(clickhouse_, count_day_rows_sql(ctx));
 }
 
 Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
   const auto start = std::chrono::steady_clock::now();
-  auto pause = std::chrono::milliseconds(20);
   for (int attempt = 0;; ++attempt) {
     std::vector<TargetPart> parts;
     std::optional<Error> bad_row;
@@ -210,8 +204,7 @@ Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {
                    format_date(ctx.day), fmt::join(waiting, ", "));
     }
     VIGIL_TRY(clickhouse_.execute(cleanup_replaced_parts_sql(ctx)));
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
+    std::this_thread::sleep_for(std::chrono::duration<double>(kReplacedPartsPoll.delay(attempt)));
   }
 }
 

@@ -45,14 +45,26 @@ std::string target_table_ref(const EtlSqlContext& ctx) {
   return sql_table(ctx.target_database, ctx.target_table);
 }
 
-const std::vector<std::pair<std::string, std::string>>& target_columns() {
-  static const std::vector<std::pair<std::string, std::string>> kColumns = {
+const std::vector<Column>& target_columns() {
+  static const std::vector<Column> kColumns = {
       {"event_date", "Date"},          {"dimension", "String"},
       {"dimension_value", "String"},   {"views", "UInt64"},
       {"likes", "UInt64"},             {"messages_received", "UInt64"},
       {"messages_sent", "UInt64"},     {"users_received", "UInt64"},
       {"users_sent", "UInt64"}};
   return kColumns;
+}
+
+std::string actual_columns_sql(const EtlSqlContext& ctx) {
+  return fmt::format("SELECT name, type FROM system.columns WHERE database = {} AND table = {}",
+                     sql_quote(ctx.target_database), sql_quote(ctx.target_table));
+}
+
+Result<Column> parse_column(const std::vector<std::string>& row) {
+  CellReader cells(row, "system.columns");
+  Column column{cells.text(0, "name"), cells.text(1, "type")};
+  if (cells.error()) return *cells.error();
+  return column;
 }
 
 std::string create_target_sql(const EtlSqlContext& ctx) {
@@ -159,6 +171,33 @@ std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& sl
       fmt::arg("slices", slices_table), fmt::arg("date", format_date(ctx.day)),
       fmt::arg("users", users_select(ctx)), fmt::arg("os", os_label),
       fmt::arg("gender", gender_label), fmt::arg("age", age_label));
+}
+
+std::string create_feed_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", table,
+                     extract_feed_select(ctx));
+}
+
+std::string create_messages_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} ENGINE = MergeTree ORDER BY user_id AS {}", table,
+                     extract_messages_select(ctx));
+}
+
+std::string create_slices_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
+  return fmt::format("CREATE TABLE {} AS {}", table, target_table_ref(ctx));
+}
+
+std::string drop_table_sql(const std::string& table) { return "DROP TABLE IF EXISTS " + table; }
+
+std::string rename_table_sql(const std::string& from, const std::string& to) {
+  return fmt::format("RENAME TABLE {} TO {}", from, to);
+}
+
+std::string count_rows_sql(const std::string& table) { return "SELECT count() FROM " + table; }
+
+std::string count_day_rows_sql(const EtlSqlContext& ctx) {
+  return fmt::format("SELECT count() FROM {} WHERE event_date = '{}'", target_table_ref(ctx),
+                     format_date(ctx.day));
 }
 
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table) {

@@ -40,16 +40,34 @@ StagingTables staging_tables(const EtlSqlContext& ctx, std::string_view suffix);
 std::string target_table_ref(const EtlSqlContext& ctx);
 
 // Columns (name, type) of the target table, in order.
-const std::vector<std::pair<std::string, std::string>>& target_columns();
+using Column = std::pair<std::string, std::string>;
+const std::vector<Column>& target_columns();
+// The columns the target table has now (empty if it does not exist), in order;
+// rows parse with parse_column.
+std::string actual_columns_sql(const EtlSqlContext& ctx);
+Result<Column> parse_column(const std::vector<std::string>& row);
 
 std::string create_target_sql(const EtlSqlContext& ctx);
 
 // SELECTs whose result becomes a staging table (used as CREATE TABLE .. AS <select>).
 std::string extract_feed_select(const EtlSqlContext& ctx);
 std::string extract_messages_select(const EtlSqlContext& ctx);
+// The staging tables, created under `table` (a `db`.`table` reference): the two
+// extracts filled by their SELECT, the slices empty with the target's structure.
+std::string create_feed_staging_sql(const EtlSqlContext& ctx, const std::string& table);
+std::string create_messages_staging_sql(const EtlSqlContext& ctx, const std::string& table);
+std::string create_slices_staging_sql(const EtlSqlContext& ctx, const std::string& table);
 // INSERT ... SELECT filling `slices_table` (created AS the target) from the two
 // staging tables and, for receive-only users, the look-back window.
 std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table);
+
+// The temporary name's swap and the clean-up of staging tables.
+std::string drop_table_sql(const std::string& table);  // DROP TABLE IF EXISTS
+std::string rename_table_sql(const std::string& from, const std::string& to);
+
+// Row counts, read as one integer: a (staging) table's, the target's for the day.
+std::string count_rows_sql(const std::string& table);
+std::string count_day_rows_sql(const EtlSqlContext& ctx);
 
 std::string replace_partition_sql(const EtlSqlContext& ctx, const std::string& from_table);
 // For a day without rows: recent ClickHouse (26.6+) refuses REPLACE PARTITION from

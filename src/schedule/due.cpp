@@ -1,11 +1,17 @@
 #include "schedule/due.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
+#include "base/backoff.h"
+
 namespace vigil {
+namespace {
+
+constexpr double kMaxRetryDelaySeconds = 86400;  // a day
+
+}  // namespace
 
 std::vector<Days> etl_days_due(std::optional<Days> last_ok, Days target, int max_days,
                                bool always_target) {
@@ -39,8 +45,7 @@ std::optional<EpochSeconds> alerts_missed(const CronSchedule& cron, EpochSeconds
 }
 
 double retry_delay(int retry, int base_seconds) {
-  const double delay = base_seconds * std::pow(2.0, std::max(retry, 1) - 1);
-  return std::min(delay, 86400.0);
+  return Backoff{static_cast<double>(base_seconds), kMaxRetryDelaySeconds}.delay(retry - 1);
 }
 
 std::string late_note(EpochSeconds due, const date::time_zone* zone) {

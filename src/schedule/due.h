@@ -46,7 +46,8 @@ std::optional<EpochSeconds> alerts_missed(const CronSchedule& cron, EpochSeconds
                                           std::optional<EpochSeconds> last_run,
                                           const date::time_zone* zone);
 
-// Wait before retry `retry` (1 = the first retry): base * 2^(retry-1), at most a day.
+// Wait before retry `retry` (1 = the first retry): base * 2^(retry-1), at most a day
+// (base/backoff.h with the scheduler's numbers).
 double retry_delay(int retry, int base_seconds);
 
 // The note on a report sent after its time: "Sent late: this report was due at 11:00."

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "clickhouse/ddl.h"
+
 namespace vigil {
 namespace {
 
@@ -147,10 +149,8 @@ namespace {
 // Tables the simulator writes must be its own: an existing feed or message
 // table without the labels table beside it belongs to someone else.
 Status check_ownership(ClickHouse& ch, const SourceConfig& source) {
-  auto exists = [&](const std::string& table) -> Result<bool> {
-    auto value = ch.query_value("EXISTS TABLE " + sql_table(source.database, table));
-    if (!value.ok()) return value.error();
-    return *value == "1";
+  auto exists = [&](const std::string& table) {
+    return table_exists(ch, sql_table(source.database, table));
   };
   auto labels = exists(kLabelsTable);
   if (!labels.ok()) return labels.error();
@@ -186,7 +186,7 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
                                   const std::vector<Anomaly>& anomalies) {
   const auto start = std::chrono::steady_clock::now();
   const auto& source = config.source;
-  VIGIL_TRY(clickhouse.execute("CREATE DATABASE IF NOT EXISTS " + sql_ident(source.database)));
+  VIGIL_TRY(clickhouse.execute(create_database_sql(source.database)));
   VIGIL_TRY(check_ownership(clickhouse, source));
   for (const auto& sql : {create_feed_table_sql(source, config.timezone),
                           create_message_table_sql(source, config.timezone),

@@ -7,6 +7,7 @@
 // HTML error page) is judged by its HTTP status alone.
 #include "telegram/telegram.h"
 
+#include "base/backoff.h"
 #include "base/curl_init.h"
 #include "base/strings.h"
 
@@ -17,11 +18,9 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
-#include <thread>
 
 #include "telegram/text.h"
 
@@ -82,13 +81,6 @@ struct Verdict {
   Next next = Next::kDone;
   double retry_after = 0;  // kRetryAfter: what Telegram asked for
   std::string reason;      // kFail: the whole error; retries: the cause, for the log and the final error
-};
-
-class RealSleeper final : public Sleeper {
- public:
-  void sleep_for(double seconds) override {
-    if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  }
 };
 
 Status check_photo(const Photo& photo, const std::string& name) {
@@ -219,10 +211,9 @@ class BotApiTelegram final : public Telegram {
         return Error::failure(redact(fmt::format("Telegram {} failed after {} attempts: {}", request.method,
                                                  attempt, verdict.reason)));
       }
-      double wait = verdict.next == Next::kRetryAfter
-                        ? verdict.retry_after
-                        : std::max(0.0, config_.backoff_seconds) * std::pow(2.0, backoffs++);
-      wait = std::clamp(wait, 0.0, cap);
+      const double wait = verdict.next == Next::kRetryAfter
+                              ? std::clamp(verdict.retry_after, 0.0, cap)
+                              : Backoff{config_.backoff_seconds, cap}.delay(backoffs++);
       spdlog::warn("telegram {}: {}; retrying in {:g} s", request.method, redact(verdict.reason), wait);
       sleeper_.sleep_for(wait);
     }
@@ -364,11 +355,6 @@ class BotApiTelegram final : public Telegram {
 };
 
 }  // namespace
-
-Sleeper& real_sleeper() {
-  static RealSleeper sleeper;
-  return sleeper;
-}
 
 Status check_telegram_config(const TelegramConfig& config) {
   if (config.token.empty()) {

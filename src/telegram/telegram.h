@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/sleeper.h"  // Sleeper: the waits between retries, injected
 #include "config/config.h"  // TelegramConfig
 
 namespace vigil {
@@ -42,16 +43,6 @@ class Telegram {
   // referenced as attach://photoN; the caption goes on the first item.
   virtual Status send_media_group(const std::vector<Photo>& photos, const std::string& caption_html) = 0;
 };
-
-// Waiting between retries; injected so tests check the waits without waiting.
-class Sleeper {
- public:
-  virtual ~Sleeper() = default;
-  virtual void sleep_for(double seconds) = 0;
-};
-
-// std::this_thread::sleep_for.
-Sleeper& real_sleeper();
 
 // Local checks of the settings (token and chat set, token without spaces or
 // URL characters, api_url http(s)); usage errors (exit 2). Each send runs them.
