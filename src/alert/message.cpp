@@ -69,6 +69,7 @@ std::string alert_html(const AlertMessageInput& in) {
                       title, repeat ? "still " : "", e.value > e.upper ? "high" : "low", who, when,
                       value, deviation_text(e), band);
     if (repeat) out += fmt::format("\nanomalous since {}", since);
+    if (!in.where.empty()) out += "\n" + in.where;
   }
   if (!in.dashboard_url.empty()) {
     out += fmt::format("\n<a href=\"{}\">Open the dashboard</a>",

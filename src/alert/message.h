@@ -18,6 +18,7 @@ struct AlertMessageInput {
   int bucket_seconds = 900;
   const date::time_zone* zone = nullptr;
   std::string dashboard_url;       // with {metric}, {slice}, {date}, {time}; "" = no link
+  std::string where;               // HTML line saying which slices carry the change (alert/where.h)
 };
 
 // The value as people read it, in the metric's format (config/metric_catalog.h):

@@ -1,0 +1,31 @@
+// The "where" line of an alert on all users, pure: from the same bucket's
+// values and forecasts per slice (os=Android, age=18-24, ...), which slices
+// carry the change (alert/explain.h), e.g.
+//   "Where: os=Android −64% (explains 93% of the change) · other os normal"
+// or, when every slice of every dimension moved alike, that no slice stands
+// out. One dimension is named: the one whose fewest slices explain the most.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vigil {
+
+// One slice's value and its own forecast in the alert's bucket.
+struct SliceOutcome {
+  std::string slice;  // "os=Android"
+  double value = 0, expected = 0;
+};
+
+// A count metric's line from its slices, any dimensions mixed (grouped by the
+// part before '='); "" when there is nothing to say (fewer than two slices of a
+// dimension, no forecasts, no change).
+std::string where_text(const std::vector<SliceOutcome>& slices);
+
+// A ratio metric's line from the slices of its two counts (the catalogue's
+// numerator and denominator): a change of the rates inside slices, of the mix of
+// slices, or both (alert/explain.h).
+std::string ratio_where_text(const std::vector<SliceOutcome>& numerators,
+                             const std::vector<SliceOutcome>& denominators);
+
+}  // namespace vigil
