@@ -15,17 +15,10 @@
 
 #include "clickhouse/client.h"
 #include "support/clickhouse_fixture.h"
+#include "support/expect.h"
 
 namespace vigil {
 namespace {
-
-// gtest (without gmock) substring checks that print both strings on failure.
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsSubstring, needle, haystack)
-#define EXPECT_LACKS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsNotSubstring, needle, haystack)
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::unique_ptr<ClickHouse> client(const std::string& database = "default") {
   return make_http_clickhouse(test_server().config(database));

@@ -25,17 +25,10 @@
 
 #include "clickhouse/client.h"
 #include "clickhouse/server.h"
+#include "support/expect.h"
 
 namespace vigil {
 namespace {
-
-// gtest (without gmock) substring checks that print both strings on failure.
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsSubstring, needle, haystack)
-#define EXPECT_LACKS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsNotSubstring, needle, haystack)
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // ---------------------------------------------------------------- fake HTTP server
 
@@ -172,7 +165,6 @@ ClickHouseConfig fake_config(const FakeServer& server, int retries = 0) {
   config.query_timeout_seconds = 10;
   return config;
 }
-
 
 TEST(ClickHouseClient, ServerDownNamesTheUrl) {
   auto port = find_free_port();
@@ -409,7 +401,6 @@ TEST(ClickHouseClientFake, CallbackExceptionPropagates) {
   auto ch = make_http_clickhouse(fake_config(server));
   EXPECT_THROW((void)ch->query("SELECT", [](const Row&) { throw std::runtime_error("stop"); }), std::runtime_error);
 }
-
 
 // ---------------------------------------------------------------- the contract (client.h)
 

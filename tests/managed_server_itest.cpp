@@ -19,6 +19,7 @@
 #include "clickhouse/client.h"
 #include "clickhouse/server.h"
 #include "support/clickhouse_fixture.h"
+#include "support/expect.h"
 
 extern char** environ;
 
@@ -26,8 +27,6 @@ namespace vigil {
 namespace {
 
 namespace fs = std::filesystem;
-
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsSubstring, needle, haystack)
 
 bool alive(int pid) {
   ::waitpid(pid, nullptr, WNOHANG);

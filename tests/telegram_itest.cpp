@@ -20,15 +20,13 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "support/expect.h"
 #include "support/fake_telegram.h"
 #include "telegram/telegram.h"
 #include "telegram/text.h"
 
 namespace vigil {
 namespace {
-
-#define EXPECT_CONTAINS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsSubstring, needle, haystack)
-#define EXPECT_LACKS(haystack, needle) EXPECT_PRED_FORMAT2(::testing::IsNotSubstring, needle, haystack)
 
 using Waits = std::vector<double>;
 
