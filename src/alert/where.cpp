@@ -67,7 +67,9 @@ std::string dimensions_text(const std::vector<std::string>& dims) {
   return out;
 }
 
-std::string count_where(const std::vector<SliceOutcome>& slices) {
+}  // namespace
+
+std::string where_text(const std::vector<SliceOutcome>& slices) {
   std::map<std::string, std::vector<SliceCount>> grouped;
   for (const auto& s : slices) {
     if (usable(s)) grouped[dimension_of(s.slice)].push_back({s.slice, s.value, s.expected});
@@ -89,17 +91,16 @@ std::string count_where(const std::vector<SliceOutcome>& slices) {
   return "Where: " + named_text(*best, dimension, "change");
 }
 
-std::string ratio_where(const std::vector<SliceOutcome>& numerators,
-                        const std::vector<SliceOutcome>& denominators) {
+std::string ratio_where_text(const std::vector<SliceOutcome>& numerators,
+                             const std::vector<SliceOutcome>& denominators) {
   std::map<std::string, SliceRatio> by_slice;
   for (const auto& s : numerators) {
-    if (usable(s)) by_slice[s.slice].numerator = {s.slice, s.value, s.expected};
+    if (usable(s)) by_slice[s.slice] = {s.slice, {s.slice, s.value, s.expected}, {}};
   }
   std::map<std::string, std::vector<SliceRatio>> grouped;
   for (const auto& s : denominators) {
     auto it = by_slice.find(s.slice);
     if (!usable(s) || it == by_slice.end()) continue;
-    it->second.slice = s.slice;
     it->second.denominator = {s.slice, s.value, s.expected};
     grouped[dimension_of(s.slice)].push_back(it->second);
   }
@@ -128,15 +129,6 @@ std::string ratio_where(const std::vector<SliceOutcome>& numerators,
   std::string out = "Where: the rate inside " + named_text(*best, dimension, "rate change");
   if (by_dimension[dimension].kind == RatioChange::kBoth) out += " · the mix of slices moved too";
   return out;
-}
-
-}  // namespace
-
-std::string where_text(const std::vector<SliceOutcome>& slices) { return count_where(slices); }
-
-std::string ratio_where_text(const std::vector<SliceOutcome>& numerators,
-                             const std::vector<SliceOutcome>& denominators) {
-  return ratio_where(numerators, denominators);
 }
 
 }  // namespace vigil
