@@ -31,14 +31,20 @@ std::string slices_sql(const Config& config) {
   return "ARRAY JOIN [" + out + "] AS slice";
 }
 
-// The alerted rows of the catalogue: the columns after (bucket, slice, source) are
-// its counts, in catalogue order, each named after its metric.
-std::vector<const MetricDef*> alerted(MetricKind kind) {
-  std::vector<const MetricDef*> out;
-  for (const auto& row : metric_catalog()) {
-    if (row.alerted && row.kind == kind) out.push_back(&row);
-  }
-  return out;
+// The alerted rows of the catalogue of one kind, in catalogue order (the columns
+// after (bucket, slice, source) are the counts, each named after its metric).
+// Built once: add_row asks for every result row.
+const std::vector<const MetricDef*>& alerted(MetricKind kind) {
+  auto rows_of = [](MetricKind k) {
+    std::vector<const MetricDef*> out;
+    for (const auto& row : metric_catalog()) {
+      if (row.alerted && row.kind == k) out.push_back(&row);
+    }
+    return out;
+  };
+  static const std::vector<const MetricDef*> kCounts = rows_of(MetricKind::kCount);
+  static const std::vector<const MetricDef*> kRatios = rows_of(MetricKind::kRatio);
+  return kind == MetricKind::kCount ? kCounts : kRatios;
 }
 
 // Adds one result row to the metric series of its slice and notes where the
@@ -47,7 +53,7 @@ void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
   const EpochSeconds bucket = cells.int64(0, "bucket");
   const std::string& slice = cells.text(1, "slice");
   const std::string source = cells.text(2, "source") == "feed" ? "feed" : "messages";
-  const auto counts = alerted(MetricKind::kCount);
+  const auto& counts = alerted(MetricKind::kCount);
   std::vector<double> values;
   for (std::size_t i = 0; i < counts.size(); ++i) {
     values.push_back(cells.number(3 + i, counts[i]->name));
