@@ -25,6 +25,8 @@ TEST(ConfigAlerts, DefaultsWhenAbsent) {
   EXPECT_EQ(config->alerts.consecutive, 1);
   EXPECT_EQ(config->alerts.repeat_every_minutes, 60);
   EXPECT_TRUE(config->alerts.slices.empty());
+  EXPECT_EQ(config->alerts.explain_by,
+            (std::vector<std::string>{"os", "gender", "age", "source", "country"}));
   EXPECT_TRUE(config->alerts.metrics.empty());
 }
 
@@ -37,6 +39,7 @@ method = "iqr"
 consecutive = 2
 repeat_every_minutes = 120
 slices = ["os", "age"]
+explain_by = ["country", "source"]
 history_table = "alert_history"
 dashboard_url = "http://127.0.0.1:8080/metric/{metric}?date={date}&time={time}"
 
@@ -58,6 +61,7 @@ enabled = false
   EXPECT_EQ(a.consecutive, 2);
   EXPECT_EQ(a.repeat_every_minutes, 120);
   EXPECT_EQ(a.slices, (std::vector<std::string>{"os", "age"}));
+  EXPECT_EQ(a.explain_by, (std::vector<std::string>{"country", "source"}));
   EXPECT_EQ(a.history_table, "alert_history");
   EXPECT_TRUE(contains(a.dashboard_url, "{metric}"));
   const auto& ctr = a.metrics.at("ctr");
@@ -79,6 +83,10 @@ TEST(ConfigAlerts, ErrorsNameFileLineAndKey) {
   const Case cases[] = {
       {"[alerts]\ninterval_minutes = 7\n", "vigil.toml:2: alerts.interval_minutes: must divide 60"},
       {"[alerts]\nslices = [\"country\"]\n", "vigil.toml:2: alerts.slices: unknown slice 'country'"},
+      {"[alerts]\nexplain_by = [\"os\", \"city\"]\n",
+       "vigil.toml:2: alerts.explain_by: unknown dimension 'city': expected os, gender, age, "
+       "source or country"},
+      {"[alerts]\nexplain_by = \"os\"\n", "vigil.toml:2: alerts.explain_by: expected an array"},
       {"[alerts.metrics.clicks]\nmethod = \"iqr\"\n", "vigil.toml:1: alerts.metrics.clicks: unknown metric"},
       {"[alerts.metrics.ctr]\nwindow = 3\n", "vigil.toml:2: alerts.metrics.ctr.window: unknown key"},
       {"[alerts.metrics.ctr]\nenabled = \"yes\"\n", "vigil.toml:2: alerts.metrics.ctr.enabled: expected true or false"},
@@ -92,6 +100,12 @@ TEST(ConfigAlerts, ErrorsNameFileLineAndKey) {
         << "got: " << config.error().message << "\nwanted: " << c.expected;
     EXPECT_EQ(config.error().exit_code(), 2);
   }
+}
+
+TEST(ConfigAlerts, AnEmptyExplainByTurnsTheWhereLineOff) {
+  auto config = parse_config("[alerts]\nexplain_by = []\n", "vigil.toml");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_TRUE(config->alerts.explain_by.empty());
 }
 
 TEST(ConfigAlerts, DetectorCheckJudgesTheParametersTogether) {

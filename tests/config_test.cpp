@@ -42,6 +42,7 @@ void expect_same_config(const Config& a, const Config& b) {
   EXPECT_EQ(a.etl.target_table, b.etl.target_table);
   EXPECT_EQ(a.etl.age_buckets, b.etl.age_buckets);
   EXPECT_EQ(a.etl.demographics_lookback_days, b.etl.demographics_lookback_days);
+  EXPECT_EQ(a.alerts.explain_by, b.alerts.explain_by);
 }
 
 // The documented defaults, written out independently of the header's initializers.
@@ -174,7 +175,8 @@ TEST(ConfigDefaultText, ListsEveryKeyWithItsValue) {
         "read_retries = 3", "[source]", "database = \"simulator\"",
         "feed_table = \"feed_actions\"", "message_table = \"message_actions\"", "[etl]",
         "target_table = \"user_slices_daily\"", "age_buckets = [18, 25, 35, 45]",
-        "demographics_lookback_days = 30"}) {
+        "demographics_lookback_days = 30",
+        "explain_by = [\"os\", \"gender\", \"age\", \"source\", \"country\"]"}) {
     EXPECT_TRUE(HasSubstr(text, line));
   }
   EXPECT_TRUE(HasSubstr(text, "#"));

@@ -15,6 +15,14 @@ std::string check_slice(std::string_view value) {
   return fmt::format("unknown slice '{}': expected os, gender or age", value);
 }
 
+std::string check_explain_dimension(std::string_view value) {
+  if (value == "os" || value == "gender" || value == "age" || value == "source" ||
+      value == "country") {
+    return "";
+  }
+  return fmt::format("unknown dimension '{}': expected os, gender, age, source or country", value);
+}
+
 std::string check_interval(int minutes) {
   if (60 % minutes == 0) return "";
   return fmt::format("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60), got {}", minutes);
@@ -171,8 +179,8 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   check_known_keys(r, *t,
                    {"alerts",
                     {"interval_minutes", "history_days", "method", "sensitivity", "direction",
-                     "consecutive", "repeat_every_minutes", "slices", "history_table",
-                     "dashboard_url"},
+                     "consecutive", "repeat_every_minutes", "slices", "explain_by",
+                     "history_table", "dashboard_url"},
                     {"metrics"}});
   read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
   if (auto it = t->find("interval_minutes"); it != t->end()) {
@@ -188,6 +196,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   read_int(r, *t, "alerts", "repeat_every_minutes", c.repeat_every_minutes, 1,
            kMaxRepeatEveryMinutes);
   read_string_array(r, *t, "alerts", "slices", c.slices, check_slice);
+  read_string_array(r, *t, "alerts", "explain_by", c.explain_by, check_explain_dimension);
   read_string(r, *t, "alerts", "history_table", c.history_table,
               [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });
   read_string(r, *t, "alerts", "dashboard_url", c.dashboard_url, check_optional_url);

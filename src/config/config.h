@@ -85,6 +85,9 @@ struct AlertsConfig {
   // Which anomalies alert, for every method: up | down | both (above / below the band).
   std::string direction = "both";
   std::vector<std::string> slices;    // also watch per slice: "os", "gender", "age"
+  // An all-users alert says which slices of these dimensions carry its change (one
+  // extra query per run that fires); any of the five, [] = no "Where:" line.
+  std::vector<std::string> explain_by = {"os", "gender", "age", "source", "country"};
   std::string history_table;          // ClickHouse table for every evaluation; "" = off
   // Link in alerts; "{metric}", "{date}", "{time}" (HH:MM) and "{slice}" (URL-encoded)
   // are replaced. Empty: the built-in dashboard's metric page when [serve] gives

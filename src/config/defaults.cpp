@@ -22,6 +22,13 @@ std::string toml_string(std::string_view text) {
   return out + "\"";
 }
 
+// The items of a TOML array of strings: "a", "b".
+std::string toml_strings(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + toml_string(item);
+  return out;
+}
+
 
 }  // namespace
 
@@ -102,6 +109,10 @@ consecutive = {}
 repeat_every_minutes = {}
 # Also watch each slice of these dimensions: "os", "gender", "age".
 slices = []
+# An alert on all users says which slices carry its change ("Where: ..."), each
+# against its own forecast, from one extra query per run that alerts: any of
+# "os", "gender", "age", "source", "country"; [] = no Where line.
+explain_by = [{}]
 # ClickHouse table (in clickhouse.database) receiving every evaluation; "" = off.
 history_table = {}
 # Link in alerts; {{metric}}, {{date}}, {{time}} and {{slice}} are replaced.
@@ -158,7 +169,7 @@ public_url = {}
       d.telegram.max_attempts, d.alerts.interval_minutes, d.alerts.history_days,
       toml_string(d.alerts.method), toml_string(d.alerts.sensitivity),
       toml_string(d.alerts.direction), d.alerts.consecutive, d.alerts.repeat_every_minutes,
-      toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
+      toml_strings(d.alerts.explain_by), toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
       d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen),
