@@ -31,7 +31,7 @@ class OddCellTest : public ::testing::Test {
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string& sql = req.body;
       std::string body;
-      if (sql.find("'feed' AS source") != std::string::npos) {
+      if (sql.find("'feed' AS source_table") != std::string::npos) {
         body = bucket_row_;  // the alerts' bucket series
       } else if (sql.find("countIf(action = 'view')") != std::string::npos) {
         body = daily_row_;  // the report's daily feed metrics

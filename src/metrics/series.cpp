@@ -16,19 +16,24 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// ARRAY JOIN of '' (all users) and 'os=' || os etc. for the configured slice
-// dimensions; without slices no ARRAY JOIN at all (it costs a third of the query).
-std::string slices_sql(const Config& config) {
-  if (config.alerts.slices.empty()) return "";
-  std::string out = "''";
-  for (const auto& dimension : config.alerts.slices) {
-    if (dimension == "os") out += ", concat('os=', os)";
-    if (dimension == "gender") out += ", concat('gender=', toString(gender))";
-    if (dimension == "age") {
-      out += fmt::format(", concat('age=', {})", age_bucket_sql(config.etl.age_buckets, "age"));
-    }
+// One dimension's slice label, e.g. concat('os=', os).
+std::string slice_sql(const Config& config, const std::string& dimension) {
+  if (dimension == "gender") return "concat('gender=', toString(gender))";
+  if (dimension == "age") {
+    return fmt::format("concat('age=', {})", age_bucket_sql(config.etl.age_buckets, "age"));
   }
-  return "ARRAY JOIN [" + out + "] AS slice";
+  return fmt::format("concat('{0}=', {0})", dimension);  // os, source, country: String columns
+}
+
+// ARRAY JOIN of '' (all users, if requested) and 'os=' || os etc. for the
+// requested dimensions; without dimensions no ARRAY JOIN at all (it costs a third
+// of the query).
+std::string slices_sql(const Config& config, const SeriesRequest& request) {
+  if (request.dimensions.empty()) return "";
+  std::vector<std::string> items;
+  if (request.all_users) items.push_back("''");
+  for (const auto& dimension : request.dimensions) items.push_back(slice_sql(config, dimension));
+  return fmt::format("ARRAY JOIN [{}] AS slice", fmt::join(items, ", "));
 }
 
 // The alerted rows of the catalogue of one kind, in catalogue order (the columns
@@ -47,13 +52,13 @@ const std::vector<const MetricDef*>& alerted(MetricKind kind) {
   return kind == MetricKind::kCount ? kCounts : kRatios;
 }
 
-// Adds one result row to the metric series of its slice and notes where the
-// source's data starts; an odd cell is left in `cells`.
-void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
+// Adds one result row (the columns of `counts`) to the metric series of its slice
+// and notes where the source's data starts; an odd cell is left in `cells`.
+void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells,
+             const std::vector<const MetricDef*>& counts) {
   const EpochSeconds bucket = cells.int64(0, "bucket");
   const std::string& slice = cells.text(1, "slice");
-  const std::string source = cells.text(2, "source") == "feed" ? "feed" : "messages";
-  const auto& counts = alerted(MetricKind::kCount);
+  const std::string source = cells.text(2, "source_table") == "feed" ? "feed" : "messages";
   std::vector<double> values;
   for (std::size_t i = 0; i < counts.size(); ++i) {
     values.push_back(cells.number(3 + i, counts[i]->name));
@@ -73,10 +78,16 @@ void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells) {
   }
 }
 
-// Each ratio from its counts, in every slice with a denominator series; NaN where
-// the denominator is 0 (a missing numerator counts as 0).
-void derive_ratios(BucketSeries& series) {
+bool requested(const SeriesRequest& request, const std::string& count) {
+  return std::any_of(request.counts.begin(), request.counts.end(),
+                     [&](const MetricDef* row) { return row->name == count; });
+}
+
+// Each alerted ratio whose two counts were requested, in every slice with a
+// denominator series; NaN where the denominator is 0 (a missing numerator counts as 0).
+void derive_ratios(BucketSeries& series, const SeriesRequest& request) {
   for (const MetricDef* ratio : alerted(MetricKind::kRatio)) {
+    if (!requested(request, ratio->numerator) || !requested(request, ratio->denominator)) continue;
     std::vector<std::string> slices;
     for (const auto& [key, values] : series.values) {
       if (key.first == ratio->denominator) slices.push_back(key.second);
@@ -98,7 +109,6 @@ void derive_ratios(BucketSeries& series) {
 
 void mark_no_data_yet(BucketSeries& series, const FirstEvents& first) {
   for (const auto& row : metric_catalog()) {
-    if (!row.alerted) continue;
     for (auto it = series.values.lower_bound({row.name, ""});
          it != series.values.end() && it->first.first == row.name; ++it) {
       auto& values = it->second;
@@ -116,29 +126,39 @@ int BucketSeries::index_of(EpochSeconds start) const {
   return index < count ? static_cast<int>(index) : -1;
 }
 
-std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end) {
+SeriesRequest alert_series_request(const Config& config) {
+  return {true, config.alerts.slices, alerted(MetricKind::kCount)};
+}
+
+std::string bucket_series_sql(const Config& config, const SeriesRequest& request,
+                              EpochSeconds begin, EpochSeconds end) {
   const int bs = config.alerts.interval_minutes * 60;
-  const std::string slice = config.alerts.slices.empty() ? "'' AS slice" : "slice";
+  const std::string slice = request.dimensions.empty() ? "'' AS slice" : "slice";
   const std::string where =
       fmt::format("WHERE time >= toDateTime({}) AND time < toDateTime({})", begin, end);
   const std::string before = fmt::format("WHERE time >= toDateTime({}) AND time < toDateTime({})",
                                          begin - kFirstEventLookbackSeconds, begin);
   // 18.16 wants the same column types in every part of a UNION ALL: the bucket
   // of the lookback rows is the same expression over min(time). Every branch has a
-  // column per alerted count; those of the other table are 0.
+  // column per requested count; those of the other table are 0. The table's name
+  // is not aliased `source`: that would shadow the column the source= slices read.
   const std::string branches[] = {
-      "SELECT intDiv(toUInt32(time), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, "
-      "{counts} FROM {table} {slices} {where} GROUP BY bucket, slice",
-      "SELECT intDiv(toUInt32(min(time)), {bs}) * {bs} AS bucket, {slice}, '{source}' AS source, "
-      "{zeros} FROM {table} {slices} {before} GROUP BY slice HAVING count() > 0"};
+      "SELECT intDiv(toUInt32(time), {bs}) * {bs} AS bucket, {slice}, "
+      "'{source}' AS source_table, {counts} FROM {table} {slices} {where} GROUP BY bucket, slice",
+      "SELECT intDiv(toUInt32(min(time)), {bs}) * {bs} AS bucket, {slice}, "
+      "'{source}' AS source_table, {zeros} FROM {table} {slices} {before} GROUP BY slice "
+      "HAVING count() > 0"};
   std::string out;
   for (const MetricSource source : {MetricSource::kFeed, MetricSource::kMessages}) {
     std::vector<std::string> counts, zeros;
-    for (const MetricDef* row : alerted(MetricKind::kCount)) {
+    bool scanned = false;  // a table none of whose counts is requested is not read
+    for (const MetricDef* row : request.counts) {
       const std::string zero = fmt::format("toUInt64(0) AS {}", row->name);
+      scanned = scanned || row->source == source;
       counts.push_back(row->source == source ? fmt::format("{} AS {}", row->sql, row->name) : zero);
       zeros.push_back(zero);
     }
+    if (!scanned) continue;
     for (const auto& branch : branches) {
       if (!out.empty()) out += " UNION ALL ";
       out += fmt::format(
@@ -146,39 +166,52 @@ std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSec
           fmt::arg("source", source_name(source)), fmt::arg("counts", fmt::join(counts, ", ")),
           fmt::arg("zeros", fmt::join(zeros, ", ")),
           fmt::arg("table", sql_table(config.source.database, source_table(config.source, source))),
-          fmt::arg("slices", slices_sql(config)), fmt::arg("where", where),
+          fmt::arg("slices", slices_sql(config, request)), fmt::arg("where", where),
           fmt::arg("before", before));
     }
   }
   return out;
 }
 
-Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,
-                                         EpochSeconds begin, EpochSeconds end) {
+std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end) {
+  return bucket_series_sql(config, alert_series_request(config), begin, end);
+}
+
+Result<BucketSeries> query_series(ClickHouse& clickhouse, const Config& config,
+                                  const SeriesRequest& request, EpochSeconds begin,
+                                  EpochSeconds end) {
   BucketSeries series;
   series.bucket_seconds = config.alerts.interval_minutes * 60;
   series.begin = begin;
   series.count = static_cast<int>((end - begin) / series.bucket_seconds);
   // Every metric of all users exists even if the window has no events at all.
   for (const auto& row : metric_catalog()) {
-    if (row.alerted) {
+    const bool derived = row.kind == MetricKind::kRatio && row.alerted &&
+                         requested(request, row.numerator) && requested(request, row.denominator);
+    if (request.all_users && (derived || requested(request, row.name))) {
       series.values[{row.name, ""}].assign(series.count,
                                            row.kind == MetricKind::kRatio ? kNaN : 0.0);
     }
   }
+  if (request.counts.empty()) return series;  // nothing to ask
   FirstEvents first;
   std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
   const std::string source = fmt::format("bucket series from {}.{{{}, {}}}", config.source.database,
                                          config.source.feed_table, config.source.message_table);
-  VIGIL_TRY(clickhouse.query(bucket_series_sql(config, begin, end), [&](const Row& row) {
+  VIGIL_TRY(clickhouse.query(bucket_series_sql(config, request, begin, end), [&](const Row& row) {
     CellReader cells(row, source);
-    add_row(series, first, cells);
+    add_row(series, first, cells, request.counts);
     if (!bad) bad = cells.error();
   }));
   if (bad) return *bad;
-  derive_ratios(series);
+  derive_ratios(series, request);
   mark_no_data_yet(series, first);
   return series;
+}
+
+Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,
+                                         EpochSeconds begin, EpochSeconds end) {
+  return query_series(clickhouse, config, alert_series_request(config), begin, end);
 }
 
 }  // namespace vigil

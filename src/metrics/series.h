@@ -13,6 +13,7 @@
 #include "base/time.h"
 #include "clickhouse/client.h"
 #include "config/config.h"
+#include "config/metric_catalog.h"
 
 namespace vigil {
 
@@ -47,14 +48,34 @@ constexpr int kFirstEventLookbackSeconds = 86400;
 // `series` (pure). Zeros after the first event stay: an outage is zero events.
 void mark_no_data_yet(BucketSeries& series, const FirstEvents& first);
 
-// The SQL (pure): rows (bucket, slice, source, <one column per alerted count, named
-// after it, 0 for the other table's>) for [begin, end),
-// and one row per source and slice with events in the lookback day before
-// `begin` (its bucket is before `begin`, the numbers are 0).
+// What one bucket series query computes: which counts of the catalogue, for all
+// users and/or per slice of which dimensions. The alert run's request is
+// alert_series_request; the Where line's breakdown (metrics/breakdown.h) asks for
+// other dimensions and only the counts it needs, with the same SQL.
+struct SeriesRequest {
+  bool all_users = true;                 // the "" slice
+  std::vector<std::string> dimensions;   // "os", "gender", "age", "source", "country"
+  std::vector<const MetricDef*> counts;  // kCount rows; only their tables are scanned
+};
+
+// All alerted counts (ratios derived from them), for all users and `[alerts] slices`.
+SeriesRequest alert_series_request(const Config& config);
+
+// The SQL (pure): rows (bucket, slice, source_table, <one column per requested count,
+// named after it, 0 for the other table's>) for [begin, end), and one row per
+// source and slice with events in the lookback day before `begin` (its bucket is
+// before `begin`, the numbers are 0).
+std::string bucket_series_sql(const Config& config, const SeriesRequest& request,
+                              EpochSeconds begin, EpochSeconds end);
 std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end);
 
 // Runs it for [begin, end) (both multiples of the bucket size) and fills every
-// metric for all users and every slice seen, missing before their first event.
+// requested count (and every alerted ratio whose two counts are requested) for
+// every slice seen, missing before their first event; with `all_users`, every such
+// metric of all users exists even without events.
+Result<BucketSeries> query_series(ClickHouse& clickhouse, const Config& config,
+                                  const SeriesRequest& request, EpochSeconds begin,
+                                  EpochSeconds end);
 Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,
                                          EpochSeconds begin, EpochSeconds end);
 
