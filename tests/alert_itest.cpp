@@ -150,29 +150,13 @@ TEST_F(AlertTest, DryRunWritesFilesAndKeepsNoState) {
   EXPECT_EQ(real->fired, 1);
 }
 
-// The all-users alert's message of a dry run at `local`, with `config`.
-std::string all_users_fire_text(const Config& config, const date::time_zone* zone,
-                                const std::string& dir, const char* local,
-                                const std::string& file) {
-  auto store = open_sqlite_alert_store(dir + "/alerts.sqlite");
-  if (!store.ok()) return "store: " + store.error().message;
-  const std::string out = dir + "/out";
-  auto sink = make_directory_alert_sink(out, zone);
-  auto client = make_http_clickhouse(config.clickhouse);
-  const EpochSeconds at = *parse_local_time(local, zone);
-  auto run = run_alerts(*client, config, zone, **store, *sink, chart::default_renderer(),
-                        {at, true}, [at] { return at + 7; });
-  if (!run.ok()) return "run: " + run.error().message;
-  auto html = read_file(out + "/" + file);
-  return html.ok() ? *html : "no file " + file;
-}
-
 TEST_F(AlertTest, AUniformDropNamesNoSlice) {
   // The shared data set's views dip hits every user alike.
   Config config = *config_;
   config.alerts.slices = {"os", "age"};
-  const std::string text = all_users_fire_text(config, zone_, dir_.path(), "2026-03-09 20:16",
-                                               "alert-views-20260309-2000-fire.html");
+  config.alerts.explain_by = {"os", "age"};
+  const std::string text = dry_run_message(config, zone_, dir_.path(), "2026-03-09 20:16",
+                                           "alert-views-20260309-2000-fire.html");
   EXPECT_TRUE(contains(text, "\nWhere: no slice stands out (age, os moved alike)")) << text;
 }
 
@@ -180,29 +164,16 @@ TEST_F(AlertTest, AnAndroidOnlyDropNamesAndroid) {
   // A copy of the data set without 70 % of Android's views from 14:00 to 14:30.
   auto client = make_http_clickhouse(config_->clickhouse);
   const EpochSeconds start = *parse_local_time("2026-03-09 14:00", zone_);
-  const std::string src = sql_table("alert_src", config_->source.feed_table);
-  const std::string feed = sql_table("alert_android", config_->source.feed_table);
-  for (const std::string& sql :
-       {std::string("DROP DATABASE IF EXISTS alert_android"),
-        std::string("CREATE DATABASE alert_android"),
-        fmt::format("CREATE TABLE {} AS {}", feed, src),
-        fmt::format("INSERT INTO {} SELECT * FROM {} WHERE NOT (os = 'Android' AND action = "
-                    "'view' AND time >= toDateTime({}) AND time < toDateTime({}) AND "
-                    "cityHash64(user_id, post_id, time) % 10 < 7)",
-                    feed, src, start, start + 1800),
-        fmt::format("CREATE TABLE {} AS {}",
-                    sql_table("alert_android", config_->source.message_table),
-                    sql_table("alert_src", config_->source.message_table)),
-        fmt::format("INSERT INTO {} SELECT * FROM {}",
-                    sql_table("alert_android", config_->source.message_table),
-                    sql_table("alert_src", config_->source.message_table))}) {
-    ASSERT_TRUE(client->execute(sql).ok()) << sql;
-  }
+  auto copied = copy_source(*client, *config_, "alert_src", "alert_android",
+                            fmt::format("NOT (os = 'Android' AND action = 'view' AND {} AND "
+                                        "cityHash64(user_id, post_id, time) % 10 < 7)",
+                                        time_window_sql(start, 1800)));
+  ASSERT_TRUE(copied.ok()) << copied.error().message;
   Config config = *config_;
   config.source.database = "alert_android";
   config.alerts.slices = {"os", "age"};
-  const std::string text = all_users_fire_text(config, zone_, dir_.path(), "2026-03-09 14:16",
-                                               "alert-views-20260309-1400-fire.html");
+  const std::string text = dry_run_message(config, zone_, dir_.path(), "2026-03-09 14:16",
+                                           "alert-views-20260309-1400-fire.html");
   EXPECT_TRUE(contains(text, "\nWhere: os=Android −7")) << text;  // about −70 %
   EXPECT_TRUE(contains(text, "of the change) · rest of os")) << text;
   EXPECT_FALSE(contains(text, "age=")) << text;

@@ -8,8 +8,7 @@
 #include "alert/evaluate.h"
 #include "alert/history_table.h"
 #include "alert/message.h"
-#include "alert/where.h"
-#include "config/metric_catalog.h"
+#include "alert/where_query.h"
 #include "metrics/series.h"
 
 namespace vigil {
@@ -24,6 +23,7 @@ struct RunContext {
   const BucketSeries* series;  // null: ClickHouse failed; messages go without charts
   const std::vector<MetricWatch>& watches;
   const chart::Renderer& render;
+  const WhereSource* where = nullptr;  // null: the messages have no Where line
 };
 
 const MetricWatch* watch_for(const RunContext& run, const std::string& metric) {
@@ -33,44 +33,12 @@ const MetricWatch* watch_for(const RunContext& run, const std::string& metric) {
   return nullptr;
 }
 
-// `metric`'s value and forecast per slice in bucket `index` (by its own watch's
-// detector over each slice's history); empty if the metric is not watched.
-std::vector<SliceOutcome> slice_outcomes(const RunContext& run, const std::string& metric,
-                                         int index) {
-  std::vector<SliceOutcome> out;
-  const MetricWatch* watch = watch_for(run, metric);
-  if (watch == nullptr) return out;
-  for (const auto& [key, values] : run.series->values) {
-    if (key.first != metric || key.second.empty()) continue;
-    const Evaluation e = evaluate_bucket(*run.series, key, *watch->detector, index);
-    if (e.ready) out.push_back({key.second, e.value, e.expected});
-  }
-  return out;
-}
-
-// Which slices carry an all-users alert's change, from the slices [alerts]
-// slices already queries; "" for slice alerts, back-to-normal, or no slices.
-std::string where_line(const RunContext& run, const AlertRecord& record) {
-  const Evaluation& e = record.evaluation;
-  if (run.series == nullptr || !e.key.slice.empty() || record.action == AlertAction::kResolve) {
-    return "";
-  }
-  const int index = run.series->index_of(e.bucket);
-  const MetricDef* row = find_metric(e.key.metric);
-  if (index < 0 || row == nullptr) return "";
-  if (row->kind == MetricKind::kRatio) {
-    return ratio_where_text(slice_outcomes(run, row->numerator, index),
-                            slice_outcomes(run, row->denominator, index));
-  }
-  return where_text(slice_outcomes(run, e.key.metric, index));
-}
-
 AlertMessage make_message(const RunContext& run, const AlertRecord& record,
                           EpochSeconds fired_at) {
   AlertMessage message{record.evaluation, record.action, "", std::nullopt};
   const int bucket_seconds = run.config.alerts.interval_minutes * 60;
   message.html = alert_html({record.evaluation, record.action, fired_at, bucket_seconds, run.zone,
-                             run.config.alerts.dashboard_url, where_line(run, record)});
+                             run.config.alerts.dashboard_url, where_line(run.where, record)});
   if (run.series == nullptr) return message;
   const BucketSeries& series = *run.series;
   const SeriesKey key{record.evaluation.key.metric, record.evaluation.key.slice};
@@ -174,9 +142,14 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
     if (!evaluated.ok()) return evaluated.error();
     records = std::move(*evaluated);
   }
+  // One query for the Where lines of every all-users alert of the run.
+  const auto where = query_where_source(clickhouse, config, metrics_to_explain(pending, records),
+                                        begin, report.bucket + bs);
+  RunContext explained = run;
+  explained.where = where ? &*where : nullptr;
   auto message_for = [&](const AlertRecord& record) {
     auto it = states->find(record.evaluation.key);
-    return make_message(run, record, it == states->end() ? 0 : it->second.fired_at);
+    return make_message(explained, record, it == states->end() ? 0 : it->second.fired_at);
   };
   deliver_queue(delivery_queue(std::move(pending), records),
                 options.dry_run ? nullptr : &store, sink, message_for, zone, report);

@@ -69,14 +69,35 @@ std::string dimensions_text(const std::vector<std::string>& dims) {
 
 }  // namespace
 
-std::string where_text(const std::vector<SliceOutcome>& slices) {
+std::map<std::string, std::vector<SliceCount>> counts_by_dimension(
+    const std::vector<SliceOutcome>& slices) {
   std::map<std::string, std::vector<SliceCount>> grouped;
   for (const auto& s : slices) {
     if (usable(s)) grouped[dimension_of(s.slice)].push_back({s.slice, s.value, s.expected});
   }
+  return grouped;
+}
+
+std::map<std::string, std::vector<SliceRatio>> ratios_by_dimension(
+    const std::vector<SliceOutcome>& numerators, const std::vector<SliceOutcome>& denominators) {
+  std::map<std::string, SliceRatio> by_slice;
+  for (const auto& s : numerators) {
+    if (usable(s)) by_slice[s.slice] = {s.slice, {s.slice, s.value, s.expected}, {}};
+  }
+  std::map<std::string, std::vector<SliceRatio>> grouped;
+  for (const auto& s : denominators) {
+    auto it = by_slice.find(s.slice);
+    if (!usable(s) || it == by_slice.end()) continue;
+    it->second.denominator = {s.slice, s.value, s.expected};
+    grouped[dimension_of(s.slice)].push_back(it->second);
+  }
+  return grouped;
+}
+
+std::string where_text(const std::vector<SliceOutcome>& slices) {
   std::map<std::string, Explanation> by_dimension;
   std::vector<std::string> judged;
-  for (const auto& [dim, counts] : grouped) {
+  for (const auto& [dim, counts] : counts_by_dimension(slices)) {
     if (counts.size() < 2) continue;
     by_dimension[dim] = explain_count(counts);
     if (by_dimension[dim].actual != by_dimension[dim].expected) judged.push_back(dim);
@@ -93,20 +114,9 @@ std::string where_text(const std::vector<SliceOutcome>& slices) {
 
 std::string ratio_where_text(const std::vector<SliceOutcome>& numerators,
                              const std::vector<SliceOutcome>& denominators) {
-  std::map<std::string, SliceRatio> by_slice;
-  for (const auto& s : numerators) {
-    if (usable(s)) by_slice[s.slice] = {s.slice, {s.slice, s.value, s.expected}, {}};
-  }
-  std::map<std::string, std::vector<SliceRatio>> grouped;
-  for (const auto& s : denominators) {
-    auto it = by_slice.find(s.slice);
-    if (!usable(s) || it == by_slice.end()) continue;
-    it->second.denominator = {s.slice, s.value, s.expected};
-    grouped[dimension_of(s.slice)].push_back(it->second);
-  }
   std::map<std::string, RatioExplanation> by_dimension;
   std::vector<std::string> judged;
-  for (const auto& [dim, ratios] : grouped) {
+  for (const auto& [dim, ratios] : ratios_by_dimension(numerators, denominators)) {
     if (ratios.size() < 2) continue;
     by_dimension[dim] = explain_ratio(ratios);
     if (by_dimension[dim].kind != RatioChange::kNone) judged.push_back(dim);

@@ -6,8 +6,11 @@
 // out. One dimension is named: the one whose fewest slices explain the most.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
+
+#include "alert/explain.h"
 
 namespace vigil {
 
@@ -16,6 +19,16 @@ struct SliceOutcome {
   std::string slice;  // "os=Android"
   double value = 0, expected = 0;
 };
+
+// The usable slices (value and forecast finite) by dimension, the part of the
+// slice before '=' ("os" of "os=iOS"): the input of explain_count per dimension.
+std::map<std::string, std::vector<SliceCount>> counts_by_dimension(
+    const std::vector<SliceOutcome>& slices);
+
+// The usable slices of a ratio's two counts paired by slice, by dimension: the
+// input of explain_ratio per dimension (a slice without both counts is left out).
+std::map<std::string, std::vector<SliceRatio>> ratios_by_dimension(
+    const std::vector<SliceOutcome>& numerators, const std::vector<SliceOutcome>& denominators);
 
 // A count metric's line from its slices, any dimensions mixed (grouped by the
 // part before '='); "" when there is nothing to say (fewer than two slices of a
