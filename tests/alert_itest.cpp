@@ -179,6 +179,36 @@ TEST_F(AlertTest, AnAndroidOnlyDropNamesAndroid) {
   EXPECT_FALSE(contains(text, "age=")) << text;
 }
 
+TEST_F(AlertTest, AFailingWhereQueryCostsOnlyTheWhereLine) {
+  // A feed without the country column: the alert query works, the breakdown's fails.
+  auto client = make_http_clickhouse(config_->clickhouse);
+  for (const std::string& sql :
+       {std::string("DROP DATABASE IF EXISTS alert_no_country"),
+        std::string("CREATE DATABASE alert_no_country"),
+        fmt::format("CREATE VIEW {} AS SELECT user_id, post_id, action, time, gender, age, city, "
+                    "os, source, exp_group FROM {}",
+                    sql_table("alert_no_country", config_->source.feed_table),
+                    sql_table("alert_src", config_->source.feed_table)),
+        fmt::format("CREATE VIEW {} AS SELECT * FROM {}",
+                    sql_table("alert_no_country", config_->source.message_table),
+                    sql_table("alert_src", config_->source.message_table))}) {
+    ASSERT_TRUE(client->execute(sql).ok()) << sql;
+  }
+  Config config = *config_;
+  config.source.database = "alert_no_country";
+  const std::string text = dry_run_message(config, zone_, dir_.path(), "2026-03-09 20:16",
+                                           "alert-views-20260309-2000-fire.html");
+  EXPECT_TRUE(contains(text, "<b>Views</b> too low (all users)")) << text;
+  EXPECT_FALSE(contains(text, "Where:")) << text;
+  // Without explain_by dimensions nothing is asked (and nothing said).
+  config.alerts.explain_by.clear();
+  config.source.database = "alert_src";
+  const std::string plain = dry_run_message(config, zone_, dir_.path(), "2026-03-09 20:16",
+                                            "alert-views-20260309-2000-fire.html");
+  EXPECT_TRUE(contains(plain, "too low")) << plain;
+  EXPECT_FALSE(contains(plain, "Where:")) << plain;
+}
+
 TEST_F(AlertTest, SliceSeriesAddUpToAllUsers) {
   Config config = *config_;
   config.alerts.slices = {"os", "age"};
