@@ -5,7 +5,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "clickhouse/server.h"
 #include "metrics/breakdown.h"
+#include "support/http_client.h"
+#include "web/dashboard.h"
+#include "web/server.h"
 #include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/expect.h"
@@ -142,6 +146,48 @@ TEST_F(ExplainTest, AUniformDropNamesNoSlice) {
   EXPECT_CONTAINS(text, "Views</b> too low");
   EXPECT_CONTAINS(text,
                   "\nWhere: no slice stands out (age, country, gender, os, source moved alike)");
+}
+
+TEST_F(ExplainTest, TheMetricPageShowsTheBucketsBreakdownFromTheSameQuery) {
+  // The country spike again, served: /metric as the alert links it.
+  auto client = make_http_clickhouse(config_->clickhouse);
+  ASSERT_TRUE(copy_source(*client, *config_, kSource, "explain_dash", "1",
+                          fmt::format("country = 'Russia' AND action = 'view' AND {}", window()),
+                          2)
+                  .ok());
+  Config config = watching("views", "explain_dash");
+  config.state_dir = dir_.path();
+  auto source = make_live_dashboard_source(config, zone_, dir_.path() + "/alerts.sqlite",
+                                           dir_.path() + "/runs.sqlite");
+  const EpochSeconds now = *parse_local_time("2026-03-09 14:20", zone_);
+  Dashboard dashboard(config, *source, {zone_, [now] { return now; }, chart::default_renderer()});
+  const int port = *find_free_port();
+  auto server = start_http_server({ListenAddress{"127.0.0.1", port, true},
+                                   [] { return SchedulerStatus{}; }, zone_, &dashboard, "",
+                                   std::nullopt});
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  const Reply page = http_get(
+      port, target("/metric", {{"metric", "views"}, {"date", "2026-03-09"}, {"time", "14:00"}}));
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_CONTAINS(page.body, "Where is the change at 14:00");
+  EXPECT_CONTAINS(page.body, "<p>Where: country=Russia +");
+  for (const char* dimension : {"os", "gender", "age", "source", "country"}) {
+    EXPECT_CONTAINS(page.body, fmt::format("<table class=\"breakdown\" id=\"breakdown-{}\">",
+                                           dimension));
+  }
+  // Russia's row first and named, its value counted here by SQL on the served view.
+  auto russia = client->query_value(fmt::format(
+      "SELECT count() FROM explain_dash.{} WHERE country = 'Russia' AND action = 'view' AND {}",
+      config.source.feed_table,
+      time_window_sql(*parse_local_time("2026-03-09 14:00", zone_), 900)));
+  ASSERT_TRUE(russia.ok()) << russia.error().message;
+  std::string grouped = *russia;  // "49 574": thousands grouped by a space
+  for (int i = static_cast<int>(grouped.size()) - 3; i > 0; i -= 3) grouped.insert(i, " ");
+  EXPECT_CONTAINS(page.body, "<table class=\"breakdown\" id=\"breakdown-country\"><thead>");
+  const auto table = page.body.find("id=\"breakdown-country\"");
+  EXPECT_CONTAINS(page.body.substr(table, 600),
+                  "<tbody><tr class=\"named\"><td>country=Russia</td><td class=\"num\">" +
+                      grouped + "</td>");
 }
 
 }  // namespace

@@ -68,6 +68,23 @@ class FakeSource : public DashboardSource {
     if (spike >= 0) s.values[{"views", ""}][spike] = 7;
     return s;
   }
+  // views per slice: os=Android 60 (10 at 10:15 on the 24th), os=iOS 40, one
+  // country named with markup, 100.
+  Result<BucketSeries> breakdown(EpochSeconds begin, EpochSeconds end,
+                                 const std::string& metric) override {
+    ++breakdown_calls;
+    if (breakdown_fail) return Error::failure("Unknown identifier: <country>");
+    breakdown_asked = {metric, end};
+    BucketSeries s;
+    s.begin = begin;
+    s.count = static_cast<int>((end - begin) / 900);
+    s.values[{"views", "os=Android"}] = std::vector<double>(s.count, 60.0);
+    s.values[{"views", "os=iOS"}] = std::vector<double>(s.count, 40.0);
+    s.values[{"views", "country=<b>X&Y</b>"}] = std::vector<double>(s.count, 100.0);
+    const int spike = s.index_of(*parse_local_time("2026-11-24 10:15", moscow()));
+    if (spike >= 0) s.values[{"views", "os=Android"}][spike] = 10;
+    return s;
+  }
   Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) override {
     ++alerts_calls;
     std::vector<AlertRecord> out;
@@ -92,8 +109,9 @@ class FakeSource : public DashboardSource {
     return std::vector<RunRecord>{r};
   }
 
-  bool fail = false, slices_fail = false;
-  int slices_calls = 0, alerts_calls = 0;
+  bool fail = false, slices_fail = false, breakdown_fail = false;
+  int slices_calls = 0, alerts_calls = 0, breakdown_calls = 0;
+  std::pair<std::string, EpochSeconds> breakdown_asked;
   std::pair<Days, Days> daily_asked;
   std::string series_dimension = "unset";
   std::vector<AlertRecord> records;
@@ -261,6 +279,46 @@ TEST_F(DashboardTest, MetricPageMarksTheBucketAndListsItsAlerts) {
   EXPECT_EQ(chart.content_type, "image/png");
   ASSERT_EQ(charts.size(), 1u);
   EXPECT_EQ(charts[0].panels[0].marker_index, 41);
+}
+
+TEST_F(DashboardTest, MetricPageBreaksTheMarkedBucketDownBySlice) {
+  config.alerts.method = "dayago";  // expected: the same bucket a day before
+  auto page = get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(source.breakdown_calls, 1);
+  // Up to the marked bucket, as the alert run that judged it.
+  EXPECT_EQ(source.breakdown_asked,
+            std::make_pair(std::string("views"), *parse_local_time("2026-11-24 10:30", moscow())));
+  EXPECT_TRUE(contains(page.body, "<h2 id=\"breakdown\">Where is the change at 10:15</h2>"));
+  EXPECT_TRUE(contains(page.body, "<p>Where: os=Android −83% (explains 100% of the change)"))
+      << page.body;
+  EXPECT_TRUE(contains(page.body,
+                       "<tr class=\"named\"><td>os=Android</td><td class=\"num\">10</td>"
+                       "<td class=\"num\">60</td><td class=\"num\">−83.3%</td>"
+                       "<td class=\"num\">100%</td></tr>"))
+      << page.body;
+  EXPECT_TRUE(contains(page.body, "<tr><td>os=iOS</td><td class=\"num\">40</td>"
+                                  "<td class=\"num\">40</td><td class=\"num\">±0.0%</td>"
+                                  "<td class=\"num\">0%</td></tr>"))
+      << page.body.substr(page.body.find("<td>os=iOS"), 200);
+  // Every name is escaped.
+  EXPECT_TRUE(contains(page.body, "<td>country=&lt;b&gt;X&amp;Y&lt;/b&gt;</td>")) << page.body;
+  EXPECT_FALSE(contains(page.body, "<b>X"));
+  // No bucket, a slice's page, or the chart: no breakdown asked.
+  get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}});
+  get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"},
+                  {"slice", "os=iOS"}});
+  get("/chart/metric.png", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});
+  config.alerts.explain_by.clear();
+  get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});
+  EXPECT_EQ(source.breakdown_calls, 1);
+  // A failing breakdown leaves the rest of the page, and says why (escaped).
+  config.alerts.explain_by = {"os"};
+  source.breakdown_fail = true;
+  page = get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}, {"time", "10:15"}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_TRUE(contains(page.body, "not available: Unknown identifier: &lt;country&gt;"));
+  EXPECT_TRUE(contains(page.body, "<tr id=\"t-1015\""));
 }
 
 TEST_F(DashboardTest, AlertsFilterByMetricActionAndDays) {

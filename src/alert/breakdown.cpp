@@ -20,8 +20,8 @@ double relative(double value, double expected) {
   return expected > 0 ? value / expected - 1 : std::numeric_limits<double>::quiet_NaN();
 }
 
-std::vector<SliceRow> count_rows(const Explanation& e) {
-  std::vector<SliceRow> rows;
+std::vector<BreakdownRow> count_rows(const Explanation& e) {
+  std::vector<BreakdownRow> rows;
   for (const auto& c : e.ranked) {
     rows.push_back({c.slice, c.actual, c.expected, relative(c.actual, c.expected), c.share});
   }
@@ -30,8 +30,8 @@ std::vector<SliceRow> count_rows(const Explanation& e) {
 
 // A ratio's rows: each slice's rate and expected rate, ranked by its part of the
 // rate effect (explain_ratio's order and shares).
-std::vector<SliceRow> ratio_rows(const RatioExplanation& r, const std::vector<SliceRatio>& slices) {
-  std::vector<SliceRow> rows;
+std::vector<BreakdownRow> ratio_rows(const RatioExplanation& r, const std::vector<SliceRatio>& slices) {
+  std::vector<BreakdownRow> rows;
   for (const auto& c : r.rate.ranked) {
     for (const auto& s : slices) {
       if (s.slice != c.slice) continue;

@@ -27,7 +27,7 @@ std::vector<SliceOutcome> slice_outcomes(const BucketSeries& series, const std::
                                          const Detector& detector, int index);
 
 // One slice's line of the dashboard's table.
-struct SliceRow {
+struct BreakdownRow {
   std::string slice;             // "country=Belarus"
   double value = 0, expected = 0;  // a ratio's rate in the slice and its expected rate
   double deviation = 0;          // value / expected - 1 (NaN without a forecast)
@@ -36,7 +36,7 @@ struct SliceRow {
 
 struct DimensionBreakdown {
   std::string dimension;       // "country"
-  std::vector<SliceRow> rows;  // the largest contribution in the total's direction first
+  std::vector<BreakdownRow> rows;  // the largest contribution in the total's direction first
   int named = 0;               // the first `named` rows carry the change; 0: spread or none
 };
 

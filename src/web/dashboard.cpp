@@ -203,11 +203,29 @@ class Handlers {
     }
   }
 
+  // For a bucket in the URL, on all users: each explain_by slice against its own
+  // forecast, over the alert run's window (so the same expected values), one query.
+  void add_breakdown(MetricView& view) {
+    if (!view.marker || !view.day.key.second.empty() || config_.alerts.explain_by.empty()) return;
+    const int bs = bucket_seconds_;
+    const EpochSeconds at = view.day.buckets[*view.marker].start;
+    const EpochSeconds begin =
+        day_start(view.day.day - date::days{config_.alerts.history_days}, zone_) / bs * bs;
+    auto series = source_.breakdown(begin, at + bs, view.day.key.first);
+    auto watches = breakdown_watches(config_.alerts);
+    if (!series.ok() || !watches.ok()) {
+      view.breakdown_error = (series.ok() ? watches.error() : series.error()).message;
+      return;
+    }
+    view.breakdown = breakdown_of(*series, *watches, view.day.key.first, series->index_of(at));
+  }
+
   Result<HttpResponse> metric(bool api) {
     VIGIL_ASSIGN_OR_RETURN(MetricView view, metric_view());
     VIGIL_TRY(add_alerts(view));
     if (api) return content(series_json(view.day, view.method, view.alerts, zone_), kJson);
     add_slices(view);
+    add_breakdown(view);
     return content(metric_page(view, zone_), "text/html; charset=utf-8");
   }
 

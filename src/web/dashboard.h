@@ -61,6 +61,13 @@ class DashboardSource {
   // empty ("os", "gender", "age"), per value of that dimension.
   virtual Result<BucketSeries> series(EpochSeconds begin, EpochSeconds end,
                                       const std::string& dimension) = 0;
+  // Per slice of the `[alerts] explain_by` dimensions, the counts behind
+  // `metric` over [begin, end) (metrics/breakdown.h: one query); a source
+  // without it gives an empty series (no breakdown on the page).
+  virtual Result<BucketSeries> breakdown(EpochSeconds /*begin*/, EpochSeconds /*end*/,
+                                         const std::string& /*metric*/) {
+    return BucketSeries{};
+  }
   virtual Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) = 0;
   virtual Result<std::vector<RunRecord>> runs(const RunFilter& filter) = 0;
 };

@@ -9,6 +9,7 @@
 
 #include "base/parse.h"
 #include "etl/etl_sql.h"
+#include "metrics/breakdown.h"
 #include "web/cache.h"
 #include "web/dashboard.h"
 
@@ -48,6 +49,14 @@ class LiveDashboardSource final : public DashboardSource {
       if (!dimension.empty()) config.alerts.slices.push_back(dimension);
       auto clickhouse = client();
       return query_bucket_series(*clickhouse, config, begin, end);
+    });
+  }
+
+  Result<BucketSeries> breakdown(EpochSeconds begin, EpochSeconds end,
+                                 const std::string& metric) override {
+    return series_cache_.get({begin, end, "breakdown of " + metric}, [&]() -> Result<BucketSeries> {
+      auto clickhouse = client();
+      return query_breakdown(*clickhouse, config_, config_.alerts.explain_by, {metric}, begin, end);
     });
   }
 

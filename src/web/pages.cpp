@@ -1,6 +1,7 @@
 #include "web/pages.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -145,6 +146,52 @@ std::string bucket_table(const MetricView& v, const date::time_zone* zone) {
   return out + "</tbody></table>";
 }
 
+// "+12.5%", "−40.0%", "±0.0%"; "—" without a forecast.
+std::string percent_text(double relative) {
+  if (!std::isfinite(relative)) return "—";
+  const std::string digits = chart::format_ratio(std::fabs(relative) * 100, 1);
+  if (digits == "0.0") return "±0.0%";
+  return fmt::format("{}{}%", relative < 0 ? "−" : "+", digits);
+}
+
+// "93%", "−12%" (a slice that moved against the total), "0%", "—".
+std::string share_text(double share) {
+  if (!std::isfinite(share)) return "—";
+  const double percent = std::round(share * 100);
+  return percent < 0 ? fmt::format("−{:.0f}%", -percent) : fmt::format("{:.0f}%", percent + 0.0);
+}
+
+// Where the change of the marked bucket is: the line the alert says, then a table
+// per dimension (the slices that carry the change first, marked).
+std::string breakdown_section(const MetricView& v, const std::string& time) {
+  std::string out = fmt::format("<h2 id=\"breakdown\">Where is the change at {}</h2>", time);
+  if (!v.breakdown) {
+    return out + "<p class=\"muted\">The breakdown by slice is not available: " +
+           html::esc(v.breakdown_error) + "</p>";
+  }
+  const MetricBreakdown& b = *v.breakdown;
+  if (b.dimensions.empty()) return out + "<p class=\"muted\">No slice has a forecast here.</p>";
+  out += "<p>" + (b.where.empty() ? std::string("No change to explain.") : b.where) + "</p>";
+  for (const auto& d : b.dimensions) {
+    out += fmt::format(
+        "<h3>{0}</h3><table class=\"breakdown\" id=\"breakdown-{0}\"><thead><tr><th>slice</th>"
+        "<th class=\"num\">value</th><th class=\"num\">expected</th><th class=\"num\">"
+        "deviation</th><th class=\"num\">share of the change</th></tr></thead><tbody>",
+        html::esc(d.dimension));
+    for (size_t i = 0; i < d.rows.size(); ++i) {
+      const BreakdownRow& r = d.rows[i];
+      out += fmt::format(
+          "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+          "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+          static_cast<int>(i) < d.named ? " class=\"named\"" : "", html::esc(r.slice),
+          metric_value_text(b.metric, r.value), metric_value_text(b.metric, r.expected),
+          percent_text(r.deviation), share_text(r.share));
+    }
+    out += "</tbody></table>";
+  }
+  return out;
+}
+
 }  // namespace
 
 void sort_slices(std::vector<SliceRow>& rows, const std::string& column, const std::string& order) {
@@ -207,6 +254,7 @@ std::string metric_page(const MetricView& v, const date::time_zone* zone) {
   body += v.alerts.empty() ? "<p class=\"muted\" id=\"alerts\">No alerts for this metric and slice on this day.</p>"
                            : "<table id=\"alerts\">" + std::string(kAlertHeader) + "<tbody>" +
                                  alert_rows(v.alerts, zone, true) + "</tbody></table>";
+  if (v.breakdown || !v.breakdown_error.empty()) body += breakdown_section(v, time_param);
   body += "<h2>Buckets</h2>" + bucket_table(v, zone);
   return html::page(metric_title(metric) + " " + date, "metric", body);
 }

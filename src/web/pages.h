@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alert/alert_chart.h"
+#include "alert/breakdown.h"
 #include "alert/store.h"
 #include "metrics/daily.h"
 #include "schedule/history.h"
@@ -34,6 +35,9 @@ struct MetricView {
   std::optional<int> marker;          // bucket index within the day
   std::vector<AlertRecord> alerts;    // fired/repeated/resolved this day, this metric and slice
   std::vector<std::string> slices;    // slices of that day ("os=iOS"), for the picker
+  // For the marked bucket of all users: where the change is, per explain_by slice.
+  std::optional<MetricBreakdown> breakdown;
+  std::string breakdown_error;        // why it is missing, if it is
 };
 std::string metric_page(const MetricView& view, const date::time_zone* zone);
 
