@@ -49,8 +49,10 @@ for i in $(seq "$runs"); do
 done
 r=$(printf '%s\n' "${raws[@]}" | median)
 echo "alert benchmark: 6 metrics, 8 days + today of history, 2,000,000 feed events/day ($runs runs, median)"
-printf '  vigil alert --dry-run, quiet   %6.3f s   peak RSS %.1f MB\n' "$quiet" "$(echo "$quiet_kb / 1024" | bc -l)"
-printf '  vigil alert --dry-run, firing  %6.3f s   peak RSS %.1f MB\n' "$fired" "$(echo "$fired_kb / 1024" | bc -l)"
-printf '  ratio firing / quiet           %6.2f   (%s)\n' "$(echo "$fired / $quiet" | bc -l)" "$where"
+mb() { echo "$1 / 1024" | bc -l; }
+printf '  vigil alert --dry-run, quiet   %6.3f s   peak RSS %.1f MB\n' "$quiet" "$(mb "$quiet_kb")"
+printf '  vigil alert --dry-run, firing  %6.3f s   peak RSS %.1f MB\n' "$fired" "$(mb "$fired_kb")"
+printf '  ratio firing / quiet           %6.2f   (%s)\n' "$(echo "$fired / $quiet" | bc -l)" \
+  "$where"
 printf '  raw series query (client)      %6.3f s\n' "$r"
 printf '  ratio quiet vigil / raw        %6.2f\n' "$(echo "$quiet / $r" | bc -l)"

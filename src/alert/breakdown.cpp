@@ -30,7 +30,8 @@ std::vector<BreakdownRow> count_rows(const Explanation& e) {
 
 // A ratio's rows: each slice's rate and expected rate, ranked by its part of the
 // rate effect (explain_ratio's order and shares).
-std::vector<BreakdownRow> ratio_rows(const RatioExplanation& r, const std::vector<SliceRatio>& slices) {
+std::vector<BreakdownRow> ratio_rows(const RatioExplanation& r,
+                                     const std::vector<SliceRatio>& slices) {
   std::vector<BreakdownRow> rows;
   for (const auto& c : r.rate.ranked) {
     for (const auto& s : slices) {
