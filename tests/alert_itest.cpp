@@ -205,7 +205,14 @@ TEST_F(AlertTest, AnAndroidOnlyDropNamesAndroid) {
                                                "alert-views-20260309-1400-fire.html");
   EXPECT_TRUE(contains(text, "\nWhere: os=Android −7")) << text;  // about −70 %
   EXPECT_TRUE(contains(text, "of the change) · rest of os")) << text;
-  EXPECT_FALSE(contains(text, "age=")) << text;
+  const std::size_t where = text.find("\nWhere:");
+  EXPECT_FALSE(contains(text.substr(where, text.find('\n', where + 1) - where), "age=")) << text;
+  // The slices that alerted too are in the same message, not 5 more.
+  EXPECT_TRUE(contains(text, "\n🚨 slices alerting with it: os=Android, age=")) << text;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path() + "/out"),
+                          std::filesystem::directory_iterator()),
+            2)
+      << "one message (html + png)";
 }
 
 TEST_F(AlertTest, SliceSeriesAddUpToAllUsers) {

@@ -7,6 +7,7 @@
 #include "alert/deliver.h"
 #include "alert/evaluate.h"
 #include "alert/history_table.h"
+#include "alert/incident.h"
 #include "alert/message.h"
 #include "alert/where.h"
 #include "config/metric_catalog.h"
@@ -65,25 +66,43 @@ std::string where_line(const RunContext& run, const AlertRecord& record) {
   return where_text(slice_outcomes(run, e.key.metric, index));
 }
 
-AlertMessage make_message(const RunContext& run, const AlertRecord& record,
-                          EpochSeconds fired_at) {
-  AlertMessage message{record.evaluation, record.action, "", std::nullopt};
-  const int bucket_seconds = run.config.alerts.interval_minutes * 60;
-  message.html = alert_html({record.evaluation, record.action, fired_at, bucket_seconds, run.zone,
-                             run.config.alerts.dashboard_url, where_line(run, record)});
-  if (run.series == nullptr) return message;
+AlertGrouping grouping_of(const std::string& group) {
+  if (group == "metric") return AlertGrouping::kMetric;
+  if (group == "alert") return AlertGrouping::kAlert;
+  return AlertGrouping::kBucket;
+}
+
+// The chart of `record`'s series around its bucket (none without the series).
+std::optional<Photo> alert_photo(const RunContext& run, const AlertRecord& record) {
+  if (run.series == nullptr) return std::nullopt;
   const BucketSeries& series = *run.series;
   const SeriesKey key{record.evaluation.key.metric, record.evaluation.key.slice};
   const int index = series.index_of(record.evaluation.bucket);
   const MetricWatch* watch = watch_for(run, key.first);
-  if (index < 0 || watch == nullptr || !series.values.count(key)) return message;
+  if (index < 0 || watch == nullptr || !series.values.count(key)) return std::nullopt;
   auto png = run.render(alert_chart_spec(series, key, *watch->detector, index, run.zone));
-  if (png.ok()) {
-    message.chart = Photo{key.first + ".png", std::move(*png)};
-  } else {
-    spdlog::error("alert {}: chart not rendered, the text goes without it: {}", key.first,
-                  png.error().message);
-  }
+  if (png.ok()) return Photo{key.first + ".png", std::move(*png)};
+  spdlog::error("alert {}: chart not rendered, the text goes without it: {}", key.first,
+                png.error().message);
+  return std::nullopt;
+}
+
+// One message for an incident's records (alert/incident.h): the main alert in
+// full with its chart, then a line per other slice and action. `fired_at` gives
+// the bucket that started an alert.
+AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>& records,
+                          const std::function<EpochSeconds(const AlertKey&)>& fired_at) {
+  std::vector<IncidentAlert> alerts;
+  for (const auto& r : records) alerts.push_back({r.evaluation, r.action});
+  const std::size_t main = main_alert(alerts);
+  const AlertRecord& record = records[main];
+  AlertMessage message{record.evaluation, record.action, "", std::nullopt};
+  message.html = alert_html({record.evaluation, record.action,
+                             fired_at(record.evaluation.key),
+                             run.config.alerts.interval_minutes * 60, run.zone,
+                             run.config.alerts.dashboard_url, where_line(run, record),
+                             incident_more_html(alerts, main)});
+  message.chart = alert_photo(run, record);
   return message;
 }
 
@@ -174,11 +193,14 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
     if (!evaluated.ok()) return evaluated.error();
     records = std::move(*evaluated);
   }
-  auto message_for = [&](const AlertRecord& record) {
-    auto it = states->find(record.evaluation.key);
-    return make_message(run, record, it == states->end() ? 0 : it->second.fired_at);
+  auto fired_at = [&](const AlertKey& key) {
+    auto it = states->find(key);
+    return it == states->end() ? EpochSeconds{0} : it->second.fired_at;
   };
-  deliver_queue(delivery_queue(std::move(pending), records),
+  auto message_for = [&](const std::vector<AlertRecord>& group) {
+    return make_message(run, group, fired_at);
+  };
+  deliver_queue(delivery_queue(std::move(pending), records, grouping_of(config.alerts.group)),
                 options.dry_run ? nullptr : &store, sink, message_for, zone, report);
   if (!options.dry_run && !records.empty() && !config.alerts.history_table.empty()) {
     if (auto written = write_history_table(clickhouse, config, records); !written.ok()) {
@@ -193,6 +215,9 @@ std::string alert_run_summary(const AlertRunReport& report) {
                                  "{} delivered",
                                  report.checked, report.fired, report.repeated, report.resolved,
                                  report.delivered);
+  if (report.messages > 0 && report.messages < report.delivered) {
+    text += fmt::format(" in {} message{}", report.messages, report.messages == 1 ? "" : "s");
+  }
   if (report.resent > 0) text += fmt::format(" ({} from an earlier run)", report.resent);
   if (report.undelivered > 0) text += fmt::format(", {} not delivered", report.undelivered);
   return text;
