@@ -150,7 +150,7 @@ std::vector<OutgoingGroup> delivery_queue(std::vector<AlertRecord> pending,
   std::vector<Outgoing> queue;
   for (auto& record : pending) queue.push_back({std::move(record), true});
   for (const auto& record : fresh) {
-    if (record.action != AlertAction::kNone) queue.push_back({record, false});
+    if (record.action != AlertAction::kNone && !record.silenced) queue.push_back({record, false});
   }
   std::vector<OutgoingGroup> groups;
   std::map<std::pair<EpochSeconds, std::string>, std::size_t> group_of;

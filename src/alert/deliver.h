@@ -24,7 +24,7 @@ using OutgoingGroup = std::vector<Outgoing>;
 
 // Pure: what to send, in order: the undelivered records of earlier runs
 // (`pending`, oldest bucket first, then id), then this run's records that
-// carry an action (`fresh`, in their order; "none" rows are skipped), grouped
+// carry an action (`fresh`, in their order; "none" and silenced rows are skipped), grouped
 // by `grouping` (the same bucket; and metric; or each alert alone) into
 // groups in the order of their first record.
 std::vector<OutgoingGroup> delivery_queue(std::vector<AlertRecord> pending,

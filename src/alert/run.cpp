@@ -9,6 +9,7 @@
 #include "alert/history_table.h"
 #include "alert/incident.h"
 #include "alert/message.h"
+#include "alert/silence.h"
 #include "alert/where.h"
 #include "config/metric_catalog.h"
 #include "metrics/series.h"
@@ -106,17 +107,27 @@ AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>&
   return message;
 }
 
-// Evaluates every watched key at `index` and advances its state; the records
-// are stamped `now`.
+// Evaluates every watched key at `index` and advances its state, through the
+// silences covering it; the records are stamped `now`.
 std::vector<AlertRecord> evaluate_all(const RunContext& run, int index,
-                                      std::map<AlertKey, AlertState>& states, EpochSeconds now) {
+                                      std::map<AlertKey, AlertState>& states,
+                                      const std::vector<Silence>& silences, EpochSeconds now) {
   std::vector<AlertRecord> records;
+  const EpochSeconds bucket = run.series->bucket_start(index);
   for (const auto& [key, values] : run.series->values) {
     const MetricWatch* watch = watch_for(run, key.first);
     if (watch == nullptr) continue;
     AlertRecord record;
     record.evaluation = evaluate_bucket(*run.series, key, *watch->detector, index);
-    record.action = step_alert(states[record.evaluation.key], record.evaluation, watch->policy);
+    AlertState& state = states[record.evaluation.key];
+    const AlertState before = state;
+    const AlertAction action = step_alert(state, record.evaluation, watch->policy);
+    const AlertKey& k = record.evaluation.key;
+    record.action = apply_silence(state, before, action,
+                                  covering_silence(silences, k, bucket) != nullptr,
+                                  covering_silence(silences, k, bucket - run.series->bucket_seconds) != nullptr,
+                                  &record.silenced);
+    if (record.silenced) record.action = action;  // recorded as decided, never sent
     record.recorded_at = now;
     records.push_back(std::move(record));
   }
@@ -133,16 +144,23 @@ void count_action(AlertRunReport& report, AlertAction action) {
 // and returns the records.
 Result<std::vector<AlertRecord>> evaluate_and_commit(const RunContext& run, AlertStore& store,
                                                      std::map<AlertKey, AlertState>& states,
+                                                     const std::vector<Silence>& silences,
                                                      bool dry_run, EpochSeconds now,
                                                      AlertRunReport& report) {
-  auto records = evaluate_all(run, run.series->count - 1, states, now);
+  auto records = evaluate_all(run, run.series->count - 1, states, silences, now);
   report.checked = static_cast<int>(records.size());
   if (!dry_run) {
     auto committed = store.commit(states, records);
     if (!committed.ok()) return committed.error();
     records = std::move(*committed);
   }
-  for (const auto& record : records) count_action(report, record.action);
+  for (const auto& record : records) {
+    if (record.silenced) {
+      if (record.action != AlertAction::kNone) ++report.silenced;
+    } else {
+      count_action(report, record.action);
+    }
+  }
   return records;
 }
 
@@ -189,7 +207,10 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
   if (!states.ok()) return states.error();
   std::vector<AlertRecord> records;
   if (options.evaluate) {
-    auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, now(), report);
+    auto silences = store.silences(report.bucket - bs);
+    if (!silences.ok()) return silences.error();
+    auto evaluated =
+        evaluate_and_commit(run, store, *states, *silences, options.dry_run, now(), report);
     if (!evaluated.ok()) return evaluated.error();
     records = std::move(*evaluated);
   }
@@ -219,6 +240,7 @@ std::string alert_run_summary(const AlertRunReport& report) {
     text += fmt::format(" in {} message{}", report.messages, report.messages == 1 ? "" : "s");
   }
   if (report.resent > 0) text += fmt::format(" ({} from an earlier run)", report.resent);
+  if (report.silenced > 0) text += fmt::format(", {} held by a silence", report.silenced);
   if (report.undelivered > 0) text += fmt::format(", {} not delivered", report.undelivered);
   return text;
 }

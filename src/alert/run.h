@@ -58,6 +58,7 @@ struct AlertRunReport {
   int resent = 0;        // of those, left undelivered by an earlier run
   int undelivered = 0;   // alerts whose message failed or that were held behind one
   int messages = 0;      // messages that went out
+  int silenced = 0;      // actions a silence held back (alert/silence.h)
   std::vector<std::string> failures;   // one line each (also store errors)
 };
 
