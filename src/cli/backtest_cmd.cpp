@@ -25,11 +25,13 @@ Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone*
   return parse_local_time(text, zone);
 }
 
-Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const date::time_zone* zone) {
+Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const Config& config,
+                                              const date::time_zone* zone) {
   if (path.empty()) return std::vector<AnomalyLabel>{};
   auto text = read_file(path);
   if (!text.ok()) return Error::usage(text.error().message + " (--labels takes the simulator's CSV)");
-  auto anomalies = parse_anomalies_csv(*text, path, zone);
+  auto anomalies =
+      parse_anomalies_csv(*text, path, zone, age_bucket_labels(config.etl.age_buckets));
   if (!anomalies.ok()) return anomalies.error();
   std::vector<AnomalyLabel> labels;
   for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end});
@@ -71,7 +73,7 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   if (!from.ok()) return fail(from.error());
   if (!to.ok()) return fail(to.error());
   if (*to <= *from) return fail(Error::usage("--to must be after --from"));
-  auto labels = read_labels(options.labels, ctx->zone);
+  auto labels = read_labels(options.labels, ctx->config, ctx->zone);
   if (!labels.ok()) return fail(labels.error());
 
   const auto& alerts = ctx->config.alerts;
