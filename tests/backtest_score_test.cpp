@@ -45,8 +45,8 @@ TEST(BacktestScore, ALabelIsFoundThroughAMetricItMoves) {
   const std::vector<BacktestEvent> events = {
       event("views", kT + 900, AlertAction::kFire, true),
       event("feed_users", kT + 86400, AlertAction::kFire, true)};
-  const std::vector<AnomalyLabel> labels = {{"feed_users", kT, kT + 1800},
-                                            {"likes", kT + 86400, kT + 86400 + 900}};
+  const std::vector<AnomalyLabel> labels = {{"feed_users", kT, kT + 1800, ""},
+                                            {"likes", kT + 86400, kT + 86400 + 900, ""}};
   const auto scores = score_backtest(events, labels, {"m"}, 900, 1.0);
   const auto all = find(scores, "all");
   EXPECT_EQ(all.labels, 2);
@@ -66,7 +66,8 @@ TEST(BacktestScore, ALabelIsFoundThroughAMetricItMoves) {
 TEST(BacktestScore, AnAlertJustAfterTheLabelStillCounts) {
   const std::vector<BacktestEvent> events = {event("views", kT + 1800, AlertAction::kFire, true),
                                              event("views", kT + 2700, AlertAction::kFire, true)};
-  const auto all = find(score_backtest(events, {{"views", kT, kT + 1800}}, {"m"}, 900, 1.0), "all");
+  const auto all =
+      find(score_backtest(events, {{"views", kT, kT + 1800, ""}}, {"m"}, 900, 1.0), "all");
   EXPECT_EQ(all.true_alerts, 1);  // kT + 1800 is within one bucket after the end
   EXPECT_EQ(all.labels_found, 1);
 }

@@ -2,6 +2,7 @@
 // twice, once with anomalies that each target one slice and once without. Inside
 // each anomaly's slice and window the events move by about the factor; every other
 // event (other slices, other times, the other table) is exactly the same in both.
+// And the labels table keeps the slice, also when an older vigil created it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -151,6 +152,43 @@ TEST_F(SimSliceTest, UsersDropRemovesThatShareOfTheSlicesUsers) {
                 a.slice.c_str(), hit, plain, hit / plain);
     EXPECT_NEAR(hit / plain, a.factor, 0.12) << a.metric << " " << hit << " vs " << plain;
   }
+}
+
+TEST_F(SimSliceTest, LabelsKeepTheSlice) {
+  const std::string labels = sql_table(kHitDb, kLabelsTable);
+  EXPECT_EQ(value(kHitDb, fmt::format("SELECT count() FROM {} WHERE slice = 'os=Android' AND "
+                                      "metric = 'views'", labels)),
+            1);
+  EXPECT_EQ(value(kHitDb, fmt::format("SELECT count() FROM {} WHERE slice != ''", labels)), 5);
+}
+
+TEST(SimSliceMigration, OldLabelsTableGainsTheSliceColumn) {
+  auto client = make_http_clickhouse(test_server().config("default"));
+  const std::string db = "sim_slice_old_labels";
+  const Config config = config_for(db);
+  const std::string labels = sql_table(db, kLabelsTable);
+  ASSERT_TRUE(client->execute("CREATE DATABASE IF NOT EXISTS " + sql_ident(db)).ok());
+  ASSERT_TRUE(client->execute("DROP TABLE IF EXISTS " + labels).ok());
+  // The labels table as vigil created it before slice-targeted anomalies.
+  ASSERT_TRUE(client
+                  ->execute(fmt::format(
+                      "CREATE TABLE {} (metric String, start DateTime, end DateTime, factor "
+                      "Float64) ENGINE = MergeTree PARTITION BY toDate(start, 'Europe/Moscow') "
+                      "ORDER BY (metric, start)",
+                      labels))
+                  .ok());
+  SimParams params = two_days();
+  params.days = 1;
+  params.feed_per_day = 20000;
+  params.messages_per_day = 2000;
+  const std::vector<Anomaly> list = {sliced("views", "2026-05-04 20:00", 30, 0.2, "os=iOS")};
+  for (int run = 0; run < 2; ++run) {  // the second run finds the column there
+    auto done = simulate(*client, config, moscow(), params, list);
+    ASSERT_TRUE(done.ok()) << run << ": " << done.error().message;
+  }
+  auto slice = client->query_value("SELECT slice FROM " + labels);
+  ASSERT_TRUE(slice.ok()) << slice.error().message;
+  EXPECT_EQ(*slice, "os=iOS");
 }
 
 TEST(SimSliceRefusal, BadSliceIsRefusedBeforeAnythingIsWritten) {

@@ -36,10 +36,12 @@ struct BacktestEvent {
   bool firing = false;   // the alert state after this bucket
 };
 
-// A labelled anomaly: `metric` was changed over [start, end).
+// A labelled anomaly: `metric` was changed over [start, end), for everyone
+// (slice "") or only for one slice ("os=Android").
 struct AnomalyLabel {
   std::string metric;
   EpochSeconds start = 0, end = 0;
+  std::string slice;
 };
 
 // Metrics a labelled anomaly legitimately moves (see above), the label's own first.

@@ -34,7 +34,7 @@ Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const Con
       parse_anomalies_csv(*text, path, zone, age_bucket_labels(config.etl.age_buckets));
   if (!anomalies.ok()) return anomalies.error();
   std::vector<AnomalyLabel> labels;
-  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end});
+  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end, a.slice});
   return labels;
 }
 

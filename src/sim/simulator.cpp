@@ -109,7 +109,8 @@ std::string create_message_table_sql(const SourceConfig& source, const std::stri
 
 std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone) {
   return partition_table_sql(sql_table(source.database, kLabelsTable),
-                             "metric String, start DateTime, end DateTime, factor Float64",
+                             "metric String, start DateTime, end DateTime, factor Float64, "
+                             "slice String",
                              "start", timezone, "metric, start");
 }
 
@@ -188,11 +189,12 @@ Status check_ownership(ClickHouse& ch, const SourceConfig& source) {
 std::string insert_labels_sql(const SourceConfig& source, const std::vector<Anomaly>& anomalies) {
   std::string values;
   for (const auto& a : anomalies) {
-    values += fmt::format("{}({}, toDateTime({}), toDateTime({}), {})", values.empty() ? "" : ", ",
-                          sql_quote(a.metric), a.start, a.end, a.factor);
+    values += fmt::format("{}({}, toDateTime({}), toDateTime({}), {}, {})",
+                          values.empty() ? "" : ", ", sql_quote(a.metric), a.start, a.end, a.factor,
+                          sql_quote(a.slice));
   }
-  return fmt::format("INSERT INTO {} (metric, start, end, factor) SELECT t.1, t.2, t.3, t.4 "
-                     "FROM (SELECT arrayJoin([{}]) AS t)",
+  return fmt::format("INSERT INTO {} (metric, start, end, factor, slice) "
+                     "SELECT t.1, t.2, t.3, t.4, t.5 FROM (SELECT arrayJoin([{}]) AS t)",
                      sql_table(source.database, kLabelsTable), values);
 }
 
@@ -218,6 +220,11 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
                           create_labels_table_sql(source, config.timezone)}) {
     VIGIL_TRY(clickhouse.execute(sql));
   }
+  // A labels table from before slice-targeted anomalies gains the column.
+  auto migrated =
+      add_column_if_missing(clickhouse, source.database, kLabelsTable, "slice", "String");
+  if (!migrated.ok()) return migrated.error();
+  if (*migrated) spdlog::info("simulate: {} gained the slice column", kLabelsTable);
   SimulationReport report;
   const EpochSeconds range_begin = day_start(params.from, zone);
   const EpochSeconds range_end = day_start(params.from + date::days{params.days}, zone);
