@@ -1,4 +1,5 @@
 // The simulator's per-bucket plan and anomaly labels, without a server.
+#include <algorithm>
 #include <numeric>
 
 #include <gtest/gtest.h>
@@ -105,6 +106,15 @@ TEST(SimPlan, DefaultAnomaliesFallInsideTheRange) {
     EXPECT_EQ((a.end - a.start) % kBucketSeconds, 0);
     EXPECT_NE(a.factor, 1.0);
   }
+  // One targets a slice, on the last day (the day `vigil demo` replays through the alerts).
+  const auto sliced = std::count_if(anomalies.begin(), anomalies.end(),
+                                    [](const Anomaly& a) { return !a.slice.empty(); });
+  EXPECT_EQ(sliced, 1);
+  const auto android = std::find_if(anomalies.begin(), anomalies.end(),
+                                    [](const Anomaly& a) { return a.slice == "os=Android"; });
+  ASSERT_NE(android, anomalies.end());
+  EXPECT_EQ(local_date(android->start, moscow()), p.from + date::days{p.days - 1});
+  EXPECT_EQ(anomaly_slice_problem(android->slice, kAges), "");
   auto short_range = p;
   short_range.days = 3;
   EXPECT_LT(default_anomalies(short_range, moscow()).size(), anomalies.size());

@@ -127,12 +127,14 @@ bool is_known_anomaly_metric(std::string_view metric) {
 }
 
 std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time_zone* zone) {
-  // (day offset from the start, local start hour, minute, length in buckets, metric, factor).
+  // (day offset from the start, local start hour, minute, length in buckets, metric, factor,
+  // slice: "" everyone).
   struct Spec {
     int day_from_start;
     int hour, minute, buckets;
     const char* metric;
     double factor;
+    const char* slice = "";
   };
   static const Spec kSpecs[] = {
       {2, 20, 30, 2, "views", 0.45},        {3, 11, 0, 1, "messages_sent", 2.6},
@@ -141,6 +143,9 @@ std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time
       {8, 16, 30, 4, "views", 1.8},         {9, 12, 15, 2, "messages_sent", 0.3},
       {10, 22, 0, 2, "feed_users", 0.6},    {11, 13, 0, 1, "ctr", 1.9},
       {12, 19, 45, 3, "messenger_users", 1.9}, {13, 10, 30, 2, "likes", 0.4},
+      // One slice's outage on the last day, the one `vigil demo` replays through
+      // the alerts: Android views -70 % for 45 minutes (all users' views about -43 %).
+      {13, 20, 0, 3, "views", 0.3, "os=Android"},
   };
   std::vector<Anomaly> out;
   for (const auto& s : kSpecs) {
@@ -148,7 +153,7 @@ std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time
     const Days day = params.from + date::days{s.day_from_start};
     const EpochSeconds start =
         day_start(day, zone) + (s.hour * 60 + s.minute) * 60;  // zones without DST at these hours
-    out.push_back({s.metric, start, start + s.buckets * kBucketSeconds, s.factor, ""});
+    out.push_back({s.metric, start, start + s.buckets * kBucketSeconds, s.factor, s.slice});
   }
   return out;
 }
