@@ -47,8 +47,8 @@ class FirstEventTest : public ::testing::Test {
     params.feed_per_day = 300000;
     params.messages_per_day = 20000;
     const EpochSeconds outage = *parse_local_time("2026-11-06 20:00", zone_);
-    auto simulated =
-        simulate(*client, *config_, zone_, params, {{"feed_users", outage, outage + 3600, 0.0}});
+    auto simulated = simulate(*client, *config_, zone_, params,
+                              {{"feed_users", outage, outage + 3600, 0.0, ""}});
     ASSERT_TRUE(simulated.ok()) << simulated.error().message;
   }
   static void TearDownTestSuite() { delete config_; }

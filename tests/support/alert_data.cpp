@@ -27,7 +27,8 @@ Status simulate_views_dip(const Config& config) {
   params.feed_per_day = 400000;
   params.messages_per_day = 20000;
   const EpochSeconds start = *parse_local_time("2026-03-09 20:00", *zone);
-  auto simulated = simulate(*client, config, *zone, params, {{"views", start, start + 1800, 0.3}});
+  auto simulated =
+      simulate(*client, config, *zone, params, {{"views", start, start + 1800, 0.3, ""}});
   if (!simulated.ok()) return simulated.error();
   return {};
 }
