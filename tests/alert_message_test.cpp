@@ -150,8 +150,9 @@ TEST(Backtest, ScoresPrecisionRecallAndFalseAlertsPerDay) {
       event("ctr", "2026-11-24 20:15", AlertAction::kFire, true),       // moved by a views drop
       event("likes", "2026-11-24 03:00", AlertAction::kFire, true),     // false alert
       event("likes", "2026-11-24 10:00", AlertAction::kNone, false)};   // likes label missed
-  const std::vector<AnomalyLabel> labels = {{"views", at("2026-11-24 20:15"), at("2026-11-24 20:45")},
-                                            {"likes", at("2026-11-24 10:00"), at("2026-11-24 10:30")}};
+  const std::vector<AnomalyLabel> labels = {
+      {"views", at("2026-11-24 20:15"), at("2026-11-24 20:45"), ""},
+      {"likes", at("2026-11-24 10:00"), at("2026-11-24 10:30"), ""}};
   const auto scores = score_backtest(events, labels, {"m"}, 900, 2.0);
   auto find = [&](const char* metric) {
     for (const auto& s : scores) {
