@@ -36,6 +36,13 @@ TEST(IncidentTest, AllUsersLeadSlicesAndTheBiggestChangeWins) {
   EXPECT_EQ(main_alert(alerts), 2u);
 }
 
+TEST(IncidentTest, ACountLeadsTheRatioItMoves) {
+  // Views −47% leaves likes alone, so CTR is +87%: the views drop leads.
+  const std::vector<IncidentAlert> alerts = {alert("ctr", "", 0.084, 0.045),
+                                             alert("views", "", 5300, 10000)};
+  EXPECT_EQ(main_alert(alerts), 1u);
+}
+
 TEST(IncidentTest, ANewFireLeadsARepeatAndBackToNormalComesLast) {
   const std::vector<IncidentAlert> alerts = {
       alert("messages_sent", "", 100, 100, AlertAction::kResolve),
@@ -108,6 +115,19 @@ TEST(IncidentTest, TheMessageListsTheOthersBeforeItsLink) {
   in.more = incident_more_html(alerts, 0);
   const std::string html = alert_html(in);
   EXPECT_CONTAINS(html, "Also in this bucket:\n🚨 os=Android: Likes −71%\n<a href=\"http://dash/views\">");
+}
+
+TEST(IncidentTest, MessagesCountedPerBucketPerMetricOrPerAlert) {
+  std::vector<IncidentAlert> alerts = {alert("views", "", 350, 1000),
+                                       alert("views", "os=iOS", 300, 1000),
+                                       alert("likes", "", 50, 100),
+                                       alert("likes", "", 100, 100, AlertAction::kNone)};
+  IncidentAlert later = alert("views", "", 100, 100, AlertAction::kResolve);
+  later.evaluation.bucket += 900;
+  alerts.push_back(later);
+  EXPECT_EQ(message_count(alerts, AlertGrouping::kBucket), 2u);
+  EXPECT_EQ(message_count(alerts, AlertGrouping::kMetric), 3u);
+  EXPECT_EQ(message_count(alerts, AlertGrouping::kAlert), 4u);
 }
 
 }  // namespace

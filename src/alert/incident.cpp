@@ -54,7 +54,9 @@ std::string line_head(AlertAction action, const std::string& slice) {
 std::size_t main_alert(const std::vector<IncidentAlert>& alerts) {
   auto rank = [](const IncidentAlert& a) {
     const bool resolve = a.action == AlertAction::kResolve;
-    return std::make_tuple(resolve, !a.evaluation.key.slice.empty(), action_rank(a.action),
+    const MetricDef* row = find_metric(a.evaluation.key.metric);
+    const bool ratio = row != nullptr && row->kind == MetricKind::kRatio;
+    return std::make_tuple(resolve, !a.evaluation.key.slice.empty(), action_rank(a.action), ratio,
                            -relative_change(a.evaluation));
   };
   std::size_t best = 0;
@@ -145,6 +147,21 @@ std::vector<Line> incident_lines(const std::vector<IncidentAlert>& alerts, std::
 }
 
 }  // namespace
+
+std::size_t message_count(const std::vector<IncidentAlert>& alerts, AlertGrouping grouping) {
+  std::set<std::pair<EpochSeconds, std::string>> messages;
+  std::size_t alone = 0;
+  for (const auto& a : alerts) {
+    if (a.action == AlertAction::kNone) continue;
+    if (grouping == AlertGrouping::kAlert) {
+      ++alone;
+    } else {
+      messages.insert({a.evaluation.bucket,
+                       grouping == AlertGrouping::kMetric ? a.evaluation.key.metric : ""});
+    }
+  }
+  return alone + messages.size();
+}
 
 std::string incident_more_html(const std::vector<IncidentAlert>& alerts, std::size_t main,
                                int max_lines) {

@@ -28,7 +28,8 @@ struct IncidentAlert {
 };
 
 // The index of the alert the message is about: fire and repeat before back to
-// normal, all users before a slice, a new fire before a repeat, then the
+// normal, all users before a slice, a new fire before a repeat, a count before
+// a ratio (CTR moves because views or likes did: lead with the cause), then the
 // largest relative deviation, then the first. `alerts` is not empty.
 std::size_t main_alert(const std::vector<IncidentAlert>& alerts);
 
@@ -39,5 +40,9 @@ std::size_t main_alert(const std::vector<IncidentAlert>& alerts);
 // "… and N more: see the dashboard" (N alerts).
 std::string incident_more_html(const std::vector<IncidentAlert>& alerts, std::size_t main,
                                int max_lines = 8);
+
+// How many messages `alerts` (any buckets; "none" actions ignored) go out in
+// with `grouping`: for backtests' "127 alerts in 23 messages".
+std::size_t message_count(const std::vector<IncidentAlert>& alerts, AlertGrouping grouping);
 
 }  // namespace vigil

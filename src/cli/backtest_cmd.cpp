@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/backtest.h"
+#include "alert/incident.h"
 #include "alert/message.h"
 #include "alert/top_slice.h"
 #include "base/files.h"
@@ -52,6 +53,24 @@ void print_alerts(const std::vector<BacktestEvent>& events, const date::time_zon
                              alert_action_name(e.action), metric_value_text(v.key.metric, v.value),
                              metric_value_text(v.key.metric, v.lower),
                              metric_value_text(v.key.metric, v.upper));
+  }
+}
+
+// Per method: how many alert actions (all users and slices), and in how many
+// messages they go with each [alerts] group.
+void print_message_counts(const std::vector<BacktestEvent>& events,
+                          const std::vector<std::string>& methods) {
+  for (const auto& method : methods) {
+    std::vector<IncidentAlert> alerts;
+    for (const auto& e : events) {
+      if (e.method == method && e.action != AlertAction::kNone) {
+        alerts.push_back({e.evaluation, e.action});
+      }
+    }
+    std::cout << fmt::format(
+        "{}: {} alert actions in {} messages by bucket ({} by metric, {} one per alert)\n",
+        method, alerts.size(), message_count(alerts, AlertGrouping::kBucket),
+        message_count(alerts, AlertGrouping::kMetric), message_count(alerts, AlertGrouping::kAlert));
   }
 }
 
@@ -125,6 +144,8 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   const EpochSeconds begin =
       day_start(local_date(first, ctx->zone) - date::days{alerts.history_days}, ctx->zone) / bs * bs;
   const EpochSeconds end = *to / bs * bs;
+  // Labels outside the replayed range could be neither found nor missed.
+  std::erase_if(*labels, [&](const AnomalyLabel& l) { return l.end <= first || l.start >= end; });
   auto series = query_bucket_series(*ctx->clickhouse, ctx->config, begin, end);
   if (!series.ok()) return fail(series.error());
 
@@ -144,6 +165,7 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   }
   std::cout << "alerts that would have been sent:\n";
   print_alerts(events, ctx->zone);
+  print_message_counts(events, methods);
   if (labels->empty()) return 0;
   auto sliced = explain_series(*ctx->clickhouse, ctx->config, *labels, *series, begin, end);
   if (!sliced.ok()) return fail(sliced.error());
