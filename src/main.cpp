@@ -145,6 +145,23 @@ int run(int argc, char** argv) {
   runs_cmd->add_option("--limit", runs.limit, "at most this many runs (0 = all)")
       ->capture_default_str();
 
+  SilenceOptions silence;
+  auto* silence_cmd =
+      app.add_subcommand("silence", "quiet alerts for a while: add, list, expire");
+  silence_cmd->require_subcommand(1);
+  auto* silence_add = silence_cmd->add_subcommand("add", "silence a metric (or all) for a while");
+  silence_add->add_option("metric", silence.metric, "a metric, or all")->required();
+  silence_add->add_option("--slice", silence.slice, "only this slice, e.g. os=Android");
+  silence_add->add_option("--for", silence.for_duration, "how long: 90m, 2h, 1d");
+  silence_add->add_option("--until", silence.until, "until local 'YYYY-MM-DD HH:MM'");
+  silence_add->add_option("--from", silence.from, "from local 'YYYY-MM-DD HH:MM' (default: now)");
+  silence_add->add_option("--comment", silence.comment, "why (shown in lists and the chat)");
+  silence_add->add_option("--by", silence.by, "who (default: $USER)");
+  auto* silence_list = silence_cmd->add_subcommand("list", "the silences not over yet");
+  silence_list->add_flag("--all", silence.all, "ended and expired ones too");
+  auto* silence_expire = silence_cmd->add_subcommand("expire", "end a silence now");
+  silence_expire->add_option("id", silence.id, "the silence's number (from list)")->required();
+
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
   clickhouse->add_option("action", ch_action, "start, stop or status")
@@ -178,6 +195,10 @@ int run(int argc, char** argv) {
   if (detect_cmd->parsed()) return run_detect(global, detect);
   if (serve->parsed()) return run_serve(global, dashboard_only);
   if (runs_cmd->parsed()) return run_runs(global, runs);
+  if (silence_cmd->parsed()) {
+    silence.action = silence_add->parsed() ? "add" : silence_list->parsed() ? "list" : "expire";
+    return run_silence(global, silence);
+  }
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);
   return 2;

@@ -258,8 +258,9 @@ TEST(AlertTwoPartDeliveryTest, RetryAfterAFailedPhotoSendsOnlyThePhoto) {
   ASSERT_TRUE(committed.ok()) << committed.error().message;
   const std::string long_text = "<b>views dropped</b> " + std::string(1100, 'x');
   const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(64, 'p');
-  auto message_for = [&](const AlertRecord& record) {
-    return AlertMessage{record.evaluation, record.action, long_text, Photo{"views.png", png}};
+  auto message_for = [&](const std::vector<AlertRecord>& records) {
+    return AlertMessage{records.front().evaluation, records.front().action, long_text,
+                        Photo{"views.png", png}};
   };
   fake.fail_next_on("sendPhoto", 400);
   AlertRunReport first;

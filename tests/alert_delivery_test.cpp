@@ -49,17 +49,17 @@ class FakeSink final : public AlertSink {
 
   Status deliver(const AlertMessage& message) override {
     during(message);
-    AlertRecord r;
-    r.evaluation = message.evaluation;
-    r.action = message.action;
     if (refuse(message)) return Error::failure("telegram: 400 Bad Request: chat not found");
-    got.push_back(name(r));
+    got.push_back(message.html);
     return {};
   }
 };
 
-AlertMessage message_for(const AlertRecord& r) {
-  return {r.evaluation, r.action, "<b>" + name(r) + "</b>", std::nullopt};
+// The first record is the main one; the text names every record: "views fire 0 + likes fire 0".
+AlertMessage message_for(const std::vector<AlertRecord>& records) {
+  std::string text;
+  for (const auto& r : records) text += (text.empty() ? "" : " + ") + name(r);
+  return {records.front().evaluation, records.front().action, text, std::nullopt};
 }
 
 class AlertDeliveryTest : public ::testing::Test {
@@ -111,11 +111,33 @@ TEST_F(AlertDeliveryTest, QueueIsEarlierRunsOldestFirstThenThisRunsActions) {
   const std::vector<AlertRecord> fresh = {record("ctr", kT0 + 1800, AlertAction::kNone, 10),
                                           record("ctr", kT0 + 1800, AlertAction::kResolve, 11),
                                           record("likes", kT0 + 1800, AlertAction::kRepeat, 12)};
-  std::vector<std::pair<std::int64_t, bool>> order;
-  for (const Outgoing& o : delivery_queue(pending, fresh)) order.push_back({o.record.id, o.earlier});
-  const std::vector<std::pair<std::int64_t, bool>> expected = {
-      {8, true}, {9, true}, {3, true}, {7, true}, {11, false}, {12, false}};
-  EXPECT_EQ(order, expected);
+  using Ids = std::vector<std::vector<std::pair<std::int64_t, bool>>>;
+  auto order = [&](AlertGrouping grouping) {
+    Ids ids;
+    for (const OutgoingGroup& group : delivery_queue(pending, fresh, grouping)) {
+      ids.emplace_back();
+      for (const Outgoing& o : group) ids.back().push_back({o.record.id, o.earlier});
+    }
+    return ids;
+  };
+  // By bucket (the default): one group per bucket.
+  EXPECT_EQ(order(AlertGrouping::kBucket),
+            (Ids{{{8, true}, {9, true}}, {{3, true}, {7, true}}, {{11, false}, {12, false}}}));
+  EXPECT_EQ(order(AlertGrouping::kMetric),
+            (Ids{{{8, true}}, {{9, true}}, {{3, true}}, {{7, true}}, {{11, false}}, {{12, false}}}));
+  EXPECT_EQ(order(AlertGrouping::kAlert), order(AlertGrouping::kMetric));
+}
+
+TEST_F(AlertDeliveryTest, PerMetricGroupingKeepsAMetricsSlicesTogether) {
+  AlertRecord android = record("views", kT0, AlertAction::kFire, 2);
+  android.evaluation.key.slice = "os=Android";
+  const std::vector<AlertRecord> fresh = {record("views", kT0, AlertAction::kFire, 1), android,
+                                          record("likes", kT0, AlertAction::kFire, 3)};
+  std::vector<std::size_t> sizes;
+  for (const auto& group : delivery_queue({}, fresh, AlertGrouping::kMetric)) {
+    sizes.push_back(group.size());
+  }
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{2, 1}));
 }
 
 TEST_F(AlertDeliveryTest, ResolveIsHeldBehindItsFailedFireOtherAlertsGoOn) {
@@ -154,7 +176,7 @@ TEST_F(AlertDeliveryTest, ResolveIsHeldBehindItsFailedFireOtherAlertsGoOn) {
 
 TEST_F(AlertDeliveryTest, ResentCountsOnlyWhatWentOut) {
   const auto saved = commit({record("views", kT0, AlertAction::kFire),
-                             record("likes", kT0, AlertAction::kFire)});
+                             record("likes", kT0 + 900, AlertAction::kFire)});
   sink_.refuse = [](const AlertMessage& m) { return m.evaluation.key.metric == "views"; };
   const AlertRunReport report = deliver(saved, {}, store_.get());
   EXPECT_EQ(report.delivered, 1);
@@ -163,6 +185,32 @@ TEST_F(AlertDeliveryTest, ResentCountsOnlyWhatWentOut) {
   EXPECT_EQ(alert_run_summary(report),
             "0 series checked, 0 fired, 0 repeated, 0 resolved, 1 delivered (1 from an earlier "
             "run), 1 not delivered");
+}
+
+TEST_F(AlertDeliveryTest, OneBucketIsOneMessageAndFailsOrGoesAsAWhole) {
+  const auto saved = commit({record("views", kT0, AlertAction::kFire),
+                             record("likes", kT0, AlertAction::kFire),
+                             record("likes", kT0 + 900, AlertAction::kResolve)});
+  sink_.refuse = [](const AlertMessage& m) { return m.evaluation.key.metric == "views"; };
+  const AlertRunReport first = deliver({}, saved, store_.get());
+  EXPECT_TRUE(sink_.got.empty());
+  EXPECT_EQ(first.undelivered, 3);  // two failed together, the resolve held behind likes
+  EXPECT_EQ(first.messages, 0);
+  ASSERT_EQ(first.failures.size(), 2u);
+  EXPECT_EQ(first.failures[0],
+            "views fire at 2026-11-18 14:15 (and 1 more alert(s) in its message): telegram: 400 "
+            "Bad Request: chat not found");
+
+  sink_.refuse = [](const AlertMessage&) { return false; };
+  const AlertRunReport second = deliver(pending(), {}, store_.get());
+  EXPECT_EQ(sink_.got, (std::vector<std::string>{"views fire 0 + likes fire 0", "likes resolve 1"}));
+  EXPECT_EQ(second.delivered, 3);
+  EXPECT_EQ(second.resent, 3);
+  EXPECT_EQ(second.messages, 2);
+  EXPECT_EQ(alert_run_summary(second),
+            "0 series checked, 0 fired, 0 repeated, 0 resolved, 3 delivered in 2 messages (3 "
+            "from an earlier run)");
+  EXPECT_TRUE(pending().empty());
 }
 
 TEST_F(AlertDeliveryTest, EachSendIsClaimedFirstAndACutShortSendIsResentOnce) {
@@ -207,8 +255,9 @@ TEST_F(AlertDeliveryTest, DryRunSendsInOrderAndRecordsNothing) {
                                           record("views", kT0, AlertAction::kNone),
                                           record("likes", kT0, AlertAction::kResolve)};
   const AlertRunReport report = deliver({}, fresh, nullptr);
-  EXPECT_EQ(sink_.got, (std::vector<std::string>{"views fire 0", "likes resolve 0"}));
+  EXPECT_EQ(sink_.got, (std::vector<std::string>{"views fire 0 + likes resolve 0"}));
   EXPECT_EQ(report.delivered, 2);
+  EXPECT_EQ(report.messages, 1);
 }
 
 TEST(AlertRunSummaryTest, SaysWhatWentOutAndWhatDidNot) {

@@ -106,6 +106,65 @@ TEST_F(AlertTest, FiresOnceWithAChartThenBackToNormalOnce) {
   EXPECT_EQ(history->at(1).recorded_at, *parse_local_time("2026-03-09 20:16", zone_) + 7);
 }
 
+TEST_F(AlertTest, ASilenceHoldsTheFireAndItsEndSaysStillFiring) {
+  FakeTelegram fake;
+  auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
+  auto sink = make_telegram_alert_sink(*telegram);
+  auto store = open_store();
+  Silence silence;  // the 20:00 bucket only
+  silence.metric = "views";
+  silence.starts = *parse_local_time("2026-03-09 20:00", zone_);
+  silence.ends = silence.starts + 900;
+  silence.created_by = "ann";
+  ASSERT_TRUE(store->add_silence(silence).ok());
+  ASSERT_TRUE(run_at("2026-03-09 19:50", *store, *sink).ok());
+  auto held = run_at("2026-03-09 20:16", *store, *sink);
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  EXPECT_EQ(held->fired, 0);
+  EXPECT_EQ(held->silenced, 1);
+  EXPECT_TRUE(contains(alert_run_summary(*held), "1 held by a silence")) << alert_run_summary(*held);
+  EXPECT_TRUE(fake.calls().empty());
+  // 20:15: the silence is over, the views still low: one message says so.
+  auto after = run_at("2026-03-09 20:31", *store, *sink);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->repeated, 1);
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_TRUE(contains(fake.calls()[0].text, "still too low")) << fake.calls()[0].text;
+  EXPECT_TRUE(contains(fake.calls()[0].text, "anomalous since 20:00")) << fake.calls()[0].text;
+  // Back to normal goes out: the chat saw the alert.
+  auto back = run_at("2026-03-09 20:46", *store, *sink);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->resolved, 1);
+  EXPECT_EQ(fake.calls().size(), 2u);
+  auto history = store->history({.metric = "views", .actions_only = true});
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_TRUE(history->at(2).silenced);  // the fire at 20:00, recorded, not sent
+  EXPECT_EQ(history->at(2).action, AlertAction::kFire);
+}
+
+TEST_F(AlertTest, AnAlertThatClearsUnderASilenceSendsNothing) {
+  FakeTelegram fake;
+  auto telegram = make_bot_api_telegram(fake.config(), real_sleeper());
+  auto sink = make_telegram_alert_sink(*telegram);
+  auto store = open_store();
+  Silence silence;  // all metrics, the whole dip
+  silence.metric = "all";
+  silence.starts = *parse_local_time("2026-03-09 19:45", zone_);
+  silence.ends = *parse_local_time("2026-03-09 20:30", zone_);
+  ASSERT_TRUE(store->add_silence(silence).ok());
+  for (const char* at : {"2026-03-09 19:50", "2026-03-09 20:16", "2026-03-09 20:31",
+                         "2026-03-09 20:46", "2026-03-09 21:01"}) {
+    auto run = run_at(at, *store, *sink);
+    ASSERT_TRUE(run.ok()) << run.error().message;
+  }
+  EXPECT_TRUE(fake.calls().empty());
+  auto history = store->history({.metric = "views", .actions_only = true});
+  // The fire, a reminder (nothing had gone out) and the back to normal: all held.
+  ASSERT_EQ(history->size(), 3u);
+  for (const auto& row : *history) EXPECT_TRUE(row.silenced) << alert_action_name(row.action);
+  EXPECT_EQ(history->at(0).action, AlertAction::kResolve);
+}
+
 TEST_F(AlertTest, UndeliveredAlertIsSentByTheNextRunNotLost) {
   FakeTelegram fake;
   auto tg_config = fake.config();
@@ -176,7 +235,14 @@ TEST_F(AlertTest, AnAndroidOnlyDropNamesAndroid) {
                                            "alert-views-20260309-1400-fire.html");
   EXPECT_TRUE(contains(text, "\nWhere: os=Android −7")) << text;  // about −70 %
   EXPECT_TRUE(contains(text, "of the change) · rest of os")) << text;
-  EXPECT_FALSE(contains(text, "age=")) << text;
+  const std::size_t where = text.find("\nWhere:");
+  EXPECT_FALSE(contains(text.substr(where, text.find('\n', where + 1) - where), "age=")) << text;
+  // The slices that alerted too are in the same message, not 5 more.
+  EXPECT_TRUE(contains(text, "\n🚨 slices alerting with it: os=Android, age=")) << text;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_.path() + "/out"),
+                          std::filesystem::directory_iterator()),
+            2)
+      << "one message (html + png)";
 }
 
 TEST_F(AlertTest, AFailingWhereQueryCostsOnlyTheWhereLine) {

@@ -33,7 +33,7 @@ Evaluation views_at(const char* local, double value, double lower, double upper,
 TEST(AlertMessage, FireSaysWhatWhenHowMuchAndLinks) {
   AlertMessageInput in{views_at("2026-11-24 20:30", 1200, 2000, 2600, 2400), AlertAction::kFire,
                        at("2026-11-24 20:30"), 900, moscow(),
-                       "http://dash/metric/{metric}?date={date}&time={time}", ""};
+                       "http://dash/metric/{metric}?date={date}&time={time}", "", ""};
   const auto html = alert_html(in);
   EXPECT_TRUE(contains(html, "🚨 <b>Views</b> too low (all users)")) << html;
   // 1200 vs 2400 expected: -50.0%.
@@ -46,7 +46,7 @@ TEST(AlertMessage, FireSaysWhatWhenHowMuchAndLinks) {
 
 TEST(AlertMessage, RepeatAndResolveSayWhenItStarted) {
   AlertMessageInput in{views_at("2026-11-24 21:30", 3900, 2000, 2600, 2300), AlertAction::kRepeat,
-                       at("2026-11-24 20:30"), 900, moscow(), "", ""};
+                       at("2026-11-24 20:30"), 900, moscow(), "", "", ""};
   auto html = alert_html(in);
   EXPECT_TRUE(contains(html, "🔁 <b>Views</b> still too high (all users)")) << html;
   EXPECT_TRUE(contains(html, "+69.6% vs expected 2 300")) << html;
@@ -62,7 +62,7 @@ TEST(AlertMessage, RepeatAndResolveSayWhenItStarted) {
 TEST(AlertMessage, CtrAsPercentAndSlicesEscaped) {
   Evaluation e = views_at("2026-11-24 10:00", 0.021, 0.04, 0.05, 0.045);
   e.key = {"ctr", "os=<iOS>"};
-  const auto html = alert_html({e, AlertAction::kFire, e.bucket, 900, moscow(), "", ""});
+  const auto html = alert_html({e, AlertAction::kFire, e.bucket, 900, moscow(), "", "", ""});
   EXPECT_TRUE(contains(html, "<b>CTR</b> too low (os=&lt;iOS&gt;)")) << html;
   EXPECT_TRUE(contains(html, "<b>2.10%</b>")) << html;
   EXPECT_TRUE(contains(html, "expected 4.00% – 5.00%")) << html;
@@ -150,8 +150,9 @@ TEST(Backtest, ScoresPrecisionRecallAndFalseAlertsPerDay) {
       event("ctr", "2026-11-24 20:15", AlertAction::kFire, true),       // moved by a views drop
       event("likes", "2026-11-24 03:00", AlertAction::kFire, true),     // false alert
       event("likes", "2026-11-24 10:00", AlertAction::kNone, false)};   // likes label missed
-  const std::vector<AnomalyLabel> labels = {{"views", at("2026-11-24 20:15"), at("2026-11-24 20:45")},
-                                            {"likes", at("2026-11-24 10:00"), at("2026-11-24 10:30")}};
+  const std::vector<AnomalyLabel> labels = {
+      {"views", at("2026-11-24 20:15"), at("2026-11-24 20:45"), ""},
+      {"likes", at("2026-11-24 10:00"), at("2026-11-24 10:30"), ""}};
   const auto scores = score_backtest(events, labels, {"m"}, 900, 2.0);
   auto find = [&](const char* metric) {
     for (const auto& s : scores) {

@@ -546,6 +546,38 @@ TEST_F(AlertStoreTest, VersionTwoFileIsUpgradedAndRemembersASentText) {
   EXPECT_TRUE(HasSubstr(unknown.error().message, "has no alert record 99"));
 }
 
+TEST_F(AlertStoreTest, VersionThreeFileIsUpgradedWithSilences) {
+  // The schema before silences, with one undelivered fire.
+  fs::create_directories(fs::path(path_).parent_path());
+  raw_sql(path_,
+          "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
+          "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
+          "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
+          "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
+          "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
+          "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
+          "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL, "
+          "sending INTEGER NOT NULL DEFAULT 0, text_sent INTEGER NOT NULL DEFAULT 0);"
+          "INSERT INTO alert_history VALUES(8, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
+          "'fire', 0, '', 1795000560, 0, 0);"
+          "PRAGMA user_version = 3;");
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto pending = store->undelivered(0);
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_FALSE((*pending)[0].silenced);
+  Silence silence;
+  silence.metric = "views";
+  silence.starts = 1795000500;
+  silence.ends = 1795004100;
+  ASSERT_TRUE(store->add_silence(silence).ok());
+  store.reset();
+  store = open();  // not migrated twice
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->silences(std::nullopt)->size(), 1u);
+}
+
 TEST_F(AlertStoreTest, NewerSchemaIsRefused) {
   const std::string message = open_error_after(path_, "PRAGMA user_version = 7");
   EXPECT_TRUE(HasSubstr(message, path_));

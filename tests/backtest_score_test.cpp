@@ -1,5 +1,7 @@
 // The one backtest scoring (alert/backtest_score.h), shared by `vigil backtest` and
 // bench/detect_tune: a label is found through any metric it moves.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "alert/backtest_score.h"
@@ -45,8 +47,8 @@ TEST(BacktestScore, ALabelIsFoundThroughAMetricItMoves) {
   const std::vector<BacktestEvent> events = {
       event("views", kT + 900, AlertAction::kFire, true),
       event("feed_users", kT + 86400, AlertAction::kFire, true)};
-  const std::vector<AnomalyLabel> labels = {{"feed_users", kT, kT + 1800},
-                                            {"likes", kT + 86400, kT + 86400 + 900}};
+  const std::vector<AnomalyLabel> labels = {{"feed_users", kT, kT + 1800, ""},
+                                            {"likes", kT + 86400, kT + 86400 + 900, ""}};
   const auto scores = score_backtest(events, labels, {"m"}, 900, 1.0);
   const auto all = find(scores, "all");
   EXPECT_EQ(all.labels, 2);
@@ -66,7 +68,8 @@ TEST(BacktestScore, ALabelIsFoundThroughAMetricItMoves) {
 TEST(BacktestScore, AnAlertJustAfterTheLabelStillCounts) {
   const std::vector<BacktestEvent> events = {event("views", kT + 1800, AlertAction::kFire, true),
                                              event("views", kT + 2700, AlertAction::kFire, true)};
-  const auto all = find(score_backtest(events, {{"views", kT, kT + 1800}}, {"m"}, 900, 1.0), "all");
+  const auto all =
+      find(score_backtest(events, {{"views", kT, kT + 1800, ""}}, {"m"}, 900, 1.0), "all");
   EXPECT_EQ(all.true_alerts, 1);  // kT + 1800 is within one bucket after the end
   EXPECT_EQ(all.labels_found, 1);
 }
@@ -83,6 +86,52 @@ TEST(BacktestScore, EveryLabelMovesItselfAndOnlyAlertMetrics) {
       EXPECT_TRUE(row->alerted) << m;
     }
   }
+}
+
+TEST(BacktestScore, TopContributorIsComparedWithTheLabelsSliceAtEachFire) {
+  // An Android views outage (alert fired at kT and again at kT + 900 after a resolve),
+  // an iOS likes drop whose alert named age=18-24, a uniform likes label (no slice: not
+  // counted), a country spike of views whose dimension the series lacks, and a views
+  // fire outside any label.
+  const std::vector<BacktestEvent> events = {
+      event("views", kT, AlertAction::kFire, true),
+      event("views", kT + 900, AlertAction::kFire, true),
+      event("views", kT + 1800, AlertAction::kRepeat, true),  // only fires count
+      event("ctr", kT, AlertAction::kFire, true),              // not the label's metric
+      event("likes", kT + 86400, AlertAction::kFire, true),
+      event("likes", kT + 2 * 86400, AlertAction::kFire, true),
+      event("views", kT + 3 * 86400, AlertAction::kFire, true),
+      event("views", kT + 5 * 86400, AlertAction::kFire, true)};
+  const std::vector<AnomalyLabel> labels = {
+      {"views", kT, kT + 2700, "os=Android"},
+      {"likes", kT + 86400, kT + 86400 + 900, "os=iOS"},
+      {"likes", kT + 2 * 86400, kT + 2 * 86400 + 900, ""},
+      {"views", kT + 3 * 86400, kT + 3 * 86400 + 900, "country=Ukraine"}};
+  std::vector<std::pair<std::string, EpochSeconds>> asked;
+  const TopContributor top = [&](const std::string& method, const AnomalyLabel& label,
+                                 EpochSeconds bucket) -> std::optional<std::string> {
+    asked.push_back({method + " " + label.metric, bucket});
+    if (label.slice == "country=Ukraine") return std::nullopt;
+    if (label.metric == "likes") return "age=18-24";
+    return bucket == kT ? "os=Android" : "";
+  };
+  const auto scores = score_backtest(events, labels, {"m"}, 900, 6.0, top);
+  const auto all = find(scores, "all");
+  EXPECT_EQ(all.slice_incidents, 3);  // two views fires, one likes fire
+  EXPECT_EQ(all.slice_hits, 1);       // the first views fire named Android
+  EXPECT_EQ(all.slice_unjudged, 1);   // the country label
+  const auto views = find(scores, "views");
+  EXPECT_EQ(views.slice_incidents, 2);
+  EXPECT_EQ(views.slice_hits, 1);
+  const auto likes = find(scores, "likes");
+  EXPECT_EQ(likes.slice_incidents, 1);
+  EXPECT_EQ(likes.slice_hits, 0);
+  EXPECT_EQ(find(scores, "ctr").slice_incidents, 0);
+  // Asked with the method, the label and the bucket of the fire.
+  const std::pair<std::string, EpochSeconds> first_fire{"m views", kT};
+  EXPECT_NE(std::find(asked.begin(), asked.end(), first_fire), asked.end());
+  // Without a top contributor the slice figures stay 0.
+  EXPECT_EQ(find(score_backtest(events, labels, {"m"}, 900, 6.0), "all").slice_incidents, 0);
 }
 
 }  // namespace

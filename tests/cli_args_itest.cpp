@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "alert/store.h"
 #include "base/files.h"
 #include "support/clickhouse_fixture.h"
 #include "support/vigil_process.h"
@@ -67,6 +68,8 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
       {{"detect", "--alerts", "--repeat-every-minutes", ""}, "--repeat-every-minutes"},
       {{"runs", "--job", ""}, "--job"},
       {{"runs", "--limit", ""}, "--limit"},
+      {{"silence", "add", "likes", "--for", ""}, "--for"},
+      {{"silence", "add", "likes", "--for", "2h", "--slice", ""}, "--slice"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args = {"--config", config_};
@@ -89,6 +92,51 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
   const auto [code, err] = run_vigil({"--config", "", "check-config"}, {}, dir_.path());
   EXPECT_EQ(code, 2) << err;
   EXPECT_THAT(err, HasSubstr("--config: empty value"));
+}
+
+// `vigil silence`: bad input is one usage line; a silence added from the
+// command line is in the alert state that runs read, and expires.
+TEST_F(CliArgsTest, SilencesAreAddedListedAndExpiredInTheAlertState) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"silence", "add", "likez", "--for", "2h"}, "unknown metric 'likez': give all or one of"},
+      {{"silence", "add", "likes", "--for", "2 hours"}, "bad duration '2 hours'"},
+      {{"silence", "add", "likes"}, "give how long: --for DURATION"},
+      {{"silence", "add", "likes", "--for", "1h", "--until", "2099-01-01 00:00"},
+       "give how long"},
+      {{"silence", "add", "likes", "--slice", "iOS", "--for", "1h"}, "give dimension=value"},
+      {{"silence", "add", "likes", "--until", "2001-01-01 10:00"}, "--until must be after"},
+      {{"silence", "add", "likes", "--from", "2001-01-01 10:00", "--for", "1h"},
+       "would be over already"},
+      {{"silence", "expire", "7"}, "no silence #7"},
+  };
+  for (const auto& [args, message] : bad) {
+    std::vector<std::string> all = {"--config", config_};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto [code, err] = run_vigil(all, {}, dir_.path());
+    EXPECT_EQ(code, 2) << err;
+    EXPECT_THAT(err, HasSubstr(message));
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+  auto add = run_vigil({"--config", config_, "silence", "add", "likes", "--slice", "os=iOS",
+                        "--for", "2h", "--comment", "release 4.2", "--by", "ann"},
+                       {}, dir_.path());
+  EXPECT_EQ(add.first, 0) << add.second;
+  auto store = open_sqlite_alert_store(dir_.path() + "/state/alerts.sqlite");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto silences = (*store)->silences(std::nullopt);
+  ASSERT_EQ(silences->size(), 1u);
+  const Silence& s = silences->front();
+  EXPECT_EQ(s.metric, "likes");
+  EXPECT_EQ(s.slice, std::optional<std::string>("os=iOS"));
+  EXPECT_EQ(s.ends - s.starts, 7200);
+  EXPECT_EQ(s.created_by, "ann");
+  EXPECT_EQ(s.comment, "release 4.2");
+  EXPECT_EQ(run_vigil({"--config", config_, "silence", "list"}, {}, dir_.path()).first, 0);
+  EXPECT_EQ(run_vigil({"--config", config_, "silence", "expire", std::to_string(s.id)}, {},
+                      dir_.path())
+                .first,
+            0);
+  EXPECT_TRUE((*store)->silences(s.starts + 7200 - 1)->empty());
 }
 
 // --resend asks for a send; --dry-run sends nothing: together they are a usage

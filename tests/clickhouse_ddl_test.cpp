@@ -59,5 +59,27 @@ TEST(ClickHouseDdl, TableExistsAsksAndReads) {
   EXPECT_FALSE(table_exists(odd, "`d`.`t`").ok());
 }
 
+TEST(ClickHouseDdl, MissingColumnIsAddedOnlyWhenSystemColumnsLacksIt) {
+  const std::string count =
+      "SELECT count() FROM system.columns WHERE database = 'src' AND table = 'labels' AND "
+      "name = 'slice'";
+  OneValueClickHouse missing("0");
+  auto added = add_column_if_missing(missing, "src", "labels", "slice", "String");
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_TRUE(*added);
+  EXPECT_EQ(missing.sent, (std::vector<std::string>{
+                              count, "ALTER TABLE `src`.`labels` ADD COLUMN `slice` String"}));
+  OneValueClickHouse present("1");
+  auto kept = add_column_if_missing(present, "src", "labels", "slice", "String");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(*kept);
+  EXPECT_EQ(present.sent, std::vector<std::string>{count});
+  OneValueClickHouse odd("<html>");
+  auto failed = add_column_if_missing(odd, "src", "labels", "slice", "String");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("slice"), std::string::npos) << failed.error().message;
+  EXPECT_EQ(odd.sent.size(), 1u);  // no ALTER on an answer it cannot read
+}
+
 }  // namespace
 }  // namespace vigil

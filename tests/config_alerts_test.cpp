@@ -171,6 +171,19 @@ consecutive = 2
   EXPECT_EQ(a.metrics.at("likes").sensitivity, "");
 }
 
+TEST(ConfigAlerts, GroupDefaultsToOneMessagePerBucketAndIsChecked) {
+  auto defaults = parse_config("", "vigil.toml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->alerts.group, "bucket");
+  auto metric = parse_config("[alerts]\ngroup = \"metric\"\n", "vigil.toml");
+  ASSERT_TRUE(metric.ok()) << metric.error().message;
+  EXPECT_EQ(metric->alerts.group, "metric");
+  auto bad = parse_config("[alerts]\ngroup = \"incident\"\n", "vigil.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "vigil.toml:2: alerts.group: expected bucket, metric or alert, got 'incident'");
+}
+
 TEST(ConfigAlerts, SensitivityAndDirectionErrorsAtTheirLine) {
   struct Case {
     const char* text;

@@ -37,6 +37,7 @@ class FirstEventTest : public ::testing::Test {
     config_->clickhouse = test_server().config("default");
     config_->source.database = "first_event_src";
     config_->alerts.slices = {"os"};
+    config_->alerts.group = "alert";  // one message per alert: these tests look at what fires
     zone_ = *find_zone(config_->timezone);
     auto client = make_http_clickhouse(config_->clickhouse);
     SimParams params;
@@ -46,8 +47,8 @@ class FirstEventTest : public ::testing::Test {
     params.feed_per_day = 300000;
     params.messages_per_day = 20000;
     const EpochSeconds outage = *parse_local_time("2026-11-06 20:00", zone_);
-    auto simulated =
-        simulate(*client, *config_, zone_, params, {{"feed_users", outage, outage + 3600, 0.0}});
+    auto simulated = simulate(*client, *config_, zone_, params,
+                              {{"feed_users", outage, outage + 3600, 0.0, ""}});
     ASSERT_TRUE(simulated.ok()) << simulated.error().message;
   }
   static void TearDownTestSuite() { delete config_; }

@@ -270,7 +270,7 @@ TEST_F(ReportTest, NoConfigFileStillLinksToTheBuiltInDashboard) {
   e.anomaly = true;
   e.ready = true;
   const std::string alert = alert_html(
-      {e, AlertAction::kFire, e.bucket, 900, zone_, config.alerts.dashboard_url, ""});
+      {e, AlertAction::kFire, e.bucket, 900, zone_, config.alerts.dashboard_url, "", ""});
   EXPECT_TRUE(contains(alert, "href=\"http://127.0.0.1:8765/metric?metric=views&amp;"
                               "date=2026-03-10&amp;time=20:30"))
       << alert;

@@ -96,6 +96,13 @@ class FakeSource : public DashboardSource {
     }
     return out;
   }
+  Result<std::vector<Silence>> silences(EpochSeconds after) override {
+    std::vector<Silence> out;
+    for (const auto& s : silence_list) {
+      if (s.ends > after) out.push_back(s);
+    }
+    return out;
+  }
   Result<std::vector<RunRecord>> runs(const RunFilter& filter) override {
     last_run_filter = filter;
     RunRecord r;
@@ -109,6 +116,7 @@ class FakeSource : public DashboardSource {
     return std::vector<RunRecord>{r};
   }
 
+  std::vector<Silence> silence_list;
   bool fail = false, slices_fail = false, breakdown_fail = false;
   int slices_calls = 0, alerts_calls = 0, breakdown_calls = 0;
   std::pair<std::string, EpochSeconds> breakdown_asked;
@@ -333,6 +341,31 @@ TEST_F(DashboardTest, AlertsFilterByMetricActionAndDays) {
   EXPECT_EQ(fired["alerts"][0]["bucket"], "2026-11-24 10:15");
   auto page = get("/alerts", {{"to", "2026-11-24"}});
   EXPECT_TRUE(contains(page.body, "href=\"/metric?metric=likes&amp;date=2026-11-20&amp;time=09:00\""));
+}
+
+TEST_F(DashboardTest, AlertsPageShowsSilencesNotOverAndHeldRows) {
+  AlertRecord held = alert("likes", "2026-11-25 10:00", AlertAction::kFire, 7);
+  held.delivered = false;
+  held.silenced = true;
+  source.records = {held};
+  Silence active;  // now is 2026-11-25 12:00
+  active.id = 3;
+  active.metric = "likes";
+  active.starts = *parse_local_time("2026-11-25 09:00", moscow());
+  active.ends = *parse_local_time("2026-11-25 14:00", moscow());
+  active.created_by = "<ann>";
+  active.comment = "release 4.2";
+  Silence over = active;
+  over.id = 2;
+  over.ends = *parse_local_time("2026-11-25 11:00", moscow());
+  source.silence_list = {over, active};
+  const auto page = get("/alerts");
+  EXPECT_TRUE(contains(page.body, "<td>3</td><td>Likes</td><td>every slice</td><td>2026-11-25 "
+                                  "09:00</td><td>2026-11-25 14:00</td><td>active</td><td>&lt;ann&gt;"
+                                  "</td><td>release 4.2</td>"))
+      << page.body;
+  EXPECT_FALSE(contains(page.body, "<td>2</td><td>Likes</td>")) << "over at 11:00";
+  EXPECT_TRUE(contains(page.body, "held by a silence"));
 }
 
 TEST_F(DashboardTest, RunsWithFilters) {

@@ -42,6 +42,31 @@ bool moves(const AnomalyLabel& label, const std::string& metric) {
   return std::find(moved.begin(), moved.end(), metric) != moved.end();
 }
 
+// The incidents of the labels of one slice (of `metric`, or every one for "all")
+// and whether their top contributor was that slice.
+void score_slices(BacktestScore& s, const std::vector<const BacktestEvent*>& events,
+                  const std::vector<AnomalyLabel>& labels, int bucket_seconds,
+                  const TopContributor& top) {
+  if (!top) return;
+  for (const auto& label : labels) {
+    if (label.slice.empty() || (s.metric != "all" && label.metric != s.metric)) continue;
+    for (const auto* e : events) {
+      const Evaluation& v = e->evaluation;
+      if (e->action != AlertAction::kFire || v.key.metric != label.metric ||
+          !inside(label, v.bucket, bucket_seconds)) {
+        continue;
+      }
+      const auto slice = top(s.method, label, v.bucket);
+      if (!slice) {
+        ++s.slice_unjudged;
+        continue;
+      }
+      ++s.slice_incidents;
+      if (*slice == label.slice) ++s.slice_hits;
+    }
+  }
+}
+
 // `events`: those of `metric`, or of every metric for "all".
 BacktestScore score_one(const std::vector<const BacktestEvent*>& events,
                         const std::vector<AnomalyLabel>& labels, const std::string& method,
@@ -73,7 +98,8 @@ BacktestScore score_one(const std::vector<const BacktestEvent*>& events,
 std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& events,
                                           const std::vector<AnomalyLabel>& labels,
                                           const std::vector<std::string>& methods,
-                                          int bucket_seconds, double days) {
+                                          int bucket_seconds, double days,
+                                          const TopContributor& top) {
   std::vector<BacktestScore> scores;
   for (const auto& method : methods) {
     std::map<std::string, std::vector<const BacktestEvent*>> by_metric;
@@ -85,8 +111,10 @@ std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& even
     }
     for (const auto& [metric, metric_events] : by_metric) {
       scores.push_back(score_one(metric_events, labels, method, metric, bucket_seconds, days));
+      score_slices(scores.back(), metric_events, labels, bucket_seconds, top);
     }
     scores.push_back(score_one(all, labels, method, "all", bucket_seconds, days));
+    score_slices(scores.back(), all, labels, bucket_seconds, top);
   }
   return scores;
 }

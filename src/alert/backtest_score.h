@@ -19,8 +19,15 @@
 // on-call engineer told "views too low" during a feed-users outage was told of the
 // outage. (Before, `vigil backtest` only counted the labelled metric's own alert and
 // detect_tune scored its series with a different map.)
+//
+// Root cause by slice: for a label of one slice (os=Android), each all-users alert
+// on the label's metric that fired during it is an incident; it is a hit when the
+// slice the alert's explanation leads with (alert/top_slice.h, given here as a
+// function so this scoring stays pure) is the label's slice.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,10 +43,12 @@ struct BacktestEvent {
   bool firing = false;   // the alert state after this bucket
 };
 
-// A labelled anomaly: `metric` was changed over [start, end).
+// A labelled anomaly: `metric` was changed over [start, end), for everyone
+// (slice "") or only for one slice ("os=Android").
 struct AnomalyLabel {
   std::string metric;
   EpochSeconds start = 0, end = 0;
+  std::string slice;
 };
 
 // Metrics a labelled anomaly legitimately moves (see above), the label's own first.
@@ -52,17 +61,29 @@ struct BacktestScore {
   int labels = 0;                 // labels that move this metric ("all": every label)
   int labels_found = 0;           // ... during which its alert (any moved one) was firing
   double days = 0;
+  // Labels of one slice (of this metric; "all": every one): all-users alerts on the
+  // label's metric fired during them, those whose top contributor is the label's slice,
+  // and those that could not be judged (the series has no slices of that dimension).
+  int slice_incidents = 0, slice_hits = 0, slice_unjudged = 0;
   double precision() const;       // 1 when there were no alerts
   double recall() const;          // 1 when there were no labels
   double f1() const;
   double false_alerts_per_day() const;
 };
 
+// The slice an all-users alert of `method` on `label.metric` at `bucket` leads
+// its explanation with ("" when it names none), or nullopt when the slices of
+// label.slice's dimension are not known.
+using TopContributor = std::function<std::optional<std::string>(
+    const std::string& method, const AnomalyLabel& label, EpochSeconds bucket)>;
+
 // Scores the all-users events of each method and metric (and "all"). "During a
-// label" is a bucket in [start, end + bucket_seconds).
+// label" is a bucket in [start, end + bucket_seconds). Without `top`, the slice
+// figures stay 0.
 std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& events,
                                           const std::vector<AnomalyLabel>& labels,
                                           const std::vector<std::string>& methods,
-                                          int bucket_seconds, double days);
+                                          int bucket_seconds, double days,
+                                          const TopContributor& top = {});
 
 }  // namespace vigil

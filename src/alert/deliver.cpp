@@ -1,6 +1,7 @@
 #include "alert/deliver.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -45,57 +46,56 @@ Claim claim(AlertStore& store, const Outgoing& item, const date::time_zone* zone
   return Claim::kSend;
 }
 
-// The message of `record`, resuming a two-part send (text, then chart) whose
-// text went out before. With a store, the text is recorded as sent between the
-// two calls, so a retry sends only the chart; if that record fails, the send
-// goes on (a retry may then repeat the text).
-AlertMessage resumable_message(const AlertRecord& record, const MessageFor& message_for,
-                               AlertStore* store, AlertRunReport& report) {
-  AlertMessage message = message_for(record);
-  message.text_sent = record.text_sent;
+// The message of `items`, resuming a two-part send (text, then chart) whose
+// text went out before (for every record). With a store, the text is recorded
+// as sent between the two calls, so a retry sends only the chart; if that
+// record fails, the send goes on (a retry may then repeat the text).
+AlertMessage resumable_message(const std::vector<const Outgoing*>& items,
+                               const MessageFor& message_for, AlertStore* store,
+                               AlertRunReport& report) {
+  std::vector<AlertRecord> records;
+  bool text_sent = true;
+  for (const Outgoing* item : items) {
+    records.push_back(item->record);
+    text_sent = text_sent && item->record.text_sent;
+  }
+  AlertMessage message = message_for(records);
+  message.text_sent = text_sent;
   if (store != nullptr) {
-    message.on_text_sent = [store, id = record.id, &report] {
-      if (auto noted = store->mark_text_sent(id); !noted.ok()) {
-        report.failures.push_back(noted.error().message);
+    message.on_text_sent = [store, records, &report] {
+      for (const auto& record : records) {
+        if (auto noted = store->mark_text_sent(record.id); !noted.ok()) {
+          report.failures.push_back(noted.error().message);
+        }
       }
     };
   }
   return message;
 }
 
-}  // namespace
-
-std::vector<Outgoing> delivery_queue(std::vector<AlertRecord> pending,
-                                     const std::vector<AlertRecord>& fresh) {
-  std::stable_sort(pending.begin(), pending.end(), [](const AlertRecord& a, const AlertRecord& b) {
-    const EpochSeconds x = a.evaluation.bucket, y = b.evaluation.bucket;
-    return x != y ? x < y : a.id < b.id;
-  });
-  std::vector<Outgoing> queue;
-  for (auto& record : pending) queue.push_back({std::move(record), true});
-  for (const auto& record : fresh) {
-    if (record.action != AlertAction::kNone) queue.push_back({record, false});
+// Holds `item` behind its alert's failed message: counted, and said in the
+// history (the dashboard shows it); a record whose send was cut short keeps
+// that mark instead.
+void hold(const Outgoing& item, AlertStore* store, const date::time_zone* zone,
+          AlertRunReport& report) {
+  ++report.undelivered;
+  report.failures.push_back(fmt::format("{}: {}", what(item.record, zone), kHeld));
+  if (store != nullptr && !item.record.sending) {
+    if (auto noted = store->mark_delivered(item.record.id, false, kHeld); !noted.ok()) {
+      report.failures.push_back(noted.error().message);
+    }
   }
-  return queue;
 }
 
-void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertSink& sink,
-                   const MessageFor& message_for, const date::time_zone* zone,
-                   AlertRunReport& report) {
-  std::set<AlertKey> blocked;  // alerts with an earlier message not delivered in this run
-  for (const Outgoing& item : queue) {
-    const AlertRecord& record = item.record;
-    const AlertKey& key = record.evaluation.key;
+// The group's items to send now: not held behind a failed message, claimed.
+std::vector<const Outgoing*> claim_group(const OutgoingGroup& group, AlertStore* store,
+                                         const date::time_zone* zone, std::set<AlertKey>& blocked,
+                                         AlertRunReport& report) {
+  std::vector<const Outgoing*> sending;
+  for (const Outgoing& item : group) {
+    const AlertKey& key = item.record.evaluation.key;
     if (blocked.count(key)) {
-      ++report.undelivered;
-      report.failures.push_back(fmt::format("{}: {}", what(record, zone), kHeld));
-      // Say why in the history (the dashboard shows it); a record whose send
-      // was cut short keeps that mark instead.
-      if (store != nullptr && !record.sending) {
-        if (auto noted = store->mark_delivered(record.id, false, kHeld); !noted.ok()) {
-          report.failures.push_back(noted.error().message);
-        }
-      }
+      hold(item, store, zone, report);
       continue;
     }
     if (store != nullptr) {
@@ -106,20 +106,77 @@ void deliver_queue(const std::vector<Outgoing>& queue, AlertStore* store, AlertS
       }
       if (claimed != Claim::kSend) continue;
     }
-    const Status sent = sink.deliver(resumable_message(record, message_for, store, report));
+    sending.push_back(&item);
+  }
+  return sending;
+}
+
+// Counts and records the outcome of one message for each of its alerts.
+void settle(const std::vector<const Outgoing*>& sent_items, const Status& sent, AlertStore* store,
+            const date::time_zone* zone, std::set<AlertKey>& blocked, AlertRunReport& report) {
+  if (sent.ok()) ++report.messages;
+  if (!sent.ok()) {
+    const std::size_t others = sent_items.size() - 1;
+    report.failures.push_back(fmt::format(
+        "{}{}: {}", what(sent_items.front()->record, zone),
+        others == 0 ? "" : fmt::format(" (and {} more alert(s) in its message)", others),
+        sent.error().message));
+  }
+  for (const Outgoing* item : sent_items) {
     if (sent.ok()) {
       ++report.delivered;
-      if (item.earlier) ++report.resent;
+      if (item->earlier) ++report.resent;
     } else {
       ++report.undelivered;
-      blocked.insert(key);
-      report.failures.push_back(fmt::format("{}: {}", what(record, zone), sent.error().message));
+      blocked.insert(item->record.evaluation.key);
     }
     if (store == nullptr) continue;
     const std::string error = sent.ok() ? "" : sent.error().message;
-    if (auto marked = store->mark_delivered(record.id, sent.ok(), error); !marked.ok()) {
+    if (auto marked = store->mark_delivered(item->record.id, sent.ok(), error); !marked.ok()) {
       report.failures.push_back(marked.error().message);
     }
+  }
+}
+
+}  // namespace
+
+std::vector<OutgoingGroup> delivery_queue(std::vector<AlertRecord> pending,
+                                          const std::vector<AlertRecord>& fresh,
+                                          AlertGrouping grouping) {
+  std::stable_sort(pending.begin(), pending.end(), [](const AlertRecord& a, const AlertRecord& b) {
+    const EpochSeconds x = a.evaluation.bucket, y = b.evaluation.bucket;
+    return x != y ? x < y : a.id < b.id;
+  });
+  std::vector<Outgoing> queue;
+  for (auto& record : pending) queue.push_back({std::move(record), true});
+  for (const auto& record : fresh) {
+    if (record.action != AlertAction::kNone && !record.silenced) queue.push_back({record, false});
+  }
+  std::vector<OutgoingGroup> groups;
+  std::map<std::pair<EpochSeconds, std::string>, std::size_t> group_of;
+  for (auto& item : queue) {
+    const Evaluation& e = item.record.evaluation;
+    if (grouping == AlertGrouping::kAlert) {
+      groups.push_back({std::move(item)});
+      continue;
+    }
+    const std::string metric = grouping == AlertGrouping::kMetric ? e.key.metric : "";
+    auto [it, added] = group_of.try_emplace({e.bucket, metric}, groups.size());
+    if (added) groups.emplace_back();
+    groups[it->second].push_back(std::move(item));
+  }
+  return groups;
+}
+
+void deliver_queue(const std::vector<OutgoingGroup>& queue, AlertStore* store, AlertSink& sink,
+                   const MessageFor& message_for, const date::time_zone* zone,
+                   AlertRunReport& report) {
+  std::set<AlertKey> blocked;  // alerts with an earlier message not delivered in this run
+  for (const OutgoingGroup& group : queue) {
+    const auto sending = claim_group(group, store, zone, blocked, report);
+    if (sending.empty()) continue;
+    const Status sent = sink.deliver(resumable_message(sending, message_for, store, report));
+    settle(sending, sent, store, zone, blocked, report);
   }
 }
 

@@ -71,6 +71,7 @@ std::string alert_html(const AlertMessageInput& in) {
     if (repeat) out += fmt::format("\nanomalous since {}", since);
     if (!in.where.empty()) out += "\n" + in.where;
   }
+  out += in.more;
   if (!in.dashboard_url.empty()) {
     out += fmt::format("\n<a href=\"{}\">Open the dashboard</a>",
                        html_escape(alert_link(in.dashboard_url, metric, e.key.slice, e.bucket, in.zone)));

@@ -19,6 +19,7 @@ struct AlertMessageInput {
   const date::time_zone* zone = nullptr;
   std::string dashboard_url;       // with {metric}, {slice}, {date}, {time}; "" = no link
   std::string where;               // HTML line saying which slices carry the change (alert/where.h)
+  std::string more;                // the incident's other alerts, before the link (alert/incident.h)
 };
 
 // The value as people read it, in the metric's format (config/metric_catalog.h):

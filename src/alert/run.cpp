@@ -7,8 +7,11 @@
 #include "alert/deliver.h"
 #include "alert/evaluate.h"
 #include "alert/history_table.h"
+#include "alert/incident.h"
 #include "alert/message.h"
+#include "alert/silence.h"
 #include "alert/where_query.h"
+#include "config/metric_catalog.h"
 #include "metrics/series.h"
 
 namespace vigil {
@@ -33,39 +36,67 @@ const MetricWatch* watch_for(const RunContext& run, const std::string& metric) {
   return nullptr;
 }
 
-AlertMessage make_message(const RunContext& run, const AlertRecord& record,
-                          EpochSeconds fired_at) {
-  AlertMessage message{record.evaluation, record.action, "", std::nullopt};
-  const int bucket_seconds = run.config.alerts.interval_minutes * 60;
-  message.html = alert_html({record.evaluation, record.action, fired_at, bucket_seconds, run.zone,
-                             run.config.alerts.dashboard_url, where_line(run.where, record)});
-  if (run.series == nullptr) return message;
+AlertGrouping grouping_of(const std::string& group) {
+  if (group == "metric") return AlertGrouping::kMetric;
+  if (group == "alert") return AlertGrouping::kAlert;
+  return AlertGrouping::kBucket;
+}
+
+// The chart of `record`'s series around its bucket (none without the series).
+std::optional<Photo> alert_photo(const RunContext& run, const AlertRecord& record) {
+  if (run.series == nullptr) return std::nullopt;
   const BucketSeries& series = *run.series;
   const SeriesKey key{record.evaluation.key.metric, record.evaluation.key.slice};
   const int index = series.index_of(record.evaluation.bucket);
   const MetricWatch* watch = watch_for(run, key.first);
-  if (index < 0 || watch == nullptr || !series.values.count(key)) return message;
+  if (index < 0 || watch == nullptr || !series.values.count(key)) return std::nullopt;
   auto png = run.render(alert_chart_spec(series, key, *watch->detector, index, run.zone));
-  if (png.ok()) {
-    message.chart = Photo{key.first + ".png", std::move(*png)};
-  } else {
-    spdlog::error("alert {}: chart not rendered, the text goes without it: {}", key.first,
-                  png.error().message);
-  }
+  if (png.ok()) return Photo{key.first + ".png", std::move(*png)};
+  spdlog::error("alert {}: chart not rendered, the text goes without it: {}", key.first,
+                png.error().message);
+  return std::nullopt;
+}
+
+// One message for an incident's records (alert/incident.h): the main alert in
+// full with its chart, then a line per other slice and action. `fired_at` gives
+// the bucket that started an alert.
+AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>& records,
+                          const std::function<EpochSeconds(const AlertKey&)>& fired_at) {
+  std::vector<IncidentAlert> alerts;
+  for (const auto& r : records) alerts.push_back({r.evaluation, r.action});
+  const std::size_t main = main_alert(alerts);
+  const AlertRecord& record = records[main];
+  AlertMessage message{record.evaluation, record.action, "", std::nullopt};
+  message.html = alert_html({record.evaluation, record.action,
+                             fired_at(record.evaluation.key),
+                             run.config.alerts.interval_minutes * 60, run.zone,
+                             run.config.alerts.dashboard_url, where_line(run.where, record),
+                             incident_more_html(alerts, main)});
+  message.chart = alert_photo(run, record);
   return message;
 }
 
-// Evaluates every watched key at `index` and advances its state; the records
-// are stamped `now`.
+// Evaluates every watched key at `index` and advances its state, through the
+// silences covering it; the records are stamped `now`.
 std::vector<AlertRecord> evaluate_all(const RunContext& run, int index,
-                                      std::map<AlertKey, AlertState>& states, EpochSeconds now) {
+                                      std::map<AlertKey, AlertState>& states,
+                                      const std::vector<Silence>& silences, EpochSeconds now) {
   std::vector<AlertRecord> records;
+  const EpochSeconds bucket = run.series->bucket_start(index);
   for (const auto& [key, values] : run.series->values) {
     const MetricWatch* watch = watch_for(run, key.first);
     if (watch == nullptr) continue;
     AlertRecord record;
     record.evaluation = evaluate_bucket(*run.series, key, *watch->detector, index);
-    record.action = step_alert(states[record.evaluation.key], record.evaluation, watch->policy);
+    AlertState& state = states[record.evaluation.key];
+    const AlertState before = state;
+    const AlertAction action = step_alert(state, record.evaluation, watch->policy);
+    const AlertKey& k = record.evaluation.key;
+    record.action = apply_silence(state, before, action,
+                                  covering_silence(silences, k, bucket) != nullptr,
+                                  covering_silence(silences, k, bucket - run.series->bucket_seconds) != nullptr,
+                                  &record.silenced);
+    if (record.silenced) record.action = action;  // recorded as decided, never sent
     record.recorded_at = now;
     records.push_back(std::move(record));
   }
@@ -82,16 +113,23 @@ void count_action(AlertRunReport& report, AlertAction action) {
 // and returns the records.
 Result<std::vector<AlertRecord>> evaluate_and_commit(const RunContext& run, AlertStore& store,
                                                      std::map<AlertKey, AlertState>& states,
+                                                     const std::vector<Silence>& silences,
                                                      bool dry_run, EpochSeconds now,
                                                      AlertRunReport& report) {
-  auto records = evaluate_all(run, run.series->count - 1, states, now);
+  auto records = evaluate_all(run, run.series->count - 1, states, silences, now);
   report.checked = static_cast<int>(records.size());
   if (!dry_run) {
     auto committed = store.commit(states, records);
     if (!committed.ok()) return committed.error();
     records = std::move(*committed);
   }
-  for (const auto& record : records) count_action(report, record.action);
+  for (const auto& record : records) {
+    if (record.silenced) {
+      if (record.action != AlertAction::kNone) ++report.silenced;
+    } else {
+      count_action(report, record.action);
+    }
+  }
   return records;
 }
 
@@ -138,20 +176,26 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
   if (!states.ok()) return states.error();
   std::vector<AlertRecord> records;
   if (options.evaluate) {
-    auto evaluated = evaluate_and_commit(run, store, *states, options.dry_run, now(), report);
+    auto silences = store.silences(report.bucket - bs);
+    if (!silences.ok()) return silences.error();
+    auto evaluated =
+        evaluate_and_commit(run, store, *states, *silences, options.dry_run, now(), report);
     if (!evaluated.ok()) return evaluated.error();
     records = std::move(*evaluated);
   }
+  auto fired_at = [&](const AlertKey& key) {
+    auto it = states->find(key);
+    return it == states->end() ? EpochSeconds{0} : it->second.fired_at;
+  };
   // One query for the Where lines of every all-users alert of the run.
   const auto where = query_where_source(clickhouse, config, metrics_to_explain(pending, records),
                                         begin, report.bucket + bs);
   RunContext explained = run;
   explained.where = where ? &*where : nullptr;
-  auto message_for = [&](const AlertRecord& record) {
-    auto it = states->find(record.evaluation.key);
-    return make_message(explained, record, it == states->end() ? 0 : it->second.fired_at);
+  auto message_for = [&](const std::vector<AlertRecord>& group) {
+    return make_message(explained, group, fired_at);
   };
-  deliver_queue(delivery_queue(std::move(pending), records),
+  deliver_queue(delivery_queue(std::move(pending), records, grouping_of(config.alerts.group)),
                 options.dry_run ? nullptr : &store, sink, message_for, zone, report);
   if (!options.dry_run && !records.empty() && !config.alerts.history_table.empty()) {
     if (auto written = write_history_table(clickhouse, config, records); !written.ok()) {
@@ -166,7 +210,11 @@ std::string alert_run_summary(const AlertRunReport& report) {
                                  "{} delivered",
                                  report.checked, report.fired, report.repeated, report.resolved,
                                  report.delivered);
+  if (report.messages > 0 && report.messages < report.delivered) {
+    text += fmt::format(" in {} message{}", report.messages, report.messages == 1 ? "" : "s");
+  }
   if (report.resent > 0) text += fmt::format(" ({} from an earlier run)", report.resent);
+  if (report.silenced > 0) text += fmt::format(", {} held by a silence", report.silenced);
   if (report.undelivered > 0) text += fmt::format(", {} not delivered", report.undelivered);
   return text;
 }

@@ -26,9 +26,9 @@
 namespace vigil {
 
 struct AlertMessage {
-  Evaluation evaluation;
+  Evaluation evaluation;         // the main alert of the message
   AlertAction action = AlertAction::kNone;
-  std::string html;
+  std::string html;              // the incident's message: main alert first (alert/incident.h)
   std::optional<Photo> chart;   // absent if it failed to render
   // A text too long for a caption goes as two calls, the text then the chart:
   bool text_sent = false;        // the text went out before: send only the chart
@@ -53,9 +53,12 @@ struct AlertRunReport {
   EpochSeconds bucket = 0;
   int checked = 0;
   int fired = 0, repeated = 0, resolved = 0;
-  int delivered = 0;     // messages that went out in this run, resent ones included
+  // Counted per alert (one message may carry several: alert/incident.h):
+  int delivered = 0;     // alerts that went out in this run, resent ones included
   int resent = 0;        // of those, left undelivered by an earlier run
-  int undelivered = 0;   // messages that failed or were held behind a failed one
+  int undelivered = 0;   // alerts whose message failed or that were held behind one
+  int messages = 0;      // messages that went out
+  int silenced = 0;      // actions a silence held back (alert/silence.h)
   std::vector<std::string> failures;   // one line each (also store errors)
 };
 
@@ -74,7 +77,8 @@ Result<AlertRunReport> run_alerts(ClickHouse& clickhouse, const Config& config,
                                   const std::function<EpochSeconds()>& now);
 
 // "3 series checked, 1 fired, 0 repeated, 0 resolved, 2 delivered (1 from an
-// earlier run), 1 not delivered" (the last two parts only when not zero).
+// earlier run), 1 not delivered" (the last two parts only when not zero);
+// "30 delivered in 1 message" when messages carried several alerts.
 std::string alert_run_summary(const AlertRunReport& report);
 
 // Ok when nothing failed; else one line: how many messages did not go out, the

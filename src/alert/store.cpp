@@ -1,5 +1,7 @@
 #include "alert/store.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -9,7 +11,7 @@
 namespace vigil {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // Constant SQL only: every value goes through a bound parameter.
 constexpr const char* kCreateSchema = R"sql(
@@ -35,18 +37,34 @@ CREATE TABLE IF NOT EXISTS alert_history(
   error TEXT NOT NULL,
   recorded_at INTEGER NOT NULL,
   sending INTEGER NOT NULL DEFAULT 0,
-  text_sent INTEGER NOT NULL DEFAULT 0);
+  text_sent INTEGER NOT NULL DEFAULT 0,
+  silenced INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS alert_history_bucket ON alert_history(bucket);
 CREATE INDEX IF NOT EXISTS alert_history_metric_bucket ON alert_history(metric, bucket);
+CREATE TABLE IF NOT EXISTS silences(
+  id INTEGER PRIMARY KEY,
+  metric TEXT NOT NULL,
+  slice TEXT,
+  starts INTEGER NOT NULL,
+  ends INTEGER NOT NULL,
+  comment TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expired_at INTEGER);
 )sql";
 
 // Version 1 had no `sending` column (a send started and not finished), version
-// 2 no `text_sent` (the text of a two-part message went out). Run in order from
-// the version found.
+// 2 no `text_sent` (the text of a two-part message went out), version 3 no
+// silences. Run in order from the version found.
 constexpr const char* kMigrateFrom1 =
     "ALTER TABLE alert_history ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;";
 constexpr const char* kMigrateFrom2 =
     "ALTER TABLE alert_history ADD COLUMN text_sent INTEGER NOT NULL DEFAULT 0;";
+constexpr const char* kMigrateFrom3 =
+    "ALTER TABLE alert_history ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE IF NOT EXISTS silences(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, "
+    "slice TEXT, starts INTEGER NOT NULL, ends INTEGER NOT NULL, comment TEXT NOT NULL, "
+    "created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expired_at INTEGER);";
 
 constexpr const char* kLoadStates =
     "SELECT metric, slice, firing, streak, fired_at, last_sent, last_bucket FROM alert_state";
@@ -57,8 +75,8 @@ constexpr const char* kUpsertState =
     "last_sent = excluded.last_sent, last_bucket = excluded.last_bucket";
 constexpr const char* kInsertRecord =
     "INSERT INTO alert_history(metric, slice, bucket, value, lower, upper, expected, score, "
-    "anomaly, ready, action, delivered, error, recorded_at) "
-    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "anomaly, ready, action, delivered, error, recorded_at, silenced) "
+    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kMarkDelivered =
     "UPDATE alert_history SET delivered = ?, error = ?, sending = 0 WHERE id = ?";
 constexpr const char* kBeginSending =
@@ -67,7 +85,10 @@ constexpr const char* kMarkTextSent = "UPDATE alert_history SET text_sent = 1 WH
 constexpr const char* kIsRecord = "SELECT 1 FROM alert_history WHERE id = ?";
 constexpr const char* kRecordColumns =
     "SELECT id, metric, slice, bucket, value, lower, upper, expected, score, anomaly, ready, "
-    "action, delivered, error, recorded_at, sending, text_sent FROM alert_history";
+    "action, delivered, error, recorded_at, sending, text_sent, silenced FROM alert_history";
+constexpr const char* kSilenceColumns =
+    "SELECT id, metric, slice, starts, ends, comment, created_by, created_at, expired_at "
+    "FROM silences";
 
 using Use = SqliteUse;
 
@@ -98,7 +119,23 @@ AlertRecord read_record(const Use& row) {
   record.recorded_at = row.integer_at(14);
   record.sending = row.integer_at(15) != 0;
   record.text_sent = row.integer_at(16) != 0;
+  record.silenced = row.integer_at(17) != 0;
   return record;
+}
+
+// Columns in the order of kSilenceColumns.
+Silence read_silence(const Use& row) {
+  Silence s;
+  s.id = row.integer_at(0);
+  s.metric = row.text_at(1);
+  if (!row.null_at(2)) s.slice = row.text_at(2);
+  s.starts = row.integer_at(3);
+  s.ends = row.integer_at(4);
+  s.comment = row.text_at(5);
+  s.created_by = row.text_at(6);
+  s.created_at = row.integer_at(7);
+  if (!row.null_at(8)) s.expired_at = row.integer_at(8);
+  return s;
 }
 
 // Runs one migration step; a file whose alert_history is not ours is refused.
@@ -116,7 +153,8 @@ Status migrate_step(const SqliteDb& db, const char* sql) {
 Status ensure_schema(const SqliteDb& db) {
   return db.ensure_schema(kCreateSchema, kSchemaVersion, [&](int found) -> Status {
     if (found < 2) VIGIL_TRY(migrate_step(db, kMigrateFrom1));
-    return migrate_step(db, kMigrateFrom2);
+    if (found < 3) VIGIL_TRY(migrate_step(db, kMigrateFrom2));
+    return migrate_step(db, kMigrateFrom3);
   });
 }
 
@@ -161,8 +199,12 @@ class SqliteAlertStore final : public AlertStore {
   Status mark_text_sent(std::int64_t id) override;
   Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) override;
   Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) override;
+  Result<Silence> add_silence(const Silence& silence) override;
+  Result<std::vector<Silence>> silences(std::optional<EpochSeconds> after) override;
+  Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) override;
 
  private:
+  Result<std::vector<Silence>> read_silences(const std::string& where, std::int64_t value);
   Status save_state(const AlertKey& key, const AlertState& state);
   Result<std::int64_t> append(const AlertRecord& record);
   Result<std::vector<AlertRecord>> read_records(Use& use);
@@ -208,6 +250,7 @@ Result<std::int64_t> SqliteAlertStore::append(const AlertRecord& record) {
   use.real(e.value).real(e.lower).real(e.upper).real(e.expected).real(e.score);
   use.integer(e.anomaly ? 1 : 0).integer(e.ready ? 1 : 0).text(alert_action_name(record.action));
   use.integer(record.delivered ? 1 : 0).text(record.error).integer(record.recorded_at);
+  use.integer(record.silenced ? 1 : 0);
   const int rc = use.step();
   if (rc != SQLITE_DONE) return db_.error("save", rc);
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
@@ -275,7 +318,7 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::read_records(Use& use) {
 
 Result<std::vector<AlertRecord>> SqliteAlertStore::undelivered(EpochSeconds since) {
   auto stmt = db_.prepare(std::string(kRecordColumns) +
-                              " WHERE action != 'none' AND delivered = 0 AND bucket >= ?"
+                              " WHERE action != 'none' AND delivered = 0 AND silenced = 0 AND bucket >= ?"
                               " ORDER BY bucket, id",
                           "read");
   if (!stmt) return stmt.error();
@@ -301,6 +344,63 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::history(const HistoryFilter& 
   if (filter.to) use.integer(*filter.to);
   use.integer(filter.limit > 0 ? filter.limit : -1);  // SQLite: a negative limit means none
   return read_records(use);
+}
+
+Result<std::vector<Silence>> SqliteAlertStore::read_silences(const std::string& where,
+                                                             std::int64_t value) {
+  auto stmt = db_.prepare(std::string(kSilenceColumns) + where + " ORDER BY starts, id", "read");
+  if (!stmt) return stmt.error();
+  Use use(stmt->get());
+  use.integer(value);
+  std::vector<Silence> out;
+  int rc;
+  while ((rc = use.step()) == SQLITE_ROW) out.push_back(read_silence(use));
+  if (rc != SQLITE_DONE) return db_.error("read", rc);
+  return out;
+}
+
+Result<std::vector<Silence>> SqliteAlertStore::silences(std::optional<EpochSeconds> after) {
+  return read_silences(" WHERE ends > ?", after.value_or(std::numeric_limits<std::int64_t>::min()));
+}
+
+Result<Silence> SqliteAlertStore::add_silence(const Silence& silence) {
+  auto stmt = db_.prepare(
+      "INSERT INTO silences(metric, slice, starts, ends, comment, created_by, created_at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?)",
+      "save");
+  if (!stmt) return stmt.error();
+  Use use(stmt->get());
+  use.text(silence.metric);
+  if (silence.slice) use.text(*silence.slice); else use.null();
+  use.integer(silence.starts).integer(silence.ends).text(silence.comment);
+  use.text(silence.created_by).integer(silence.created_at);
+  const int rc = use.step();
+  if (rc != SQLITE_DONE) return db_.error("save", rc);
+  Silence saved = silence;
+  saved.id = sqlite3_last_insert_rowid(db_.get());
+  return saved;
+}
+
+Result<Silence> SqliteAlertStore::expire_silence(std::int64_t id, EpochSeconds now) {
+  auto found = read_silences(" WHERE id = ?", id);
+  if (!found) return found.error();
+  if (found->empty()) {
+    return Error::usage(fmt::format("no silence #{} in {}: `vigil silence list --all` shows them",
+                                    id, db_.path()));
+  }
+  Silence silence = found->front();
+  if (silence.ends <= now) {
+    return Error::usage(fmt::format("silence #{} is over already; nothing to expire", id));
+  }
+  auto stmt = db_.prepare("UPDATE silences SET ends = ?, expired_at = ? WHERE id = ?", "update");
+  if (!stmt) return stmt.error();
+  Use use(stmt->get());
+  use.integer(std::max(now, silence.starts)).integer(now).integer(id);
+  const int rc = use.step();
+  if (rc != SQLITE_DONE) return db_.error("update", rc);
+  silence.ends = std::max(now, silence.starts);
+  silence.expired_at = now;
+  return silence;
 }
 
 }  // namespace

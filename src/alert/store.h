@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "alert/silence.h"
 #include "alert/state.h"
 #include "base/result.h"
 
@@ -30,6 +31,8 @@ struct AlertRecord {
   // A message sent in two calls (a text too long for a caption, then the
   // chart): the text went out, so a retry sends only the chart.
   bool text_sent = false;
+  // A silence held this action back (alert/silence.h): recorded, never sent.
+  bool silenced = false;
 };
 
 struct HistoryFilter {
@@ -67,6 +70,15 @@ class AlertStore {
   virtual Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) = 0;
   // Newest first (by bucket, then id).
   virtual Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) = 0;
+
+  // Silences (alert/silence.h), kept with the state they act on.
+  // Saves a new one; returns it with its id.
+  virtual Result<Silence> add_silence(const Silence& silence) = 0;
+  // Those that end after `after` (all with nullopt), by start, then id.
+  virtual Result<std::vector<Silence>> silences(std::optional<EpochSeconds> after) = 0;
+  // Ends silence `id` at `now` if it ends later; an unknown id or one already
+  // over is a usage error naming it.
+  virtual Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) = 0;
 };
 
 // SQLite file at `path` (created with its directory and schema if missing;

@@ -1,11 +1,16 @@
 // `vigil backtest`: replay alerts over history and score them against labels.
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "alert/backtest.h"
+#include "alert/incident.h"
 #include "alert/message.h"
+#include "alert/top_slice.h"
 #include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
@@ -25,14 +30,16 @@ Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone*
   return parse_local_time(text, zone);
 }
 
-Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const date::time_zone* zone) {
+Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const Config& config,
+                                              const date::time_zone* zone) {
   if (path.empty()) return std::vector<AnomalyLabel>{};
   auto text = read_file(path);
   if (!text.ok()) return Error::usage(text.error().message + " (--labels takes the simulator's CSV)");
-  auto anomalies = parse_anomalies_csv(*text, path, zone);
+  auto anomalies =
+      parse_anomalies_csv(*text, path, zone, age_bucket_labels(config.etl.age_buckets));
   if (!anomalies.ok()) return anomalies.error();
   std::vector<AnomalyLabel> labels;
-  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end});
+  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end, a.slice});
   return labels;
 }
 
@@ -49,6 +56,24 @@ void print_alerts(const std::vector<BacktestEvent>& events, const date::time_zon
   }
 }
 
+// Per method: how many alert actions (all users and slices), and in how many
+// messages they go with each [alerts] group.
+void print_message_counts(const std::vector<BacktestEvent>& events,
+                          const std::vector<std::string>& methods) {
+  for (const auto& method : methods) {
+    std::vector<IncidentAlert> alerts;
+    for (const auto& e : events) {
+      if (e.method == method && e.action != AlertAction::kNone) {
+        alerts.push_back({e.evaluation, e.action});
+      }
+    }
+    std::cout << fmt::format(
+        "{}: {} alert actions in {} messages by bucket ({} by metric, {} one per alert)\n",
+        method, alerts.size(), message_count(alerts, AlertGrouping::kBucket),
+        message_count(alerts, AlertGrouping::kMetric), message_count(alerts, AlertGrouping::kAlert));
+  }
+}
+
 void print_scores(const std::vector<BacktestScore>& scores) {
   std::cout << fmt::format("\n{:<9} {:<16} {:>6} {:>5} {:>9} {:>6} {:>5} {:>9} {:>6} {:>5}\n",
                            "method", "metric", "alerts", "true", "false/day", "labels", "found",
@@ -59,6 +84,45 @@ void print_scores(const std::vector<BacktestScore>& scores) {
         s.metric, s.alerts, s.true_alerts, s.false_alerts_per_day(), s.labels, s.labels_found,
         s.precision(), s.recall(), s.f1());
   }
+  for (const auto& s : scores) {
+    if (s.metric != "all" || s.slice_incidents + s.slice_unjudged == 0) continue;
+    std::cout << fmt::format(
+        "{}: top contributor matches the injected slice: {} of {} fired incidents ({:.0f}%){}\n",
+        s.method, s.slice_hits, s.slice_incidents,
+        s.slice_incidents == 0 ? 0.0 : 100.0 * s.slice_hits / s.slice_incidents,
+        s.slice_unjudged == 0
+            ? ""
+            : fmt::format("; {} not judged (no slices of their dimension)", s.slice_unjudged));
+  }
+}
+
+// The slices the labels name, per bucket: the replayed series when it has their
+// dimensions (with [alerts] slices), else one more query adding them.
+Result<BucketSeries> explain_series(ClickHouse& clickhouse, const Config& config,
+                                    const std::vector<AnomalyLabel>& labels,
+                                    const BucketSeries& replayed, EpochSeconds begin,
+                                    EpochSeconds end) {
+  std::set<std::string> needed;
+  for (const auto& l : labels) {
+    if (!l.slice.empty()) needed.insert(split_slice(l.slice).first);
+  }
+  const auto have = slice_dimensions(replayed);
+  if (std::includes(have.begin(), have.end(), needed.begin(), needed.end())) return replayed;
+  Config sliced = config;
+  needed.insert(have.begin(), have.end());
+  sliced.alerts.slices.assign(needed.begin(), needed.end());
+  return query_bucket_series(clickhouse, sliced, begin, end);
+}
+
+// Which slice each method's all-users alert would lead its Where line with.
+TopContributor top_contributor_of(const BucketSeries& series,
+                                  const std::map<std::string, std::vector<MetricWatch>>& watches) {
+  const auto dimensions = slice_dimensions(series);
+  return [&series, &watches, dimensions](const std::string& method, const AnomalyLabel& label,
+                                         EpochSeconds bucket) -> std::optional<std::string> {
+    if (dimensions.count(split_slice(label.slice).first) == 0) return std::nullopt;
+    return top_contributor(series, watches.at(method), label.metric, series.index_of(bucket));
+  };
 }
 
 }  // namespace
@@ -71,7 +135,7 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   if (!from.ok()) return fail(from.error());
   if (!to.ok()) return fail(to.error());
   if (*to <= *from) return fail(Error::usage("--to must be after --from"));
-  auto labels = read_labels(options.labels, ctx->zone);
+  auto labels = read_labels(options.labels, ctx->config, ctx->zone);
   if (!labels.ok()) return fail(labels.error());
 
   const auto& alerts = ctx->config.alerts;
@@ -80,25 +144,34 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   const EpochSeconds begin =
       day_start(local_date(first, ctx->zone) - date::days{alerts.history_days}, ctx->zone) / bs * bs;
   const EpochSeconds end = *to / bs * bs;
+  // Labels outside the replayed range could be neither found nor missed.
+  std::erase_if(*labels, [&](const AnomalyLabel& l) { return l.end <= first || l.start >= end; });
   auto series = query_bucket_series(*ctx->clickhouse, ctx->config, begin, end);
   if (!series.ok()) return fail(series.error());
 
   const std::vector<std::string> methods =
       options.method.empty() ? detector_methods() : std::vector<std::string>{options.method};
   std::vector<BacktestEvent> events;
+  std::map<std::string, std::vector<MetricWatch>> watches;
   for (const auto& method : methods) {
-    auto watches = make_watches(alerts, method);
-    if (!watches.ok()) return fail(watches.error());
-    auto replayed = replay(*series, *watches, series->index_of(first), series->count - 1,
+    auto made = make_watches(alerts, method);
+    if (!made.ok()) return fail(made.error());
+    auto replayed = replay(*series, *made, series->index_of(first), series->count - 1,
                            [&](int day, int days) {
                              spdlog::info("backtest {}: day {}/{}", method, day, days);
                            });
     events.insert(events.end(), replayed.begin(), replayed.end());
+    watches[method] = std::move(*made);
   }
   std::cout << "alerts that would have been sent:\n";
   print_alerts(events, ctx->zone);
+  print_message_counts(events, methods);
+  if (labels->empty()) return 0;
+  auto sliced = explain_series(*ctx->clickhouse, ctx->config, *labels, *series, begin, end);
+  if (!sliced.ok()) return fail(sliced.error());
   const double days = static_cast<double>(end - first) / 86400.0;
-  if (!labels->empty()) print_scores(score_backtest(events, *labels, methods, bs, days));
+  print_scores(score_backtest(events, *labels, methods, bs, days,
+                              top_contributor_of(*sliced, watches)));
   return 0;
 }
 

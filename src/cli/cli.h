@@ -58,6 +58,18 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options);
 // Where `vigil alert` keeps its state and history.
 std::string alert_state_path(const Config& config);
 
+struct SilenceOptions {
+  std::string action;                  // add, list or expire
+  std::string metric;                  // add: a metric or "all"
+  std::optional<std::string> slice;    // add: one slice ("os=iOS"); unset: every slice
+  std::string for_duration, until, from, comment, by;  // add
+  bool all = false;                    // list: ended and expired ones too
+  long long id = 0;                    // expire
+};
+
+// `vigil silence`: add, list or expire silences (alert/silence.h).
+int run_silence(const GlobalOptions& global, const SilenceOptions& options);
+
 struct RunsOptions {
   std::string job;     // etl, report or alerts; default: all
   int limit = 20;      // newest first; 0 = all

@@ -31,19 +31,20 @@ Result<std::string> demo_alerts(AppContext& ctx, Days day) {
   const int bs = ctx.config.alerts.interval_minutes * 60;
   const EpochSeconds begin = day_start(day, ctx.zone);
   const EpochSeconds end = day_start(day + date::days{1}, ctx.zone);
-  int fired = 0, resolved = 0;
+  int fired = 0, resolved = 0, messages = 0;
   for (EpochSeconds at = begin + bs; at <= end; at += bs) {
     auto run = run_alerts(*ctx.clickhouse, ctx.config, ctx.zone, **store, sink,
                           chart::default_renderer(), {at, false}, system_now);
     if (!run.ok()) return run.error();
     fired += run->fired;
     resolved += run->resolved;
+    messages += run->messages;
     if (!run->failures.empty()) return Error::failure(run->failures.front());
   }
   spdlog::info("demo: alerts replayed over {}: {} fired, {} back to normal", format_date(day),
                fired, resolved);
-  return fmt::format("{} fired and {} back-to-normal messages for {} {}", fired, resolved,
-                     format_date(day),
+  return fmt::format("{} fired and {} back to normal for {}, in {} messages {}", fired, resolved,
+                     format_date(day), messages,
                      to_telegram ? "sent to Telegram" : "in " + dir + "/ (.html text, .png chart)");
 }
 

@@ -63,6 +63,17 @@ Status print_slices(AppContext& ctx, Days day) {
   return {};
 }
 
+// The injected anomalies (the labels), each with the slice it targets.
+void print_anomalies(const std::vector<Anomaly>& anomalies, const date::time_zone* zone) {
+  std::cout << "\nanomalies injected:\n";
+  for (const auto& a : anomalies) {
+    std::cout << fmt::format("  {:<16} {} – {}  x{:<5} {}\n", a.metric,
+                             format_local_time(a.start, zone).substr(0, 16),
+                             format_local_time(a.end, zone).substr(11, 5), a.factor,
+                             a.slice.empty() ? "everyone" : a.slice);
+  }
+}
+
 std::string dashboard_hint(const Config& config, Days day) {
   const std::string base = dashboard_base_url(config.serve);
   if (base.empty()) return "set [serve] listen to see it";
@@ -98,6 +109,7 @@ int run_demo(const GlobalOptions& global) {
   auto loaded = etl.run_range(params.from, last, EtlStep::kAll);
   if (!loaded.ok()) return fail(loaded.error());
   if (auto shown = print_slices(*ctx, last); !shown.ok()) return fail(shown.error());
+  print_anomalies(simulated->anomalies, ctx->zone);
   // The report for the last day: to Telegram when a token is set, else to files.
   auto built = build_report(*ctx->clickhouse, ctx->config, ctx->zone, last, chart::default_renderer());
   if (!built.ok()) return fail(built.error());

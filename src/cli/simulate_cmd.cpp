@@ -35,14 +35,14 @@ Result<SimParams> params_from(const SimulateOptions& options, const date::time_z
 }
 
 Result<std::vector<Anomaly>> anomalies_from(const std::string& spec, const SimParams& params,
-                                            const date::time_zone* zone) {
+                                            const Config& config, const date::time_zone* zone) {
   if (spec == "default") return default_anomalies(params, zone);
   if (spec == "none") return std::vector<Anomaly>{};
   auto text = read_file(spec);
   if (!text.ok()) {
     return Error::usage(text.error().message + " (--anomalies takes default, none or a CSV file)");
   }
-  return parse_anomalies_csv(*text, spec, zone);
+  return parse_anomalies_csv(*text, spec, zone, age_bucket_labels(config.etl.age_buckets));
 }
 
 }  // namespace
@@ -52,7 +52,7 @@ int run_simulate(const GlobalOptions& global, const SimulateOptions& options) {
   if (!ctx.ok()) return fail(ctx.error());
   auto params = params_from(options, ctx->zone);
   if (!params.ok()) return fail(params.error());
-  auto anomalies = anomalies_from(options.anomalies, *params, ctx->zone);
+  auto anomalies = anomalies_from(options.anomalies, *params, ctx->config, ctx->zone);
   if (!anomalies.ok()) return fail(anomalies.error());
   // The labels go to out_dir: refuse before inserting events that would lack them.
   if (auto writable = check_writable_dir(ctx->config.out_dir); !writable.ok()) {

@@ -25,4 +25,19 @@ Result<bool> parse_exists_answer(std::string_view answer, std::string_view table
 // Runs exists_table_sql and reads its answer.
 Result<bool> table_exists(ClickHouse& clickhouse, std::string_view table);
 
+// How many columns `column` the table `database`.`table` has (0 or 1), from system.columns.
+std::string column_count_sql(std::string_view database, std::string_view table,
+                             std::string_view column);
+
+// ALTER TABLE `database`.`table` ADD COLUMN `column` <type>.
+std::string add_column_sql(std::string_view database, std::string_view table,
+                           std::string_view column, std::string_view type);
+
+// Adds `column` to an existing table made by an older vigil without it (the
+// migration of a table vigil owns). Asks system.columns first rather than
+// ADD COLUMN IF NOT EXISTS, which ClickHouse 18.16 does not parse. True when added.
+Result<bool> add_column_if_missing(ClickHouse& clickhouse, std::string_view database,
+                                   std::string_view table, std::string_view column,
+                                   std::string_view type);
+
 }  // namespace vigil

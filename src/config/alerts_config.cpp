@@ -38,6 +38,11 @@ std::string check_direction(std::string_view value) {
   return fmt::format("expected up, down or both, got '{}'", value);
 }
 
+std::string check_group(std::string_view value) {
+  if (value == "bucket" || value == "metric" || value == "alert") return "";
+  return fmt::format("expected bucket, metric or alert, got '{}'", value);
+}
+
 // Detector parameters: a table of numbers or strings, kept as text for the detector
 // (check_detectors below) to check.
 void read_params(Reader& r, const toml::table& table, const std::string& prefix,
@@ -180,7 +185,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
                    {"alerts",
                     {"interval_minutes", "history_days", "method", "sensitivity", "direction",
                      "consecutive", "repeat_every_minutes", "slices", "explain_by",
-                     "history_table", "dashboard_url"},
+                     "history_table", "dashboard_url", "group"},
                     {"metrics"}});
   read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
   if (auto it = t->find("interval_minutes"); it != t->end()) {
@@ -200,6 +205,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   read_string(r, *t, "alerts", "history_table", c.history_table,
               [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });
   read_string(r, *t, "alerts", "dashboard_url", c.dashboard_url, check_optional_url);
+  read_string(r, *t, "alerts", "group", c.group, check_group);
   if (const toml::table* metrics = section(r, *t, "metrics")) {
     for (auto&& [key, node] : *metrics) read_metric(r, key, node, c);
   }

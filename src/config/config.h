@@ -93,6 +93,10 @@ struct AlertsConfig {
   // are replaced. Empty: the built-in dashboard's metric page when [serve] gives
   // it a URL, else no link.
   std::string dashboard_url;
+  // What goes out as one message: "bucket" (everything that fired, repeated or
+  // went back to normal in one bucket: one incident, one message), "metric" (per
+  // metric and bucket, its slices with it) or "alert" (one message per alert).
+  std::string group = "bucket";
   std::map<std::string, MetricAlertConfig> metrics;  // by metric name
 };
 

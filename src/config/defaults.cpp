@@ -118,6 +118,10 @@ history_table = {}
 # Link in alerts; {{metric}}, {{date}}, {{time}} and {{slice}} are replaced.
 # Empty: the built-in dashboard's metric page at the alert's bucket.
 dashboard_url = {}
+# What goes out as one message: "bucket" (all that fired, repeated or went back
+# to normal in one bucket: one incident, one message, the main alert in full),
+# "metric" (per metric and bucket) or "alert" (one message per alert).
+group = {}
 
 # Per-metric overrides (metrics: {}).
 # A key not given takes the value above. sensitivity and direction may also be
@@ -169,7 +173,8 @@ public_url = {}
       d.telegram.max_attempts, d.alerts.interval_minutes, d.alerts.history_days,
       toml_string(d.alerts.method), toml_string(d.alerts.sensitivity),
       toml_string(d.alerts.direction), d.alerts.consecutive, d.alerts.repeat_every_minutes,
-      toml_strings(d.alerts.explain_by), toml_string(d.alerts.history_table), toml_string(d.alerts.dashboard_url),
+      toml_strings(d.alerts.explain_by), toml_string(d.alerts.history_table),
+      toml_string(d.alerts.dashboard_url), toml_string(d.alerts.group),
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
       d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen),

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/parse.h"
 #include "config/metric_catalog.h"
@@ -47,7 +48,8 @@ struct Factors {
 Factors anomaly_factors(const std::vector<Anomaly>& anomalies, EpochSeconds bucket_start) {
   Factors f;
   for (const auto& a : anomalies) {
-    if (bucket_start < a.start || bucket_start >= a.end) continue;
+    // A slice's anomaly changes that slice's events in ClickHouse, not the plan.
+    if (!a.slice.empty() || bucket_start < a.start || bucket_start >= a.end) continue;
     if (a.metric == "feed_users" || a.metric == "views") f.views *= a.factor;
     if (a.metric == "feed_users" || a.metric == "likes" || a.metric == "ctr") f.likes *= a.factor;
     if (a.metric == "messenger_users" || a.metric == "messages_sent") f.messages *= a.factor;
@@ -125,12 +127,14 @@ bool is_known_anomaly_metric(std::string_view metric) {
 }
 
 std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time_zone* zone) {
-  // (day offset from the start, local start hour, minute, length in buckets, metric, factor).
+  // (day offset from the start, local start hour, minute, length in buckets, metric, factor,
+  // slice: "" everyone).
   struct Spec {
     int day_from_start;
     int hour, minute, buckets;
     const char* metric;
     double factor;
+    const char* slice = "";
   };
   static const Spec kSpecs[] = {
       {2, 20, 30, 2, "views", 0.45},        {3, 11, 0, 1, "messages_sent", 2.6},
@@ -139,6 +143,9 @@ std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time
       {8, 16, 30, 4, "views", 1.8},         {9, 12, 15, 2, "messages_sent", 0.3},
       {10, 22, 0, 2, "feed_users", 0.6},    {11, 13, 0, 1, "ctr", 1.9},
       {12, 19, 45, 3, "messenger_users", 1.9}, {13, 10, 30, 2, "likes", 0.4},
+      // One slice's outage on the last day, the one `vigil demo` replays through
+      // the alerts: Android views -70 % for 45 minutes (all users' views about -43 %).
+      {13, 20, 0, 3, "views", 0.3, "os=Android"},
   };
   std::vector<Anomaly> out;
   for (const auto& s : kSpecs) {
@@ -146,14 +153,41 @@ std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time
     const Days day = params.from + date::days{s.day_from_start};
     const EpochSeconds start =
         day_start(day, zone) + (s.hour * 60 + s.minute) * 60;  // zones without DST at these hours
-    out.push_back({s.metric, start, start + s.buckets * kBucketSeconds, s.factor});
+    out.push_back({s.metric, start, start + s.buckets * kBucketSeconds, s.factor, s.slice});
   }
   return out;
 }
 
+std::pair<std::string, std::string> split_slice(std::string_view slice) {
+  const auto eq = slice.find('=');
+  if (eq == std::string_view::npos) return {};
+  return {std::string(slice.substr(0, eq)), std::string(slice.substr(eq + 1))};
+}
+
+std::string anomaly_slice_problem(std::string_view slice,
+                                  const std::vector<std::string>& age_labels) {
+  if (slice.empty()) return "";
+  const auto [dimension, value] = split_slice(slice);
+  const auto& dims = kAnomalySliceDimensions;
+  if (std::find(dims.begin(), dims.end(), dimension) == dims.end() || value.empty()) {
+    return fmt::format("bad slice '{}': expected dimension=value with dimension one of {}", slice,
+                       fmt::join(dims, ", "));
+  }
+  if (dimension == "gender" && !parse_int(value).ok()) {
+    return fmt::format("bad slice '{}': gender is a number (0 or 1)", slice);
+  }
+  if (dimension == "age" && std::find(age_labels.begin(), age_labels.end(), value) ==
+                                age_labels.end()) {
+    return fmt::format("bad slice '{}': age is one of the configured buckets {}", slice,
+                       fmt::join(age_labels, ", "));
+  }
+  return "";
+}
+
 Result<std::vector<Anomaly>> parse_anomalies_csv(std::string_view text,
                                                  std::string_view source_name,
-                                                 const date::time_zone* zone) {
+                                                 const date::time_zone* zone,
+                                                 const std::vector<std::string>& age_labels) {
   std::vector<Anomaly> out;
   std::istringstream in{std::string(text)};
   std::string line;
@@ -163,13 +197,16 @@ Result<std::vector<Anomaly>> parse_anomalies_csv(std::string_view text,
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#' || (line_no == 1 && line.rfind("metric,", 0) == 0)) continue;
     auto bad = [&](const std::string& why) {
-      return Error::usage(fmt::format("{}:{}: {} (expected metric,start,end,factor)", source_name,
-                                      line_no, why));
+      return Error::usage(fmt::format("{}:{}: {} (expected metric,start,end,factor[,slice])",
+                                      source_name, line_no, why));
     };
     std::vector<std::string> fields;
     std::istringstream fs(line);
     for (std::string f; std::getline(fs, f, ',');) fields.push_back(f);
-    if (fields.size() != 4) return bad(fmt::format("{} fields", fields.size()));
+    if (!line.empty() && line.back() == ',') fields.emplace_back();  // an empty slice
+    if (fields.size() != 4 && fields.size() != 5) {
+      return bad(fmt::format("{} fields", fields.size()));
+    }
     if (!is_known_anomaly_metric(fields[0])) return bad(fmt::format("unknown metric '{}'", fields[0]));
     auto start = parse_local_time(fields[1], zone);
     auto end = parse_local_time(fields[2], zone);
@@ -178,16 +215,20 @@ Result<std::vector<Anomaly>> parse_anomalies_csv(std::string_view text,
     if (*end <= *start) return bad("end is not after start");
     const auto factor = parse_double(fields[3]);
     if (!factor.ok() || *factor < 0) return bad(fmt::format("bad factor '{}'", fields[3]));
-    out.push_back({fields[0], *start, *end, *factor});
+    std::string slice = fields.size() == 5 ? fields[4] : "";
+    if (auto problem = anomaly_slice_problem(slice, age_labels); !problem.empty()) {
+      return bad(problem);
+    }
+    out.push_back({fields[0], *start, *end, *factor, std::move(slice)});
   }
   return out;
 }
 
 std::string anomalies_csv(const std::vector<Anomaly>& anomalies, const date::time_zone* zone) {
-  std::string out = "metric,start,end,factor\n";
+  std::string out = "metric,start,end,factor,slice\n";
   for (const auto& a : anomalies) {
-    out += fmt::format("{},{},{},{}\n", a.metric, format_local_time(a.start, zone),
-                       format_local_time(a.end, zone), a.factor);
+    out += fmt::format("{},{},{},{},{}\n", a.metric, format_local_time(a.start, zone),
+                       format_local_time(a.end, zone), a.factor, a.slice);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -27,12 +28,30 @@ struct SimParams {
 
 // An injected change of one metric over [start, end): counts are multiplied by factor.
 // Metrics: feed_users, views, likes, ctr (likes only), messenger_users, messages_sent.
+// `slice` "" changes everyone (in the plan's counts); "dimension=value" (os=Android,
+// gender=1, age=18-24, source=ads, country=Russia) changes only the events of the
+// users in that slice, which the simulator does inside ClickHouse (simulator.h): the
+// plan's counts ignore such an anomaly.
 struct Anomaly {
   std::string metric;
   EpochSeconds start = 0;
   EpochSeconds end = 0;
   double factor = 1.0;
+  std::string slice;
 };
+
+// The user attributes a slice-targeted anomaly may name (the simulator's columns).
+inline const std::vector<std::string> kAnomalySliceDimensions = {"os", "gender", "age", "source",
+                                                                 "country"};
+
+// Why `slice` cannot target an anomaly, or "" when it can ("" = everyone can):
+// "dimension=value" with a dimension of kAnomalySliceDimensions and a non-empty
+// value; gender a number; age one of `age_labels` (config age_bucket_labels).
+std::string anomaly_slice_problem(std::string_view slice,
+                                  const std::vector<std::string>& age_labels);
+
+// ("os", "Android") of "os=Android"; ("", "") for "" or a slice without '='.
+std::pair<std::string, std::string> split_slice(std::string_view slice);
 
 struct BucketCounts {
   int bucket = 0;               // index from the day's start
@@ -64,9 +83,12 @@ bool is_known_anomaly_metric(std::string_view metric);
 // A fixed, varied set of drops and spikes spread over the simulated range.
 std::vector<Anomaly> default_anomalies(const SimParams& params, const date::time_zone* zone);
 
-// CSV with header `metric,start,end,factor`, times local "YYYY-MM-DD HH:MM[:SS]".
+// CSV with header `metric,start,end,factor[,slice]`, times local "YYYY-MM-DD HH:MM[:SS]"
+// (files without the slice column, from older vigils, read as everyone's anomalies);
+// a slice is checked by anomaly_slice_problem with `age_labels`.
 Result<std::vector<Anomaly>> parse_anomalies_csv(std::string_view text, std::string_view source_name,
-                                                 const date::time_zone* zone);
+                                                 const date::time_zone* zone,
+                                                 const std::vector<std::string>& age_labels);
 std::string anomalies_csv(const std::vector<Anomaly>& anomalies, const date::time_zone* zone);
 
 }  // namespace vigil

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "clickhouse/ddl.h"
+#include "sim/slice_anomalies.h"
 
 namespace vigil {
 namespace {
@@ -57,12 +58,27 @@ std::string pick_user_sql(std::uint64_t seed, std::int64_t day, int active_users
       fmt::arg("salt", salt));
 }
 
-std::string event_time_sql(std::uint64_t seed, std::int64_t day, EpochSeconds begin) {
-  return fmt::format("toDateTime({} + b * {} + cityHash64({}, {}, b, kind, k, 3) % {})", begin,
-                     kBucketSeconds, seed, day, kBucketSeconds);
-}
-
 std::int64_t day_number(const DayPlan& plan) { return plan.day.time_since_epoch().count(); }
+
+// The `time` column: the event's second in its bucket; with slice anomalies that
+// day, the event repeated its number of copies (none: the event is dropped).
+std::string event_time_sql(const SimParams& params, const DayPlan& plan, SimTable table,
+                           const SliceTargets& targets) {
+  SliceEvents events;
+  events.table = table;
+  events.begin = plan.begin;
+  events.end = plan.begin + static_cast<EpochSeconds>(plan.buckets.size()) * kBucketSeconds;
+  events.seed = params.seed;
+  events.day = day_number(plan);
+  events.age_buckets = targets.age_buckets;
+  events.second_sql = fmt::format("({} + b * {} + cityHash64({}, {}, b, kind, k, 3) % {})",
+                                  plan.begin, kBucketSeconds, params.seed, events.day,
+                                  kBucketSeconds);
+  const std::string time = "toDateTime(" + events.second_sql + ")";
+  const std::string copies = event_copies_sql(targets.anomalies, events);
+  if (copies.empty()) return time;
+  return fmt::format("arrayJoin(replicate({}, range({})))", time, copies);
+}
 
 std::string partition_table_sql(const std::string& table, const std::string& columns,
                                 const std::string& time_column, const std::string& timezone,
@@ -93,12 +109,13 @@ std::string create_message_table_sql(const SourceConfig& source, const std::stri
 
 std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone) {
   return partition_table_sql(sql_table(source.database, kLabelsTable),
-                             "metric String, start DateTime, end DateTime, factor Float64",
+                             "metric String, start DateTime, end DateTime, factor Float64, "
+                             "slice String",
                              "start", timezone, "metric, start");
 }
 
 std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
-                            const DayPlan& plan) {
+                            const DayPlan& plan, const SliceTargets& targets) {
   const std::int64_t day = day_number(plan);
   const auto events = expanded_buckets_sql(
       plan, 2, [](const BucketCounts& b, int kind) { return kind == 0 ? b.views : b.likes; },
@@ -111,13 +128,13 @@ std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
       "source, exp_group FROM (SELECT b, kind, k, {uid} AS uid, {attrs} FROM ({events}))",
       fmt::arg("table", sql_table(source.database, source.feed_table)), fmt::arg("s", params.seed),
       fmt::arg("d", day), fmt::arg("posts", 200 + 20 * (day % 365)),
-      fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
+      fmt::arg("time", event_time_sql(params, plan, SimTable::kFeed, targets)),
       fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_users, 1)),
       fmt::arg("attrs", user_attributes_sql(params.seed)), fmt::arg("events", events));
 }
 
 std::string insert_messages_sql(const SourceConfig& source, const SimParams& params,
-                                const DayPlan& plan) {
+                                const DayPlan& plan, const SliceTargets& targets) {
   const std::int64_t day = day_number(plan);
   const auto events = expanded_buckets_sql(
       plan, 1, [](const BucketCounts& b, int) { return b.messages; },
@@ -135,7 +152,8 @@ std::string insert_messages_sql(const SourceConfig& source, const SimParams& par
       "{time} AS time, source, exp_group, gender, age, country, city, os "
       "FROM (SELECT b, kind, k, {uid} AS uid, {friend} AS friend, {attrs} FROM ({events}))",
       fmt::arg("table", sql_table(source.database, source.message_table)),
-      fmt::arg("circle", circle), fmt::arg("time", event_time_sql(params.seed, day, plan.begin)),
+      fmt::arg("circle", circle),
+      fmt::arg("time", event_time_sql(params, plan, SimTable::kMessages, targets)),
       fmt::arg("uid", pick_user_sql(params.seed, day, plan.active_senders, 5)),
       fmt::arg("friend", friend_sql), fmt::arg("attrs", user_attributes_sql(params.seed)),
       fmt::arg("events", events));
@@ -171,11 +189,12 @@ Status check_ownership(ClickHouse& ch, const SourceConfig& source) {
 std::string insert_labels_sql(const SourceConfig& source, const std::vector<Anomaly>& anomalies) {
   std::string values;
   for (const auto& a : anomalies) {
-    values += fmt::format("{}({}, toDateTime({}), toDateTime({}), {})", values.empty() ? "" : ", ",
-                          sql_quote(a.metric), a.start, a.end, a.factor);
+    values += fmt::format("{}({}, toDateTime({}), toDateTime({}), {}, {})",
+                          values.empty() ? "" : ", ", sql_quote(a.metric), a.start, a.end, a.factor,
+                          sql_quote(a.slice));
   }
-  return fmt::format("INSERT INTO {} (metric, start, end, factor) SELECT t.1, t.2, t.3, t.4 "
-                     "FROM (SELECT arrayJoin([{}]) AS t)",
+  return fmt::format("INSERT INTO {} (metric, start, end, factor, slice) "
+                     "SELECT t.1, t.2, t.3, t.4, t.5 FROM (SELECT arrayJoin([{}]) AS t)",
                      sql_table(source.database, kLabelsTable), values);
 }
 
@@ -186,6 +205,14 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
                                   const std::vector<Anomaly>& anomalies) {
   const auto start = std::chrono::steady_clock::now();
   const auto& source = config.source;
+  const auto age_labels = age_bucket_labels(config.etl.age_buckets);
+  for (const auto& a : anomalies) {
+    if (auto problem = anomaly_slice_problem(a.slice, age_labels); !problem.empty()) {
+      return Error::usage(fmt::format("anomaly {} at {}: {}", a.metric,
+                                      format_local_time(a.start, zone), problem));
+    }
+  }
+  const SliceTargets targets{anomalies, config.etl.age_buckets};
   VIGIL_TRY(clickhouse.execute(create_database_sql(source.database)));
   VIGIL_TRY(check_ownership(clickhouse, source));
   for (const auto& sql : {create_feed_table_sql(source, config.timezone),
@@ -193,6 +220,11 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
                           create_labels_table_sql(source, config.timezone)}) {
     VIGIL_TRY(clickhouse.execute(sql));
   }
+  // A labels table from before slice-targeted anomalies gains the column.
+  auto migrated =
+      add_column_if_missing(clickhouse, source.database, kLabelsTable, "slice", "String");
+  if (!migrated.ok()) return migrated.error();
+  if (*migrated) spdlog::info("simulate: {} gained the slice column", kLabelsTable);
   SimulationReport report;
   const EpochSeconds range_begin = day_start(params.from, zone);
   const EpochSeconds range_end = day_start(params.from + date::days{params.days}, zone);
@@ -205,8 +237,8 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
                                                sql_table(source.database, table),
                                                format_date(plan.day))));
     }
-    VIGIL_TRY(clickhouse.execute(insert_feed_sql(source, params, plan)));
-    VIGIL_TRY(clickhouse.execute(insert_messages_sql(source, params, plan)));
+    VIGIL_TRY(clickhouse.execute(insert_feed_sql(source, params, plan, targets)));
+    VIGIL_TRY(clickhouse.execute(insert_messages_sql(source, params, plan, targets)));
     std::int64_t feed = 0, messages = 0;
     for (const auto& b : plan.buckets) {
       feed += b.views + b.likes;

@@ -15,14 +15,21 @@
 
 namespace vigil {
 
+// The anomalies that target a slice (the plan ignores them; the INSERTs change
+// that slice's events, see slice_anomalies.h) and the age buckets they name.
+struct SliceTargets {
+  std::vector<Anomaly> anomalies;  // those without a slice are not read
+  std::vector<int> age_buckets;    // config etl.age_buckets
+};
+
 // The SQL texts (pure).
 std::string create_feed_table_sql(const SourceConfig& source, const std::string& timezone);
 std::string create_message_table_sql(const SourceConfig& source, const std::string& timezone);
 std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone);
 std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
-                            const DayPlan& plan);
+                            const DayPlan& plan, const SliceTargets& targets = {});
 std::string insert_messages_sql(const SourceConfig& source, const SimParams& params,
-                                const DayPlan& plan);
+                                const DayPlan& plan, const SliceTargets& targets = {});
 
 struct SimulationReport {
   std::int64_t feed_events = 0;

@@ -263,6 +263,8 @@ class Handlers {
       view.alerts.push_back(std::move(r));
     }
     if (api) return content(alerts_json(view.alerts, zone_), kJson);
+    VIGIL_ASSIGN_OR_RETURN(view.silences, source_.silences(now_));
+    view.now = now_;
     return content(alerts_page(view, zone_), "text/html; charset=utf-8");
   }
 

@@ -69,6 +69,8 @@ class DashboardSource {
     return BucketSeries{};
   }
   virtual Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) = 0;
+  // The silences that end after `after` (alert/silence.h).
+  virtual Result<std::vector<Silence>> silences(EpochSeconds after) = 0;
   virtual Result<std::vector<RunRecord>> runs(const RunFilter& filter) = 0;
 };
 

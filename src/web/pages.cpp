@@ -112,8 +112,9 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
         alert_action_name(r.action), metric_value_text(e.key.metric, e.value),
         metric_value_text(e.key.metric, e.lower), metric_value_text(e.key.metric, e.upper),
         chart::format_ratio(e.score, 1),
-        r.delivered ? "delivered"
-                    : html::esc("not delivered" + (r.error.empty() ? "" : ": " + r.error)));
+        r.silenced    ? "held by a silence"
+        : r.delivered ? "delivered"
+                      : html::esc("not delivered" + (r.error.empty() ? "" : ": " + r.error)));
   }
   return out;
 }
@@ -122,6 +123,26 @@ constexpr const char* kAlertHeader =
     "<thead><tr><th>bucket</th><th>metric</th><th>slice</th><th>action</th>"
     "<th class=\"num\">value</th><th class=\"num\">expected</th><th class=\"num\">score</th>"
     "<th>message (Telegram or files)</th></tr></thead>";
+
+// Silences not over yet: who set them, until when, why (`vigil silence list`).
+std::string silences_table(const std::vector<Silence>& silences, EpochSeconds now,
+                           const date::time_zone* zone) {
+  if (silences.empty()) return "";
+  std::string out =
+      "<h2>Silences</h2><table id=\"silences\"><thead><tr><th>#</th><th>metric</th>"
+      "<th>slice</th><th>from</th><th>until</th><th>state</th><th>by</th><th>comment</th>"
+      "</tr></thead><tbody>";
+  for (const auto& s : silences) {
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        s.id, s.metric == kSilenceAllMetrics ? "all metrics" : html::esc(metric_title(s.metric)),
+        s.slice ? html::esc(*s.slice) : "every slice",
+        format_local_time(s.starts, zone).substr(0, 16), format_local_time(s.ends, zone).substr(0, 16),
+        now < s.starts ? "upcoming" : "active", html::esc(s.created_by), html::esc(s.comment));
+  }
+  return out + "</tbody></table><h2>History</h2>";
+}
 
 std::string bucket_table(const MetricView& v, const date::time_zone* zone) {
   const std::string& metric = v.day.key.first;
@@ -270,6 +291,7 @@ std::string alerts_page(const AlertsView& v, const date::time_zone* zone) {
       date::format("%a %d.%m.%Y", v.from), date::format("%a %d.%m.%Y", v.to),
       metric_options_select(v.metric, true),
       format_date(v.from), format_date(v.to), html::select("action", actions, v.action));
+  body += silences_table(v.silences, v.now, zone);
   if (v.alerts.empty()) {
     body += "<p class=\"muted\" id=\"alert-history\">No alerts in this range.</p>";
   } else {

@@ -46,6 +46,8 @@ struct AlertsView {
   Days from, to;                      // inclusive
   std::vector<AlertRecord> alerts;
   bool truncated = false;             // more rows than shown
+  std::vector<Silence> silences;      // not over yet at `now`
+  EpochSeconds now = 0;
 };
 std::string alerts_page(const AlertsView& view, const date::time_zone* zone);
 

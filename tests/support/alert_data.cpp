@@ -34,7 +34,8 @@ Status simulate_views_dip(const Config& config, std::int64_t feed_per_day) {
   params.feed_per_day = feed_per_day;
   params.messages_per_day = 20000;
   const EpochSeconds start = *parse_local_time("2026-03-09 20:00", *zone);
-  auto simulated = simulate(*client, config, *zone, params, {{"views", start, start + 1800, 0.3}});
+  auto simulated =
+      simulate(*client, config, *zone, params, {{"views", start, start + 1800, 0.3, ""}});
   if (!simulated.ok()) return simulated.error();
   return {};
 }
