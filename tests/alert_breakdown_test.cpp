@@ -128,6 +128,9 @@ TEST(WhereQuery, OnlyAllUsersFiresAndRepeatsAreExplainedEachMetricOnce) {
                                             record("feed_users", "", AlertAction::kNone)};
   EXPECT_EQ(metrics_to_explain(pending, records), (std::vector<std::string>{"likes", "views"}));
   EXPECT_TRUE(metrics_to_explain({}, {}).empty());
+  AlertRecord silenced = record("ctr", "", AlertAction::kFire);
+  silenced.silenced = true;  // recorded, never sent: no line to compute
+  EXPECT_TRUE(metrics_to_explain({}, {silenced}).empty());
   EXPECT_EQ(where_line(nullptr, records[1]), "");
 }
 

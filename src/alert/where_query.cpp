@@ -11,7 +11,7 @@ namespace vigil {
 namespace {
 
 bool explained(const AlertRecord& record) {
-  return record.evaluation.key.slice.empty() &&
+  return record.evaluation.key.slice.empty() && !record.silenced &&
          (record.action == AlertAction::kFire || record.action == AlertAction::kRepeat);
 }
 

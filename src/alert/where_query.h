@@ -24,7 +24,8 @@ struct WhereSource {
   std::vector<MetricWatch> watches;  // breakdown_watches
 };
 
-// The metrics of the all-users records that fire or repeat, each once (pure).
+// The metrics of the all-users records that fire or repeat (and are not held by a
+// silence: never sent), each once (pure).
 std::vector<std::string> metrics_to_explain(const std::vector<AlertRecord>& pending,
                                             const std::vector<AlertRecord>& records);
 
