@@ -540,8 +540,13 @@ FakeTelegram::FakeTelegram(std::string token, std::string chat_id)
 }
 
 FakeTelegram::~FakeTelegram() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  updated_.notify_all();
   thread_.join();
+  for (std::thread& poller : pollers_) poller.join();
   ::close(listen_fd_);
 }
 
@@ -584,8 +589,40 @@ std::size_t FakeTelegram::pending_faults() const {
   return faults_.size();
 }
 
-void FakeTelegram::set_reply_delay(std::chrono::milliseconds delay) {
+void FakeTelegram::set_reply_delay(std::chrono::milliseconds delay, const std::string& method) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  reply_delay_method_ = method;
   reply_delay_ms_ = delay.count();
+}
+
+std::int64_t FakeTelegram::push_message(const std::string& chat_id, std::int64_t user_id,
+                                        const std::string& username, const std::string& first_name,
+                                        const std::string& text) {
+  std::int64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    id = first_update_id_ + static_cast<std::int64_t>(updates_.size());
+    json from = {{"id", user_id}, {"is_bot", false}, {"first_name", first_name}};
+    if (!username.empty()) from["username"] = username;
+    const json message = {{"message_id", next_message_id_++},
+                          {"date", static_cast<long long>(std::time(nullptr))},
+                          {"chat", {{"id", chat_json(chat_id)}, {"type", "supergroup"}}},
+                          {"from", from},
+                          {"text", text}};
+    updates_.push_back(json{{"update_id", id}, {"message", message}}.dump());
+  }
+  updated_.notify_all();
+  return id;
+}
+
+void FakeTelegram::set_webhook(bool set) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  webhook_ = set;
+}
+
+std::size_t FakeTelegram::unconfirmed_updates() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return updates_.size();
 }
 
 std::vector<FakeTelegramCall> FakeTelegram::calls() const {
@@ -618,6 +655,24 @@ void FakeTelegram::handle_connection(int fd) {
     return;
   }
   request.arrived = std::chrono::steady_clock::now();
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (path.size() > 11 && path.compare(path.size() - 11, 11, "/getUpdates") == 0) {
+    // A long poll waits on its own thread, so sends are not held up behind it.
+    const int own = ::dup(fd);
+    if (own >= 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pollers_.emplace_back([this, own, request] {
+        respond(own, request);
+        ::close(own);
+      });
+      return;
+    }
+  }
+  respond(fd, request);
+}
+
+void FakeTelegram::respond(int fd, const Request& request) {
+  Connection connection(fd);
   Reply reply;
   try {
     reply = answer(request);
@@ -626,7 +681,13 @@ void FakeTelegram::handle_connection(int fd) {
     reply.body = json{{"ok", false}, {"error_code", 400}, {"description", std::string("fake Telegram failed: ") + e.what()}}.dump();
   }
   if (reply.disconnect) return;
-  if (const long long delay = reply_delay_ms_.load(); delay > 0) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  bool delayed = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    delayed = reply_delay_method_.empty() || path.substr(path.rfind('/') + 1) == reply_delay_method_;
+  }
+  if (const long long delay = reply_delay_ms_.load(); delay > 0 && delayed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   const std::string response = fmt::format(
@@ -667,8 +728,9 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   std::optional<Fault> fault;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!faults_.empty() &&
-        (faults_.front().method.empty() || faults_.front().method == attempt.method)) {
+    // A fault for any method waits for a send: a reader's long polls do not take it.
+    if (!faults_.empty() && (faults_.front().method.empty() ? attempt.method != "getUpdates"
+                                                            : faults_.front().method == attempt.method)) {
       fault = faults_.front();
       faults_.pop_front();
     }
@@ -689,7 +751,7 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   if (slash == std::string::npos) return error(attempt, 404, "Not Found");
   if (path.substr(4, slash - 4) != token_) return error(attempt, 401, "Unauthorized");
   const std::string method = path.substr(slash + 1);
-  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup") {
+  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup" && method != "getUpdates") {
     return error(attempt, 404, "Not Found");
   }
   return process(request, method, attempt);
@@ -737,6 +799,7 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
     return nullptr;
   };
 
+  if (method == "getUpdates") return get_updates(fields, attempt);
   const std::string chat = field(fields, "chat_id");
   if (chat.empty()) return error(attempt, 400, "Bad Request: chat_id is empty");
   if (chat != chat_id_) return error(attempt, 400, "Bad Request: chat not found");
@@ -812,6 +875,50 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
     result["message_id"] = next_message_id_++;
   }
   calls_.push_back(std::move(call));
+  attempt.status = 200;
+  attempts_.push_back(attempt);
+  Reply reply;
+  reply.body = json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return reply;
+}
+
+FakeTelegram::Reply FakeTelegram::get_updates(const Fields& fields, FakeTelegramAttempt& attempt) {
+  long long offset = 0;
+  long long timeout = 0;
+  try {
+    if (fields.count("offset")) offset = std::stoll(fields.at("offset"));
+    if (fields.count("timeout")) timeout = std::stoll(fields.at("timeout"));
+  } catch (const std::exception&) {
+    return error(attempt, 400, "Bad Request: wrong parameter value");
+  }
+  if (fields.count("allowed_updates") && !json::parse(fields.at("allowed_updates"), nullptr, false).is_array()) {
+    return error(attempt, 400, "Bad Request: can't parse allowed_updates JSON array");
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (webhook_) {
+    lock.unlock();
+    return error(attempt, 409,
+                 "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
+                 "the webhook first");
+  }
+  const long long poll = ++polls_;
+  updated_.notify_all();
+  // offset confirms: every update below it is gone for good.
+  while (!updates_.empty() && first_update_id_ < offset) {
+    updates_.pop_front();
+    ++first_update_id_;
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(std::clamp<long long>(timeout, 0, kMaxLongPollSeconds));
+  updated_.wait_until(lock, deadline, [&] { return stop_ || !updates_.empty() || polls_ != poll; });
+  if (polls_ != poll) {
+    lock.unlock();
+    return error(attempt, 409,
+                 "Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
+                 "running");
+  }
+  json result = json::array();
+  for (const std::string& update : updates_) result.push_back(json::parse(update));
   attempt.status = 200;
   attempts_.push_back(attempt);
   Reply reply;
