@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -230,6 +231,48 @@ listen = ""
   for (const std::string& db : {sim.source.database, fmt::format("chat_dst_{}", ::getpid())}) {
     (void)client->execute("DROP DATABASE IF EXISTS " + db);
   }
+}
+
+// A whole session, printed as the README's transcript: an alert firing in the
+// store (as a run left it), then the commands a team would type.
+TEST_F(ChatServe, ASessionTranscript) {
+  const EpochSeconds now = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  const EpochSeconds bucket = now / 900 * 900 - 900;
+  {
+    auto store = open_sqlite_alert_store(dir_.path() + "/state/alerts.sqlite");
+    ASSERT_TRUE(store.ok());
+    AlertState firing;
+    firing.firing = true;
+    firing.streak = 3;
+    firing.fired_at = bucket - 1800;
+    firing.last_sent = firing.fired_at;
+    firing.last_bucket = bucket;
+    AlertState calm;
+    calm.last_bucket = bucket;
+    AlertRecord record;
+    record.evaluation = {{"likes", ""}, bucket, 212, 540, 910, 720, -6.1, true, true};
+    ASSERT_TRUE((*store)->commit({{{"likes", ""}, firing}, {{"views", ""}, calm}}, {record}).ok());
+  }
+  start(1);
+  std::string transcript;
+  std::size_t n = 0;
+  for (const char* command : {"/help", "/status", "/silence likes 2h release 4.2", "/status@vigil_bot",
+                              "/silence views 90m os=iOS", "/silences", "/unsilence 2", "/silence clicks 1h",
+                              "/report 2026-12-02", "/stats"}) {
+    const std::string reply = ask(command, ++n);
+    transcript += fmt::format("> {}\n{}\n\n", command, reply);
+  }
+  fake_.push_message(kOtherChat, 77, "mallory", "Mallory", "/unsilence 1");
+  EXPECT_CONTAINS(ask("/silences", ++n), "#1 likes");  // Mallory's /unsilence did nothing
+  transcript += fmt::format("(from chat {}) > /unsilence 1\n(no reply)\n\n> /silences\n{}\n", kOtherChat,
+                            replies().back().text);
+  std::cout << "---- transcript\n" << transcript << "---- end\n";
+  EXPECT_CONTAINS(replies()[1].text, "<b>Likes</b> (all users) since");
+  EXPECT_CONTAINS(replies()[1].text, "/metric?metric=likes&amp;date=");
+  EXPECT_CONTAINS(replies()[3].text, "(silenced by #1)");
+  EXPECT_CONTAINS(replies()[7].text, "unknown metric 'clicks'");
 }
 
 TEST_F(ChatServe, BotOnlyWithoutATokenIsAUsageError) {
