@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "support/expect.h"
@@ -36,7 +37,7 @@ class ChatCommands : public ::testing::Test {
 
   // The reply to `text` from @ann (Ann), at kNow + `later` seconds.
   std::optional<std::string> say(const std::string& text, EpochSeconds later = 0,
-                                 const std::string& username = "ann") {
+                                 const std::string& username = "ann", ReportSender sender = nullptr) {
     TelegramUpdate message;
     message.update_id = 1;
     message.is_text = true;
@@ -45,7 +46,7 @@ class ChatCommands : public ::testing::Test {
     message.username = username;
     message.first_name = "Ann";
     message.text = text;
-    const ChatContext context{config_, zone_, kNow + later, "vigil_bot"};
+    const ChatContext context{config_, zone_, kNow + later, "vigil_bot", std::move(sender)};
     return answer_command(message, *store_, context);
   }
 
@@ -208,6 +209,41 @@ TEST_F(ChatCommands, HelpAndReportAnswer) {
   const auto report = say("/report 2026-11-17");
   ASSERT_TRUE(report);
   EXPECT_CONTAINS(*report, "vigil report --date 2026-11-17");
+}
+
+TEST_F(ChatCommands, ReportSendsTheDayAskedOrYesterday) {
+  std::vector<Days> asked;
+  ReportSender sender = [&](Days day) -> Result<std::string> {
+    asked.push_back(day);
+    if (day == Days{date::year{2026} / 11 / 1}) return Error::failure("no data for <that> day");
+    return fmt::format("report for {} sent to Telegram chat -100", format_date(day));
+  };
+  const auto yesterday = say("/report", 0, "ann", sender);  // kNow is 2026-11-18 in Moscow
+  ASSERT_TRUE(yesterday);
+  EXPECT_EQ(*yesterday, "📊 report for 2026-11-17 sent to Telegram chat -100");
+  const auto named = say("/report 2026-11-10", 0, "ann", sender);
+  ASSERT_TRUE(named);
+  EXPECT_CONTAINS(*named, "report for 2026-11-10 sent");
+  const auto failed = say("/report 2026-11-01", 0, "ann", sender);
+  ASSERT_TRUE(failed);
+  EXPECT_CONTAINS(*failed, "report for 2026-11-01 not sent: no data for &lt;that&gt; day");
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[0], Days{date::year{2026} / 11 / 17});
+  EXPECT_EQ(asked[1], Days{date::year{2026} / 11 / 10});
+
+  // Refused before asking: a day not begun, a bad date, too many words.
+  const auto future = say("/report 2026-11-19", 0, "ann", sender);
+  ASSERT_TRUE(future);
+  EXPECT_CONTAINS(*future, "2026-11-19 has not begun yet");
+  const auto bad = say("/report 17.11.2026", 0, "ann", sender);
+  ASSERT_TRUE(bad);
+  EXPECT_CONTAINS(*bad, "⚠️");
+  EXPECT_CONTAINS(*bad, "17.11.2026");
+  const auto usage = say("/report 2026-11-10 2026-11-11", 0, "ann", sender);
+  ASSERT_TRUE(usage);
+  EXPECT_CONTAINS(*usage, "usage: /report");
+  EXPECT_EQ(asked.size(), 3u);
+  EXPECT_CONTAINS(*say("/report 2026-11-18", 0, "ann", sender), "report for 2026-11-18 sent");  // today, so far
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -225,6 +226,30 @@ listen = ""
   fake_.push_message(fake_.chat_id(), kAnn, "ann_ops", "Ann", "/silence views 90m deploy");
   ASSERT_TRUE(wait_until([&] { return silences().size() == 1; }, 5s)) << text_of(err_path_);
   EXPECT_EQ(silences()[0].metric, "views");
+
+  // /report: yesterday's report now, the album first, then the reply.
+  const std::size_t sent = replies().size();
+  fake_.push_message(fake_.chat_id(), kAnn, "ann_ops", "Ann", "/report");
+  const std::string yesterday = format_date(local_date(now, zone) - date::days{1});
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const auto all = replies();
+        return std::any_of(all.begin() + static_cast<long>(sent), all.end(), [&](const FakeTelegramCall& call) {
+          return call.method == "sendMessage" && call.text.find("report for " + yesterday + " sent") != std::string::npos;
+        });
+      },
+      20s))
+      << text_of(err_path_);
+  bool album = false;
+  for (std::size_t i = sent; i < replies().size(); ++i) {
+    const FakeTelegramCall call = replies()[i];
+    if (call.method == "sendMediaGroup" && call.photos.size() == 2) album = true;
+    if (call.method == "sendMessage" && call.text.find("📊") != std::string::npos) {
+      EXPECT_TRUE(album) << "the reply came before the album";
+      std::cout << "---- /report\n> /report\n" << call.text << "\n---- end\n";
+    }
+  }
+  EXPECT_TRUE(album);
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
   EXPECT_EQ(wait_exit_within(pid_, 15s), 0) << text_of(err_path_);
   pid_ = -1;
@@ -260,7 +285,7 @@ TEST_F(ChatServe, ASessionTranscript) {
   std::size_t n = 0;
   for (const char* command : {"/help", "/status", "/silence likes 2h release 4.2", "/status@vigil_bot",
                               "/silence views 90m os=iOS", "/silences", "/unsilence 2", "/silence clicks 1h",
-                              "/report 2026-12-02", "/stats"}) {
+                              "/stats"}) {
     const std::string reply = ask(command, ++n);
     transcript += fmt::format("> {}\n{}\n\n", command, reply);
   }
@@ -273,6 +298,7 @@ TEST_F(ChatServe, ASessionTranscript) {
   EXPECT_CONTAINS(replies()[1].text, "/metric?metric=likes&amp;date=");
   EXPECT_CONTAINS(replies()[3].text, "(silenced by #1)");
   EXPECT_CONTAINS(replies()[7].text, "unknown metric 'clicks'");
+  EXPECT_CONTAINS(replies()[8].text, "Unknown command /stats");
 }
 
 TEST_F(ChatServe, BotOnlyWithoutATokenIsAUsageError) {

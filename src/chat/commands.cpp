@@ -22,7 +22,7 @@ constexpr const char* kHelp =
     "(METRIC may be all; DURATION 90m, 2h, 1d)\n"
     "/silences — silences not over yet\n"
     "/unsilence ID — end a silence now\n"
-    "/report [YYYY-MM-DD] — how to send a report\n"
+    "/report [YYYY-MM-DD] — send that day's report now (yesterday's by default)\n"
     "/help — this list";
 
 constexpr const char* kSilenceUsage =
@@ -170,10 +170,26 @@ std::string unsilence_reply(const std::vector<Word>& words, AlertStore& store, c
   return "🔔 Ended: " + silence_lines({*expired}, context);
 }
 
-std::string report_reply(const std::vector<Word>& words) {
-  const std::string day = words.size() > 1 ? words[1].text : "YYYY-MM-DD";
-  return fmt::format("The report is not sent from the chat yet: run <code>vigil report --date {}</code>.",
-                     html_escape(day));
+// /report [YYYY-MM-DD]: that day's report now; yesterday by default.
+std::string report_reply(const std::vector<Word>& words, const ChatContext& context) {
+  const Days today = local_date(context.now, context.zone);
+  Days day = today - date::days{1};
+  if (words.size() > 2) return "usage: /report [YYYY-MM-DD] (yesterday's by default)";
+  if (words.size() == 2) {
+    auto parsed = parse_date(words[1].text);
+    if (!parsed.ok()) return problem(parsed.error());
+    day = *parsed;
+  }
+  if (day > today) return fmt::format("⚠️ {} has not begun yet: no report for it", format_date(day));
+  if (!context.send_report) {
+    return fmt::format("The report is not sent from the chat here: run <code>vigil report --date {}</code>.",
+                       format_date(day));
+  }
+  auto sent = context.send_report(day);
+  if (!sent.ok()) {
+    return fmt::format("⚠️ report for {} not sent: {}", format_date(day), html_escape(sent.error().message));
+  }
+  return "📊 " + html_escape(*sent);  // it names the day and where it went
 }
 
 }  // namespace
@@ -195,7 +211,7 @@ std::optional<std::string> answer_command(const TelegramUpdate& message, AlertSt
   if (command == "silence") return silence_reply(message, words, store, context);
   if (command == "silences") return silences_reply(store, context);
   if (command == "unsilence") return unsilence_reply(words, store, context);
-  if (command == "report") return report_reply(words);
+  if (command == "report") return report_reply(words, context);
   if (command == "help" || command == "start") return std::string(kHelp);
   return fmt::format("Unknown command /{}: /help lists the commands.", html_escape(command));
 }

@@ -77,7 +77,8 @@ Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, 
     if (update.update_id < offset) continue;  // confirmed already (Telegram does not send these)
     std::optional<std::string> reply;
     if (obeys(update, options.config.telegram)) {
-      const ChatContext context{options.config, options.zone, options.now(), options.bot_username};
+      const ChatContext context{options.config, options.zone, options.now(), options.bot_username,
+                                options.send_report};
       reply = answer_command(update, store, context);
       if (reply) spdlog::info("chat: command from user {} answered", update.user_id);
     } else {

@@ -18,6 +18,7 @@
 
 #include "alert/store.h"
 #include "base/result.h"
+#include "chat/commands.h"  // ReportSender
 #include "config/config.h"
 #include "telegram/telegram.h"
 
@@ -42,6 +43,7 @@ struct ChatReaderOptions {
   std::function<bool(double)> wait;            // sleeps (seconds); false if stopped meanwhile
   int poll_seconds = 25;                       // getUpdates long-poll timeout
   std::string bot_username;                    // "" = answer /command@anybot
+  ReportSender send_report = nullptr;          // /report; unset: it says what to run
 };
 
 // Handles one batch of updates in order: obeys or ignores each, writes the

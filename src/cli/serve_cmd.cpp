@@ -32,6 +32,15 @@
 namespace vigil {
 namespace {
 
+// The report of `day`, built and delivered (`resend`: all of it, even parts
+// that reached the chat before): the report job's and the chat's /report.
+Result<std::string> send_report(ClickHouse& client, const Config& config, const date::time_zone* zone,
+                                Days day, const std::string& late_note, bool resend) {
+  auto report = build_report(client, config, zone, day, chart::default_renderer(), late_note);
+  if (!report.ok()) return report.error();
+  return deliver_report(*report, config, {false, config.out_dir, resend});
+}
+
 // The real jobs, calling the library directly. Each job has its own ClickHouse
 // client because the three can run at the same time.
 class LiveJobRunner final : public JobRunner {
@@ -61,10 +70,7 @@ class LiveJobRunner final : public JobRunner {
   }
 
   Result<JobOutcome> report(Days day, const std::string& late_note) override {
-    auto report = build_report(*report_client_, config_, zone_, day, chart::default_renderer(),
-                               late_note);
-    if (!report.ok()) return report.error();
-    auto where = deliver_report(*report, config_, {false, config_.out_dir});
+    auto where = send_report(*report_client_, config_, zone_, day, late_note, false);
     if (!where.ok()) return where.error();
     return JobOutcome{late_note.empty() ? *where : *where + " (late)"};
   }
@@ -239,6 +245,10 @@ class BotReader {
         config, ctx.zone, chat_offset_path(config), [] { return system_now(); },
         [&clock] { return clock.stopped(); },
         [&clock](double seconds) { return clock.sleep_until(clock.now() + seconds); }});
+    options_->send_report = [&config, zone = ctx.zone](Days day) {
+      auto client = make_qualified_clickhouse(config.clickhouse);
+      return send_report(*client, config, zone, day, "", true);
+    };
     thread_ = std::jthread([this] { run_chat_reader(*bot_, *store_, *options_); });
     return {};
   }
