@@ -79,6 +79,16 @@ TEST_F(ChatCommands, SilenceWritesTheSilenceAndSaysWhoAndUntilWhen) {
   EXPECT_CONTAINS(*reply, "by @ann: release 4.2");
 }
 
+TEST_F(ChatCommands, ASilenceCoversTheBucketUnderWayWhichTheNextRunChecks) {
+  ASSERT_TRUE(say("/silence likes 2h", 5 * 60 + 7));  // 14:20:07, in the 14:15 bucket
+  const auto saved = silences();
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0].starts, kNow);                      // 14:15
+  EXPECT_EQ(saved[0].ends, kNow + 5 * 60 + 7 + 2 * 3600);  // two hours from the command
+  EXPECT_TRUE(silence_covers(saved[0], {"likes", ""}, kNow));
+  EXPECT_FALSE(silence_covers(saved[0], {"likes", ""}, kNow - 900));
+}
+
 TEST_F(ChatCommands, SilenceTakesASliceAndAllMetricsAndTheBotsName) {
   ASSERT_TRUE(say("/silence@vigil_bot views 90m os=iOS", 0, ""));
   ASSERT_TRUE(say("/silence ALL 1d"));

@@ -1,6 +1,7 @@
 // The bot's commands. See commands.h.
 #include "chat/commands.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <vector>
@@ -142,7 +143,10 @@ std::string silence_reply(const TelegramUpdate& message, const std::vector<Word>
     }
   }
   silence.comment = trimmed(std::string_view(message.text).substr(comment_from));
-  silence.starts = context.now;
+  // From the start of the current bucket: the next alert run checks this
+  // bucket, which began before the command (a silence covers buckets that start in it).
+  const EpochSeconds interval = std::max(1, context.config.alerts.interval_minutes) * 60;
+  silence.starts = context.now - context.now % interval;
   silence.ends = context.now + *length;
   silence.created_at = context.now;
   silence.created_by = sender_name(message);

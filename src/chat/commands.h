@@ -5,7 +5,9 @@
 //
 //   /status                          what is firing now, with dashboard links
 //   /silence METRIC DURATION [dimension=value] [comment]
-//                                    METRIC may be "all"; DURATION 90m, 2h, 1d
+//                                    METRIC may be "all"; DURATION 90m, 2h, 1d;
+//                                    from the start of the current bucket (the
+//                                    one the next alert run checks) to now + DURATION
 //   /silences                        the silences not over yet
 //   /unsilence ID                    ends a silence now
 //   /report [YYYY-MM-DD]             sends that day's report now (default
