@@ -142,7 +142,8 @@ TEST_F(ChatServe, ObeysTheChatIgnoresOthersAndDoesNotReplayAfterARestart) {
   EXPECT_EQ(saved[0].metric, "likes");
   EXPECT_EQ(saved[0].created_by, "@ann_ops");
   EXPECT_EQ(saved[0].comment, "release");
-  EXPECT_EQ(saved[0].ends - saved[0].starts, 2 * 3600);
+  EXPECT_EQ(saved[0].ends - saved[0].created_at, 2 * 3600);
+  EXPECT_EQ(saved[0].starts, saved[0].created_at / 900 * 900);  // the bucket under way
 
   // Restart: the old commands are confirmed, not run again.
   fake_.set_reply_delay(0ms);

@@ -61,6 +61,7 @@ struct Request {
   int max_attempts = 0;     // 0: [telegram] max_attempts
   long extra_seconds = 0;   // added to the request timeout (a long poll's wait)
   const std::function<bool()>* cancelled = nullptr;  // polled while the request runs
+  bool routine = false;     // logged at debug, not info (a long poll every few seconds)
 };
 
 struct Response {
@@ -206,6 +207,7 @@ class BotApiTelegram final : public TelegramBot {
     request.max_attempts = 1;
     request.extra_seconds = timeout;
     request.cancelled = &cancelled;
+    request.routine = true;
     auto body = call_for_body(request);
     if (!body.ok()) {
       if (cancelled()) return Error::failure("Telegram getUpdates: stopped");
@@ -228,7 +230,8 @@ class BotApiTelegram final : public TelegramBot {
     const double cap = std::max(0.0, config_.max_retry_after_seconds);
     int backoffs = 0;
     for (int attempt = 1;; ++attempt) {
-      spdlog::info("telegram {}: {}, attempt {}/{}", request.method, request.summary, attempt, max_attempts);
+      spdlog::log(request.routine ? spdlog::level::debug : spdlog::level::info, "telegram {}: {}, attempt {}/{}",
+                  request.method, request.summary, attempt, max_attempts);
       const auto started = std::chrono::steady_clock::now();
       const Response response = perform(request);
       const double seconds =

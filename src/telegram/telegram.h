@@ -9,7 +9,7 @@
 // out is retried too, so in that rare case a message can arrive twice (better
 // than an alert lost). The bot token is never part of an error or a log line
 // (URLs are logged as .../bot<redacted>/sendMessage). Logs: info per attempt
-// (method, size, attempt n/max), warn per retry, debug per answer.
+// (method, size, attempt n/max; getUpdates at debug), warn per retry, debug per answer.
 //
 // Limits are checked before anything is sent (callers split and trim with
 // telegram/text.h): text ≤ 4096 and caption ≤ 1024 visible UTF-16 units,
