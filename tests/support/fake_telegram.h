@@ -43,6 +43,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "telegram/telegram.h"
 
 namespace vigil {
@@ -73,6 +75,9 @@ struct FakeTelegramAttempt {
   std::string description;  // the error description answered; empty when accepted
   std::chrono::steady_clock::time_point arrived;
 };
+
+// A chat id as Telegram writes it in JSON: a number when it is one, else the text.
+nlohmann::json fake_telegram_chat_json(const std::string& chat_id);
 
 class FakeTelegram {
  public:
