@@ -547,7 +547,9 @@ FakeTelegram::~FakeTelegram() {
   }
   updated_.notify_all();
   thread_.join();
-  for (std::thread& poller : pollers_) poller.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  updated_.wait(lock, [this] { return active_polls_ == 0; });  // the pollers use `this`
+  lock.unlock();
   ::close(listen_fd_);
 }
 
@@ -631,11 +633,18 @@ void FakeTelegram::handle_connection(int fd) {
     // A long poll waits on its own thread, so sends are not held up behind it.
     const int own = ::dup(fd);
     if (own >= 0) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      pollers_.emplace_back([this, own, request] {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++active_polls_;
+      }
+      // Detached, so a long-running fake keeps no finished threads; the destructor waits for them.
+      std::thread([this, own, request] {
         respond(own, request);
         ::close(own);
-      });
+        std::lock_guard<std::mutex> lock(mutex_);  // notified under the lock: `this` may go once it is released
+        --active_polls_;
+        updated_.notify_all();
+      }).detach();
       return;
     }
   }

@@ -172,7 +172,7 @@ class FakeTelegram {
   bool webhook_ = false;
   long long polls_ = 0;  // getUpdates requests so far: a newer one ends an older one's wait
   std::condition_variable updated_;  // an update pushed, a newer poll, or stopping
-  std::vector<std::thread> pollers_;
+  int active_polls_ = 0;  // getUpdates answered on their own (detached) threads
 };
 
 }  // namespace vigil
