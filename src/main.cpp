@@ -136,8 +136,12 @@ int run(int argc, char** argv) {
   auto* serve =
       app.add_subcommand("serve", "scheduler daemon: ETL, report, alerts; dashboard, /health, /metrics");
   bool dashboard_only = false;
-  serve->add_flag("--dashboard-only", dashboard_only,
-                  "serve the dashboard (and /health) only: run no jobs, take no lock");
+  bool bot_only = false;
+  auto* dashboard_flag = serve->add_flag("--dashboard-only", dashboard_only,
+                                         "serve the dashboard (and /health) only: run no jobs, take no lock");
+  serve->add_flag("--bot-only", bot_only,
+                  "read the bot's commands only (when Airflow runs the jobs): no jobs, no dashboard")
+      ->excludes(dashboard_flag);
 
   RunsOptions runs;
   auto* runs_cmd = app.add_subcommand("runs", "job run history of vigil serve, newest first");
@@ -193,7 +197,11 @@ int run(int argc, char** argv) {
   if (alert_cmd->parsed()) return run_alert(global, alert);
   if (backtest_cmd->parsed()) return run_backtest(global, backtest);
   if (detect_cmd->parsed()) return run_detect(global, detect);
-  if (serve->parsed()) return run_serve(global, dashboard_only);
+  if (serve->parsed()) {
+    return run_serve(global, dashboard_only ? ServeMode::kDashboardOnly
+                             : bot_only     ? ServeMode::kBotOnly
+                                            : ServeMode::kAll);
+  }
   if (runs_cmd->parsed()) return run_runs(global, runs);
   if (silence_cmd->parsed()) {
     silence.action = silence_add->parsed() ? "add" : silence_list->parsed() ? "list" : "expire";

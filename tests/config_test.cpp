@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace vigil {
@@ -424,6 +425,24 @@ TEST(AgeBucketLabels, CustomBounds) {
   EXPECT_EQ(age_bucket_labels({30}), (std::vector<std::string>{"0-29", "30+"}));
   EXPECT_EQ(age_bucket_labels({1, 21, 65}),
             (std::vector<std::string>{"0-0", "1-20", "21-64", "65+"}));
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(ConfigTelegram, AllowedUsersAreIdsOrUsernames) {
+  const Config c = parse_ok("[telegram]\nallowed_users = [\"123456789\", \"@ann_ops\"]\n");
+  EXPECT_EQ(c.telegram.allowed_users, (std::vector<std::string>{"123456789", "@ann_ops"}));
+  EXPECT_TRUE(parse_ok("").telegram.allowed_users.empty());
+  for (const char* bad : {"\"ann_ops\"", "\"@a b\"", "\"@ann\"", "\"\"", "\"-5\""}) {
+    const std::string message = parse_error(fmt::format("[telegram]\nallowed_users = [{}]\n", bad));
+    EXPECT_NE(message.find("telegram.allowed_users"), std::string::npos) << message;
+    EXPECT_NE(message.find("@username"), std::string::npos) << message;
+  }
+  EXPECT_NE(parse_error("[telegram]\nallowed_users = \"@ann_ops\"\n").find("allowed_users"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <limits>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "config/metric_catalog.h"
 
 namespace vigil {
 
@@ -67,6 +70,14 @@ std::string silences_text(const std::vector<Silence>& silences, EpochSeconds now
                        s.comment.empty() ? "" : ": ", s.comment);
   }
   return out;
+}
+
+Status check_silence_metric(const std::string& metric) {
+  if (metric == kSilenceAllMetrics) return {};
+  const MetricDef* row = find_metric(metric);
+  if (row != nullptr && row->alerted) return {};
+  return Error::usage(fmt::format("unknown metric '{}': give all or one of {}", metric,
+                                  fmt::join(alert_metric_names(), ", ")));
 }
 
 Result<EpochSeconds> parse_silence_duration(const std::string& text) {

@@ -54,6 +54,10 @@ AlertAction apply_silence(AlertState& state, const AlertState& before, AlertActi
 std::string silences_text(const std::vector<Silence>& silences, EpochSeconds now,
                           const date::time_zone* zone);
 
+// A metric a silence may name: "all" or an alerted metric of the catalogue;
+// else a usage error listing them (`vigil silence add` and the chat's /silence).
+Status check_silence_metric(const std::string& metric);
+
 // "90m", "2h", "1d" (a positive whole number of minutes, hours or days) in
 // seconds; anything else is a usage error naming the text and the forms.
 Result<EpochSeconds> parse_silence_duration(const std::string& text);

@@ -75,11 +75,15 @@ struct RunsOptions {
   int limit = 20;      // newest first; 0 = all
 };
 
-// `vigil serve`: the scheduler daemon and its dashboard (runs until
-// SIGTERM/SIGINT); `dashboard_only` serves the pages without running jobs.
-int run_serve(const GlobalOptions& global, bool dashboard_only);
+// `vigil serve`: the scheduler daemon, its dashboard and the bot's reader
+// (runs until SIGTERM/SIGINT); kDashboardOnly serves the pages without running
+// jobs; kBotOnly reads the bot's commands only (the jobs run under Airflow).
+enum class ServeMode { kAll, kDashboardOnly, kBotOnly };
+int run_serve(const GlobalOptions& global, ServeMode mode);
 // `vigil runs`: the job run history of `vigil serve`.
 int run_runs(const GlobalOptions& global, const RunsOptions& options);
+// Where `vigil serve` keeps the bot's offset (the next update_id to read).
+std::string chat_offset_path(const Config& config);
 // Where `vigil serve` keeps its run history.
 std::string run_history_path(const Config& config);
 

@@ -3,7 +3,10 @@
 // state_dir/runs.sqlite, serves the dashboard, /health and /metrics on [serve]
 // listen, and on SIGTERM/SIGINT lets the current steps finish, starts nothing
 // new and exits 0. At start it also sends the alert messages an earlier run left
-// undelivered. With --dashboard-only it serves the pages and nothing else.
+// undelivered. With a bot token it also reads the bot's commands (chat/reader.h;
+// the offset in state_dir/telegram.offset). With --dashboard-only it serves the
+// pages and nothing else; with --bot-only it reads the bot's commands and
+// nothing else (for when Airflow runs the jobs).
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -20,6 +23,7 @@
 #include "cli/context.h"
 #include "cli/delivery.h"
 #include "base/file_lock.h"
+#include "chat/reader.h"
 #include "etl/etl.h"
 #include "schedule/scheduler.h"
 #include "web/dashboard.h"
@@ -27,6 +31,15 @@
 
 namespace vigil {
 namespace {
+
+// The report of `day`, built and delivered (`resend`: all of it, even parts
+// that reached the chat before): the report job's and the chat's /report.
+Result<std::string> send_report(ClickHouse& client, const Config& config, const date::time_zone* zone,
+                                Days day, const std::string& late_note, bool resend) {
+  auto report = build_report(client, config, zone, day, chart::default_renderer(), late_note);
+  if (!report.ok()) return report.error();
+  return deliver_report(*report, config, {false, config.out_dir, resend});
+}
 
 // The real jobs, calling the library directly. Each job has its own ClickHouse
 // client because the three can run at the same time.
@@ -57,10 +70,7 @@ class LiveJobRunner final : public JobRunner {
   }
 
   Result<JobOutcome> report(Days day, const std::string& late_note) override {
-    auto report = build_report(*report_client_, config_, zone_, day, chart::default_renderer(),
-                               late_note);
-    if (!report.ok()) return report.error();
-    auto where = deliver_report(*report, config_, {false, config_.out_dir});
+    auto where = send_report(*report_client_, config_, zone_, day, late_note, false);
     if (!where.ok()) return where.error();
     return JobOutcome{late_note.empty() ? *where : *where + " (late)"};
   }
@@ -215,6 +225,46 @@ class WebFront {
   std::unique_ptr<HttpServer> server_;
 };
 
+// The bot's reader on its own thread, with its own store and Bot API client;
+// none without a token. It ends once `clock` is stopped (a long poll within
+// about a second).
+class BotReader {
+ public:
+  Status start(const AppContext& ctx, Clock& clock) {
+    const Config& config = ctx.config;
+    if (config.telegram.token.empty()) {
+      spdlog::info("serve: no Telegram token (VIGIL_TELEGRAM_TOKEN): the bot reads no commands");
+      return {};
+    }
+    VIGIL_TRY(check_telegram_config(config.telegram));
+    auto store = open_sqlite_alert_store(alert_state_path(config));
+    if (!store.ok()) return store.error();
+    store_ = std::move(*store);
+    bot_ = make_bot_api_bot(config.telegram, real_sleeper());
+    options_.reset(new ChatReaderOptions{
+        config, ctx.zone, chat_offset_path(config), [] { return system_now(); },
+        [&clock] { return clock.stopped(); },
+        [&clock](double seconds) { return clock.sleep_until(clock.now() + seconds); }});
+    options_->send_report = [&config, zone = ctx.zone](Days day) {
+      auto client = make_qualified_clickhouse(config.clickhouse);
+      return send_report(*client, config, zone, day, "", true);
+    };
+    thread_ = std::jthread([this] { run_chat_reader(*bot_, *store_, *options_); });
+    return {};
+  }
+
+  // Waits for the reader to end (stop the clock first).
+  void stop() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::unique_ptr<AlertStore> store_;
+  std::unique_ptr<TelegramBot> bot_;
+  std::unique_ptr<ChatReaderOptions> options_;
+  std::jthread thread_;
+};
+
 // Everything after the checks: start, wait for a signal, stop in order.
 int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   const Config& config = ctx.config;
@@ -235,12 +285,19 @@ int serve(AppContext& ctx, std::vector<JobSpec> jobs, RunHistory& history) {
   }
   // Joined when serve() returns, after the scheduler has stopped.
   std::jthread left_over([&] { send_left_over_alerts(config, ctx.zone); });
-  if (auto started = scheduler.start(); !started.ok()) return fail(started.error());
+  BotReader bot;
+  if (auto started = bot.start(ctx, *clock); !started.ok()) return fail(started.error());
+  if (auto started = scheduler.start(); !started.ok()) {
+    clock->stop();
+    bot.stop();
+    return fail(started.error());
+  }
   spdlog::info("serve: running (stop with SIGTERM or Ctrl-C)");
 
   const std::string signal = wait_for_stop_signal();
   spdlog::info("serve: {}: letting the current steps finish, starting nothing new", signal);
-  scheduler.stop();
+  scheduler.stop();  // stops the clock, which ends the bot's reader too
+  bot.stop();
   web.stop();
   const auto status = scheduler.status();
   long runs = 0;
@@ -275,18 +332,40 @@ int serve_dashboard(AppContext& ctx) {
   return 0;
 }
 
+// --bot-only: the bot's reader alone, under the state directory's lock (one
+// reader per bot: a second one would make Telegram answer 409).
+int serve_bot(AppContext& ctx) {
+  if (ctx.config.telegram.token.empty()) {
+    return fail(Error::usage("--bot-only needs the bot token: set VIGIL_TELEGRAM_TOKEN in the environment"));
+  }
+  auto lock = lock_state_dir(ctx.config.state_dir);
+  if (!lock.ok()) return fail(lock.error());
+  auto clock = make_system_clock();
+  BotReader bot;
+  if (auto started = bot.start(ctx, *clock); !started.ok()) return fail(started.error());
+  spdlog::info("serve: the bot's commands only, no jobs (stop with SIGTERM or Ctrl-C)");
+  const std::string signal = wait_for_stop_signal();
+  clock->stop();
+  bot.stop();
+  spdlog::info("serve: stopped ({})", signal);
+  return 0;
+}
+
 }  // namespace
+
+std::string chat_offset_path(const Config& config) { return config.state_dir + "/telegram.offset"; }
 
 std::string run_history_path(const Config& config) { return config.state_dir + "/runs.sqlite"; }
 
-int run_serve(const GlobalOptions& global, bool dashboard_only) {
+int run_serve(const GlobalOptions& global, ServeMode mode) {
   // Before any thread exists, so every thread inherits the mask and only
   // sigwait() receives the stop signals.
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto ctx = make_context(global);
   if (!ctx.ok()) return fail(ctx.error());
-  if (dashboard_only) return serve_dashboard(*ctx);
+  if (mode == ServeMode::kDashboardOnly) return serve_dashboard(*ctx);
+  if (mode == ServeMode::kBotOnly) return serve_bot(*ctx);
   auto jobs = job_specs(ctx->config.schedule);
   if (!jobs.ok()) return fail(jobs.error());
   auto lock = lock_state_dir(ctx->config.state_dir);

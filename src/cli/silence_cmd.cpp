@@ -9,23 +9,14 @@
 #include "alert/store.h"
 #include "cli/cli.h"
 #include "cli/context.h"
-#include "config/metric_catalog.h"
 
 namespace vigil {
 namespace {
 
-Status check_metric(const std::string& metric) {
-  if (metric == kSilenceAllMetrics) return {};
-  const MetricDef* row = find_metric(metric);
-  if (row != nullptr && row->alerted) return {};
-  return Error::usage(fmt::format("unknown metric '{}': give all or one of {}", metric,
-                                  fmt::join(alert_metric_names(), ", ")));
-}
-
 // The silence `options` describe, from `now` by default.
 Result<Silence> silence_of(const SilenceOptions& options, const date::time_zone* zone,
                            EpochSeconds now) {
-  VIGIL_TRY(check_metric(options.metric));
+  VIGIL_TRY(check_silence_metric(options.metric));
   if (options.slice && options.slice->find('=') == std::string::npos) {
     return Error::usage(fmt::format(
         "bad --slice '{}': give dimension=value, e.g. os=Android or age=18-24", *options.slice));

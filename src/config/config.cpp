@@ -109,14 +109,28 @@ void read_report(Reader& r, const toml::table& root, ReportConfig& c) {
   read_string(r, *t, "report", "dashboard_url", c.dashboard_url, check_optional_url);
 }
 
+// A Telegram user: a numeric id, or a username (5..32 of A-Z a-z 0-9 _) with its "@".
+std::string check_telegram_user(std::string_view value) {
+  const bool id = !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
+  if (id) return "";
+  const std::string_view name = value.empty() || value.front() != '@' ? std::string_view() : value.substr(1);
+  const bool username =
+      name.size() >= 5 && name.size() <= 32 &&
+      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+          std::string_view::npos;
+  return username ? "" : "expected a numeric user id (\"123456789\") or a @username (\"@ann_ops\")";
+}
+
 void read_telegram(Reader& r, const toml::table& root, TelegramConfig& c) {
   const toml::table* t = section(r, root, "telegram");
   if (t == nullptr) return;
-  check_known_keys(r, *t, {"telegram", {"api_url", "chat_id", "timeout_seconds", "max_attempts"}});
+  check_known_keys(r, *t,
+                   {"telegram", {"api_url", "chat_id", "timeout_seconds", "max_attempts", "allowed_users"}});
   read_string(r, *t, "telegram", "api_url", c.api_url, check_url);
   read_string(r, *t, "telegram", "chat_id", c.chat_id, check_any);
   read_int(r, *t, "telegram", "timeout_seconds", c.timeout_seconds, 1, 600);
   read_int(r, *t, "telegram", "max_attempts", c.max_attempts, 1, 20);
+  read_string_array(r, *t, "telegram", "allowed_users", c.allowed_users, check_telegram_user);
 }
 
 void read_root(Reader& r, const toml::table& root, Config& c, const DetectorCheck& check_detector) {

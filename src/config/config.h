@@ -56,6 +56,9 @@ struct TelegramConfig {
   int max_attempts = 5;      // requests per call, including the first
   double backoff_seconds = 1.0;  // first wait after a 5xx/network error; doubles each time
   double max_retry_after_seconds = 120;  // cap on any single wait
+  // Who the bot obeys in chat_id (`vigil serve`'s commands): empty = anyone in
+  // the chat; else numeric user ids ("123456789") or usernames ("@ann").
+  std::vector<std::string> allowed_users;
 };
 
 // Per-metric overrides under [alerts.metrics.<name>]; unset fields take [alerts].

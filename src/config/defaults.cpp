@@ -89,6 +89,9 @@ chat_id = {}
 # Per request; and requests per message including retries (429, 5xx, network).
 timeout_seconds = {}
 max_attempts = {}
+# Who the bot obeys in that chat (its commands, read by vigil serve): [] = anyone
+# in the chat; else numeric user ids or @usernames, e.g. ["123456789", "@ann_ops"].
+allowed_users = []
 
 [alerts]
 # Bucket size in minutes (divides 60) and the history a detector sees, in days.

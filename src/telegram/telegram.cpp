@@ -58,6 +58,10 @@ struct Request {
   std::vector<Part> parts;  // multipart requests
   bool multipart = false;
   std::string summary;      // for the log: what is being sent
+  int max_attempts = 0;     // 0: [telegram] max_attempts
+  long extra_seconds = 0;   // added to the request timeout (a long poll's wait)
+  const std::function<bool()>* cancelled = nullptr;  // polled while the request runs
+  bool routine = false;     // logged at debug, not info (a long poll every few seconds)
 };
 
 struct Response {
@@ -66,6 +70,12 @@ struct Response {
   long http = 0;
   std::string body;
 };
+
+// libcurl's progress callback: non-zero aborts the transfer.
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancelled = static_cast<const std::function<bool()>*>(user);
+  return (*cancelled)() ? 1 : 0;
+}
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* body = static_cast<std::string*>(user);
@@ -106,7 +116,7 @@ Status check_caption(const std::string& caption_html) {
   return {};
 }
 
-class BotApiTelegram final : public Telegram {
+class BotApiTelegram final : public TelegramBot {
  public:
   BotApiTelegram(TelegramConfig config, Sleeper& sleeper)
       : config_(std::move(config)), base_(strip_slashes(config_.api_url)), sleeper_(sleeper) {}
@@ -184,14 +194,44 @@ class BotApiTelegram final : public Telegram {
     return call(request);
   }
 
+  Result<std::vector<TelegramUpdate>> get_updates(std::int64_t offset, int timeout_seconds,
+                                                  const std::function<bool()>& cancelled) override {
+    VIGIL_TRY(check_telegram_config(config_));
+    Request request;
+    request.method = "getUpdates";
+    const int timeout = std::max(0, timeout_seconds);
+    request.json_body = dump(json{{"offset", offset},
+                                  {"timeout", timeout},
+                                  {"allowed_updates", json::array({"message"})}});
+    request.summary = fmt::format("offset {}, timeout {} s", offset, timeout);
+    request.max_attempts = 1;
+    request.extra_seconds = timeout;
+    request.cancelled = &cancelled;
+    request.routine = true;
+    auto body = call_for_body(request);
+    if (!body.ok()) {
+      if (cancelled()) return Error::failure("Telegram getUpdates: stopped");
+      return body.error();
+    }
+    return parse_updates(*body);
+  }
+
  private:
-  // Sends `request` until it is accepted, fails for good, or the attempts run out.
   Status call(const Request& request) {
-    const int max_attempts = std::max(1, config_.max_attempts);
+    auto body = call_for_body(request);
+    if (!body.ok()) return body.error();
+    return {};
+  }
+
+  // Sends `request` until it is accepted, fails for good, or the attempts run
+  // out; the accepted answer's body.
+  Result<std::string> call_for_body(const Request& request) {
+    const int max_attempts = std::max(1, request.max_attempts > 0 ? request.max_attempts : config_.max_attempts);
     const double cap = std::max(0.0, config_.max_retry_after_seconds);
     int backoffs = 0;
     for (int attempt = 1;; ++attempt) {
-      spdlog::info("telegram {}: {}, attempt {}/{}", request.method, request.summary, attempt, max_attempts);
+      spdlog::log(request.routine ? spdlog::level::debug : spdlog::level::info, "telegram {}: {}, attempt {}/{}",
+                  request.method, request.summary, attempt, max_attempts);
       const auto started = std::chrono::steady_clock::now();
       const Response response = perform(request);
       const double seconds =
@@ -202,7 +242,7 @@ class BotApiTelegram final : public Telegram {
                     seconds);
       const Verdict verdict = judge(request.method, response);
       using Next = Verdict::Next;
-      if (verdict.next == Next::kDone) return {};
+      if (verdict.next == Next::kDone) return response.body;
       if (verdict.next == Next::kFail) {
         spdlog::debug("telegram {}: {}", request.method, redact(verdict.reason));
         return Error::failure(redact(verdict.reason));
@@ -254,8 +294,13 @@ class BotApiTelegram final : public Telegram {
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.json_body.size()));
     }
     const long timeout = std::max(1, config_.timeout_seconds);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout + request.extra_seconds);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, std::min(timeout, 10L));
+    if (request.cancelled != nullptr) {
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, request.cancelled);
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "vigil");
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -316,15 +361,27 @@ class BotApiTelegram final : public Telegram {
               fmt::format("Telegram: {} not found ({}): check VIGIL_TELEGRAM_TOKEN and [telegram] api_url",
                           method, cause)};
     }
+    std::string lower = description;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (code == 409) {
+      if (lower.find("webhook") != std::string::npos) {
+        return {Next::kFail, 0,
+                fmt::format("Telegram {}: a webhook is set for this bot ({}): vigil reads commands by long "
+                            "polling; delete the webhook with the Bot API's deleteWebhook method",
+                            method, cause)};
+      }
+      return {Next::kFail, 0,
+              fmt::format("Telegram {}: another program reads this bot's updates ({}): run one reader per "
+                          "bot token (one vigil serve, or one --bot-only)",
+                          method, cause)};
+    }
     if (code == 403) {
       return {Next::kFail, 0,
               fmt::format("Telegram: the bot may not post to chat {} ({}): add the bot to the chat or check "
                           "[telegram] chat_id",
                           chat, cause)};
     }
-    std::string lower = description;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (lower.find("chat not found") != std::string::npos) {
       return {Next::kFail, 0,
               fmt::format("Telegram: chat {} not found ({}): check [telegram] chat_id", chat, cause)};
@@ -378,6 +435,10 @@ Status check_telegram_config(const TelegramConfig& config) {
 }
 
 std::unique_ptr<Telegram> make_bot_api_telegram(const TelegramConfig& config, Sleeper& sleeper) {
+  return std::make_unique<BotApiTelegram>(config, sleeper);
+}
+
+std::unique_ptr<TelegramBot> make_bot_api_bot(const TelegramConfig& config, Sleeper& sleeper) {
   return std::make_unique<BotApiTelegram>(config, sleeper);
 }
 

@@ -1,5 +1,5 @@
 // Telegram Bot API client (libcurl): the daily report and alerts go out as
-// HTML messages, single photos and albums.
+// HTML messages, single photos and albums; the bot reads commands with getUpdates.
 //
 // Retries: 429 waits the `retry_after` Telegram asks for (capped) and retries;
 // 5xx answers and network errors retry with exponential backoff; every other
@@ -9,13 +9,15 @@
 // out is retried too, so in that rare case a message can arrive twice (better
 // than an alert lost). The bot token is never part of an error or a log line
 // (URLs are logged as .../bot<redacted>/sendMessage). Logs: info per attempt
-// (method, size, attempt n/max), warn per retry, debug per answer.
+// (method, size, attempt n/max; getUpdates at debug), warn per retry, debug per answer.
 //
 // Limits are checked before anything is sent (callers split and trim with
 // telegram/text.h): text ≤ 4096 and caption ≤ 1024 visible UTF-16 units,
 // 2..10 photos per album, PNG photos ≤ 10 MB.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "base/result.h"
 #include "base/sleeper.h"  // Sleeper: the waits between retries, injected
 #include "config/config.h"  // TelegramConfig
+#include "telegram/updates.h"  // TelegramUpdate
 
 namespace vigil {
 
@@ -44,11 +47,26 @@ class Telegram {
   virtual Status send_media_group(const std::vector<Photo>& photos, const std::string& caption_html) = 0;
 };
 
+// A bot that also reads what is written to it (`vigil serve`'s chat reader).
+class TelegramBot : public Telegram {
+ public:
+  // getUpdates by long polling: the updates after `offset` (asking with
+  // offset = last update_id + 1 confirms, so Telegram drops, the earlier ones),
+  // waiting up to `timeout_seconds` for one to arrive; only "message" updates.
+  // One request, no retries (the reader asks again anyway); `cancelled` is
+  // polled during the wait and ends it early with an error saying so. A 409
+  // (a webhook is set, or another reader polls with this token) is a one-line
+  // error saying which and what to do.
+  virtual Result<std::vector<TelegramUpdate>> get_updates(std::int64_t offset, int timeout_seconds,
+                                                          const std::function<bool()>& cancelled) = 0;
+};
+
 // Local checks of the settings (token and chat set, token without spaces or
 // URL characters, api_url http(s)); usage errors (exit 2). Each send runs them.
 Status check_telegram_config(const TelegramConfig& config);
 
 // The Bot API client. `sleeper` must outlive it.
 std::unique_ptr<Telegram> make_bot_api_telegram(const TelegramConfig& config, Sleeper& sleeper);
+std::unique_ptr<TelegramBot> make_bot_api_bot(const TelegramConfig& config, Sleeper& sleeper);
 
 }  // namespace vigil

@@ -507,7 +507,12 @@ std::string field(const Fields& fields, const std::string& name) {
   return it == fields.end() ? std::string() : it->second;
 }
 
-json chat_json(const std::string& chat_id) {
+
+}  // namespace
+
+// ---------------------------------------------------------------- server
+
+json fake_telegram_chat_json(const std::string& chat_id) {
   try {
     std::size_t used = 0;
     const long long id = std::stoll(chat_id, &used);
@@ -516,10 +521,6 @@ json chat_json(const std::string& chat_id) {
   }
   return chat_id;
 }
-
-}  // namespace
-
-// ---------------------------------------------------------------- server
 
 FakeTelegram::FakeTelegram(std::string token, std::string chat_id)
     : token_(std::move(token)), chat_id_(std::move(chat_id)) {
@@ -540,8 +541,15 @@ FakeTelegram::FakeTelegram(std::string token, std::string chat_id)
 }
 
 FakeTelegram::~FakeTelegram() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  updated_.notify_all();
   thread_.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  updated_.wait(lock, [this] { return active_polls_ == 0; });  // the pollers use `this`
+  lock.unlock();
   ::close(listen_fd_);
 }
 
@@ -584,7 +592,9 @@ std::size_t FakeTelegram::pending_faults() const {
   return faults_.size();
 }
 
-void FakeTelegram::set_reply_delay(std::chrono::milliseconds delay) {
+void FakeTelegram::set_reply_delay(std::chrono::milliseconds delay, const std::string& method) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  reply_delay_method_ = method;
   reply_delay_ms_ = delay.count();
 }
 
@@ -618,6 +628,31 @@ void FakeTelegram::handle_connection(int fd) {
     return;
   }
   request.arrived = std::chrono::steady_clock::now();
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  if (path.size() > 11 && path.compare(path.size() - 11, 11, "/getUpdates") == 0) {
+    // A long poll waits on its own thread, so sends are not held up behind it.
+    const int own = ::dup(fd);
+    if (own >= 0) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++active_polls_;
+      }
+      // Detached, so a long-running fake keeps no finished threads; the destructor waits for them.
+      std::thread([this, own, request] {
+        respond(own, request);
+        ::close(own);
+        std::lock_guard<std::mutex> lock(mutex_);  // notified under the lock: `this` may go once it is released
+        --active_polls_;
+        updated_.notify_all();
+      }).detach();
+      return;
+    }
+  }
+  respond(fd, request);
+}
+
+void FakeTelegram::respond(int fd, const Request& request) {
+  Connection connection(fd);
   Reply reply;
   try {
     reply = answer(request);
@@ -626,7 +661,13 @@ void FakeTelegram::handle_connection(int fd) {
     reply.body = json{{"ok", false}, {"error_code", 400}, {"description", std::string("fake Telegram failed: ") + e.what()}}.dump();
   }
   if (reply.disconnect) return;
-  if (const long long delay = reply_delay_ms_.load(); delay > 0) {
+  const std::string path = request.target.substr(0, request.target.find('?'));
+  bool delayed = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    delayed = reply_delay_method_.empty() || path.substr(path.rfind('/') + 1) == reply_delay_method_;
+  }
+  if (const long long delay = reply_delay_ms_.load(); delay > 0 && delayed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay));
   }
   const std::string response = fmt::format(
@@ -667,8 +708,9 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   std::optional<Fault> fault;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!faults_.empty() &&
-        (faults_.front().method.empty() || faults_.front().method == attempt.method)) {
+    // A fault for any method waits for a send: a reader's long polls do not take it.
+    if (!faults_.empty() && (faults_.front().method.empty() ? attempt.method != "getUpdates"
+                                                            : faults_.front().method == attempt.method)) {
       fault = faults_.front();
       faults_.pop_front();
     }
@@ -689,7 +731,7 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   if (slash == std::string::npos) return error(attempt, 404, "Not Found");
   if (path.substr(4, slash - 4) != token_) return error(attempt, 401, "Unauthorized");
   const std::string method = path.substr(slash + 1);
-  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup") {
+  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup" && method != "getUpdates") {
     return error(attempt, 404, "Not Found");
   }
   return process(request, method, attempt);
@@ -737,6 +779,7 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
     return nullptr;
   };
 
+  if (method == "getUpdates") return get_updates(fields, attempt);
   const std::string chat = field(fields, "chat_id");
   if (chat.empty()) return error(attempt, 400, "Bad Request: chat_id is empty");
   if (chat != chat_id_) return error(attempt, 400, "Bad Request: chat not found");
@@ -753,7 +796,7 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
 
   json result;
   const json message = {{"date", static_cast<long long>(std::time(nullptr))},
-                        {"chat", {{"id", chat_json(chat)}, {"type", "supergroup"}}}};
+                        {"chat", {{"id", fake_telegram_chat_json(chat)}, {"type", "supergroup"}}}};
   if (method == "sendMessage") {
     call.text = field(fields, "text");
     call.parse_mode = field(fields, "parse_mode");

@@ -21,16 +21,29 @@
 //   span class="tg-spoiler" tg-spoiler blockquote tg-emoji), properly nested and closed,
 //   else 400 "Bad Request: can't parse entities: ..."; other parse modes -> 400.
 //   Every uploaded file must start with the PNG signature, else 400 "Bad Request: IMAGE_PROCESS_FAILED".
+//   getUpdates (no chat_id): the text messages queued by push_message, as "message"
+//   updates with increasing update_id; `offset` confirms, dropping every update with
+//   a lower id for good; with none left, `timeout` seconds of long polling (capped at
+//   kMaxLongPollSeconds so tests stay fast) end early when one is pushed; a newer
+//   getUpdates ends a waiting one with 409 "Conflict: terminated by other getUpdates
+//   request"; while a webhook is set (set_webhook), 409 "Conflict: can't use getUpdates
+//   method while webhook is active". getUpdates requests are answered on their own
+//   threads, so a long poll never holds up a sendMessage; they are attempts, not calls.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "telegram/telegram.h"
 
@@ -63,6 +76,9 @@ struct FakeTelegramAttempt {
   std::chrono::steady_clock::time_point arrived;
 };
 
+// A chat id as Telegram writes it in JSON: a number when it is one, else the text.
+nlohmann::json fake_telegram_chat_json(const std::string& chat_id);
+
 class FakeTelegram {
  public:
   static constexpr const char* kDefaultToken = "110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
@@ -81,7 +97,8 @@ class FakeTelegram {
   // Client settings for this server (5 s timeout, 5 attempts, 1 s backoff).
   TelegramConfig config() const;
 
-  // Scripted faults, used in order, one per request, before any checking.
+  // Scripted faults, used in order, one per request, before any checking
+  // (fail_next and disconnect_next: one per send, never a getUpdates).
   // 429 answers "Too Many Requests: retry after N" with parameters.retry_after = N
   // (none if retry_after <= 0); 500 and 4xx answer the Bot API's JSON; 502, 503
   // and 504 answer an nginx-style HTML page, as Telegram's front end does.
@@ -95,7 +112,19 @@ class FakeTelegram {
   std::size_t pending_faults() const;
   // A slow Bot API: every request is recorded as usual, then answered only after
   // `delay` (0 = at once). Requests are served one at a time, so they queue.
-  void set_reply_delay(std::chrono::milliseconds delay);
+  // With `method` ("sendMessage"), only that method's answers wait.
+  void set_reply_delay(std::chrono::milliseconds delay, const std::string& method = "");
+
+  // The chat's side: queues a text message from user `user_id` in chat
+  // `chat_id` (another chat than the configured one is fine: the bot must
+  // ignore it). Returns its update_id.
+  std::int64_t push_message(const std::string& chat_id, std::int64_t user_id, const std::string& username,
+                            const std::string& first_name, const std::string& text);
+  // A webhook set (true) or deleted (false): getUpdates answers 409 while one is set.
+  void set_webhook(bool set);
+  // Updates pushed and not yet confirmed by an offset.
+  std::size_t unconfirmed_updates() const;
+  static constexpr int kMaxLongPollSeconds = 1;
 
   std::vector<FakeTelegramCall> calls() const;        // accepted calls, in arrival order
   std::vector<FakeTelegramAttempt> attempts() const;  // every request, in arrival order
@@ -118,6 +147,8 @@ class FakeTelegram {
 
   void serve();
   void handle_connection(int fd);
+  void respond(int fd, const Request& request);
+  Reply get_updates(const std::map<std::string, std::string>& fields, FakeTelegramAttempt& attempt);
   Reply answer(const Request& request);
   Reply process(const Request& request, const std::string& method, FakeTelegramAttempt& attempt);
   Reply error(FakeTelegramAttempt& attempt, int code, const std::string& description, int retry_after = 0);
@@ -132,9 +163,16 @@ class FakeTelegram {
 
   mutable std::mutex mutex_;
   std::deque<Fault> faults_;
+  std::string reply_delay_method_;  // "": every method
   std::vector<FakeTelegramCall> calls_;
   std::vector<FakeTelegramAttempt> attempts_;
   long next_message_id_ = 1;
+  std::deque<std::string> updates_;  // unconfirmed, as JSON, in update_id order
+  std::int64_t first_update_id_ = 1;  // of updates_.front()
+  bool webhook_ = false;
+  long long polls_ = 0;  // getUpdates requests so far: a newer one ends an older one's wait
+  std::condition_variable updated_;  // an update pushed, a newer poll, or stopping
+  int active_polls_ = 0;  // getUpdates answered on their own (detached) threads
 };
 
 }  // namespace vigil
