@@ -106,6 +106,13 @@ TEST(SilenceTest, ABucketSeenBeforeStaysQuiet) {
   EXPECT_FALSE(s.held);
 }
 
+TEST(SilenceTest, FromNowStartsAtTheBucketUnderWay) {
+  // 14:22 in a 15-minute world: the 14:15 bucket, checked by the next run, is covered.
+  EXPECT_EQ(silence_start_now(kT0 + 7 * 60, 15), kT0);
+  EXPECT_EQ(silence_start_now(kT0, 15), kT0);
+  EXPECT_EQ(silence_start_now(kT0 + 7 * 60, 5), kT0 + 5 * 60);
+}
+
 TEST(SilenceTest, DurationsAreMinutesHoursOrDays) {
   EXPECT_EQ(*parse_silence_duration("90m"), 5400);
   EXPECT_EQ(*parse_silence_duration("2h"), 7200);

@@ -81,7 +81,7 @@ class ChatReader : public ::testing::Test {
 
   ChatReaderOptions options() {
     return {config_, zone_, offset_path(), [] { return kNow; }, [] { return false; },
-            [](double) { return true; }};
+            [](double) { return true; }, 25, "", nullptr};
   }
   std::string offset_path() const { return (dir_ / "telegram.offset").string(); }
 

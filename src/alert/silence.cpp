@@ -1,5 +1,6 @@
 #include "alert/silence.h"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
@@ -9,6 +10,11 @@
 #include "config/metric_catalog.h"
 
 namespace vigil {
+
+EpochSeconds silence_start_now(EpochSeconds now, int interval_minutes) {
+  const EpochSeconds interval = std::max(1, interval_minutes) * 60;
+  return now - now % interval;
+}
 
 bool silence_covers(const Silence& silence, const AlertKey& key, EpochSeconds bucket) {
   if (bucket < silence.starts || bucket >= silence.ends) return false;

@@ -29,6 +29,11 @@ struct Silence {
   std::optional<EpochSeconds> expired_at;  // ended early by `silence expire` (ends moved there)
 };
 
+// Where a silence set "from now" starts: at the start of the bucket under way,
+// which the next alert run checks and which began before the command (a
+// silence covers the buckets that start in it).
+EpochSeconds silence_start_now(EpochSeconds now, int interval_minutes);
+
 // Whether `silence` covers `key`'s bucket starting at `bucket`.
 bool silence_covers(const Silence& silence, const AlertKey& key, EpochSeconds bucket);
 

@@ -143,10 +143,7 @@ std::string silence_reply(const TelegramUpdate& message, const std::vector<Word>
     }
   }
   silence.comment = trimmed(std::string_view(message.text).substr(comment_from));
-  // From the start of the current bucket: the next alert run checks this
-  // bucket, which began before the command (a silence covers buckets that start in it).
-  const EpochSeconds interval = std::max(1, context.config.alerts.interval_minutes) * 60;
-  silence.starts = context.now - context.now % interval;
+  silence.starts = silence_start_now(context.now, context.config.alerts.interval_minutes);
   silence.ends = context.now + *length;
   silence.created_at = context.now;
   silence.created_by = sender_name(message);

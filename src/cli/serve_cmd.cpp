@@ -244,7 +244,8 @@ class BotReader {
     options_.reset(new ChatReaderOptions{
         config, ctx.zone, chat_offset_path(config), [] { return system_now(); },
         [&clock] { return clock.stopped(); },
-        [&clock](double seconds) { return clock.sleep_until(clock.now() + seconds); }});
+        [&clock](double seconds) { return clock.sleep_until(clock.now() + seconds); }, 25, "",
+        nullptr});
     options_->send_report = [&config, zone = ctx.zone](Days day) {
       auto client = make_qualified_clickhouse(config.clickhouse);
       return send_report(*client, config, zone, day, "", true);

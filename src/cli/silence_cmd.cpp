@@ -14,8 +14,8 @@ namespace vigil {
 namespace {
 
 // The silence `options` describe, from `now` by default.
-Result<Silence> silence_of(const SilenceOptions& options, const date::time_zone* zone,
-                           EpochSeconds now) {
+Result<Silence> silence_of(const SilenceOptions& options, const Config& config,
+                           const date::time_zone* zone, EpochSeconds now) {
   VIGIL_TRY(check_silence_metric(options.metric));
   if (options.slice && options.slice->find('=') == std::string::npos) {
     return Error::usage(fmt::format(
@@ -32,7 +32,7 @@ Result<Silence> silence_of(const SilenceOptions& options, const date::time_zone*
   const char* user = std::getenv("USER");
   s.created_by = !options.by.empty() ? options.by : (user != nullptr && *user ? user : "unknown");
   if (options.from.empty()) {
-    s.starts = now;
+    s.starts = silence_start_now(now, config.alerts.interval_minutes);
   } else {
     auto from = parse_local_time(options.from, zone);
     if (!from.ok()) return from.error();
@@ -41,7 +41,7 @@ Result<Silence> silence_of(const SilenceOptions& options, const date::time_zone*
   if (!options.for_duration.empty()) {
     auto length = parse_silence_duration(options.for_duration);
     if (!length.ok()) return length.error();
-    s.ends = s.starts + *length;
+    s.ends = (options.from.empty() ? now : s.starts) + *length;
   } else {
     auto until = parse_local_time(options.until, zone);
     if (!until.ok()) return until.error();
@@ -61,7 +61,7 @@ int run_silence(const GlobalOptions& global, const SilenceOptions& options) {
   if (!store.ok()) return fail(store.error());
   const EpochSeconds now = system_now();
   if (options.action == "add") {
-    auto silence = silence_of(options, ctx->zone, now);
+    auto silence = silence_of(options, ctx->config, ctx->zone, now);
     if (!silence.ok()) return fail(silence.error());
     auto saved = (*store)->add_silence(*silence);
     if (!saved.ok()) return fail(saved.error());
