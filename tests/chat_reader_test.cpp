@@ -29,6 +29,7 @@ TelegramUpdate message(std::int64_t id, const std::string& chat, std::int64_t us
   u.username = username;
   u.first_name = "Someone";
   u.text = text;
+  u.date = kNow - 5;
   return u;
 }
 
@@ -124,6 +125,22 @@ TEST_F(ChatReader, ABatchIsObeyedOrIgnoredInOrderAndTheOffsetFollows) {
   ASSERT_TRUE(silences.ok());
   ASSERT_EQ(silences->size(), 1u);
   EXPECT_EQ((*silences)[0].created_by, "@ann");
+}
+
+TEST_F(ChatReader, ACommandSentWhileNoReaderRanIsNotRunButAnswered) {
+  TelegramUpdate old = message(20, "-100", 7, "ann", "/silence all 1d");
+  old.date = kNow - kStaleCommandSeconds - 60;  // 11 minutes ago
+  TelegramUpdate talk = message(21, "-100", 7, "ann", "anyone there?");
+  talk.date = old.date;
+  auto next = handle_updates({old, talk, message(22, "-100", 7, "ann", "/silences")}, 0, bot_,
+                             *store_, options());
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, 23);
+  EXPECT_TRUE(store_->silences(std::nullopt)->empty());
+  ASSERT_EQ(bot_.sent.size(), 2u);
+  EXPECT_CONTAINS(bot_.sent[0], "Not run: /silence from 2026-11-18 14:04 came while the bot was "
+                                "not reading (11 min ago)");
+  EXPECT_CONTAINS(bot_.sent[1], "No silences");
 }
 
 TEST_F(ChatReader, UpdatesBelowTheOffsetAreNotRunAgain) {

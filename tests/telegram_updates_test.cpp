@@ -24,6 +24,7 @@ TEST(TelegramUpdates, ReadsATextMessageWithItsChatAndSender) {
   EXPECT_EQ(u.username, "ann_ops");
   EXPECT_EQ(u.first_name, "Ann");
   EXPECT_EQ(u.text, "/silence likes 2h release");
+  EXPECT_EQ(u.date, 1700000000);
 }
 
 TEST(TelegramUpdates, AnEmptyResultIsNoUpdates) {

@@ -10,6 +10,7 @@
 #include "base/backoff.h"
 #include "base/files.h"
 #include "base/parse.h"
+#include "base/strings.h"
 #include "chat/commands.h"
 
 namespace vigil {
@@ -71,6 +72,25 @@ Status write_chat_offset(const std::string& path, std::int64_t offset) {
   return write_file(path, fmt::format("{}\n", offset));
 }
 
+namespace {
+
+bool stale(const TelegramUpdate& update, EpochSeconds now) {
+  return update.date > 0 && now - update.date > kStaleCommandSeconds && !update.text.empty() &&
+         update.text[0] == '/';
+}
+
+std::string stale_reply(const TelegramUpdate& update, const ChatContext& context) {
+  const std::string command = update.text.substr(0, update.text.find(' '));
+  spdlog::info("chat: a command from user {} sent {} min ago is not run", update.user_id,
+               (context.now - update.date) / 60);
+  return fmt::format("⏳ Not run: {} from {} came while the bot was not reading ({} min ago). "
+                     "Send it again if it still holds.",
+                     html_escape(command), format_local_time(update.date, context.zone).substr(0, 16),
+                     (context.now - update.date) / 60);
+}
+
+}  // namespace
+
 Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, std::int64_t offset,
                                     TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options) {
   for (const TelegramUpdate& update : updates) {
@@ -79,7 +99,8 @@ Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, 
     if (obeys(update, options.config.telegram)) {
       const ChatContext context{options.config, options.zone, options.now(), options.bot_username,
                                 options.send_report};
-      reply = answer_command(update, store, context);
+      reply = stale(update, context.now) ? stale_reply(update, context)
+                                         : answer_command(update, store, context);
       if (reply) spdlog::info("chat: command from user {} answered", update.user_id);
     } else {
       spdlog::info("{}", ignored_line(update, options.config.telegram));

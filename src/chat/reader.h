@@ -8,6 +8,9 @@
 // restart neither runs a command again nor loses one still queued at Telegram
 // (unconfirmed updates wait there for 24 hours). A crash between a command's
 // change to the store and the offset's write re-runs that one command.
+// A command older than kStaleCommandSeconds (sent while no reader ran: a
+// first start, serve down) is not run; the reply says so, so nobody finds a
+// day-old "/silence all 1d" acted on.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,8 @@
 #include "telegram/telegram.h"
 
 namespace vigil {
+
+constexpr EpochSeconds kStaleCommandSeconds = 600;
 
 // Whether the bot obeys `update`: a text message from `config.chat_id`, and
 // from one of `config.allowed_users` when the list is not empty (by numeric

@@ -34,6 +34,9 @@ TelegramUpdate read_update(const json& item) {
   if (update.chat_id.empty()) return update;
   update.chat_username = string_field(*chat, "username");
   update.text = text->get<std::string>();
+  if (const auto date = message->find("date"); date != message->end() && date->is_number_integer()) {
+    update.date = date->get<EpochSeconds>();
+  }
   const auto from = message->find("from");
   if (from != message->end() && from->is_object()) {
     const std::string user = id_text(*from);

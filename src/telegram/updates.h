@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/time.h"
 
 namespace vigil {
 
@@ -22,6 +23,7 @@ struct TelegramUpdate {
   std::string username;       // the sender's @name without "@", may be ""
   std::string first_name;
   std::string text;
+  EpochSeconds date = 0;      // when it was sent (Unix time); 0 if absent
 };
 
 // The updates of a getUpdates answer ({"ok":true,"result":[...]}), in order.
