@@ -93,4 +93,24 @@ RatioExplanation explain_ratio(const std::vector<SliceRatio>& slices) {
   return out;
 }
 
+std::string slice_dimension(const std::string& slice) { return slice.substr(0, slice.find('=')); }
+
+const Explanation* best_named(
+    const std::vector<std::pair<std::string, const Explanation*>>& by_dimension,
+    std::string* dimension) {
+  const Explanation* best = nullptr;
+  double best_explained = 0;
+  for (const auto& [dim, e] : by_dimension) {
+    if (e->named == 0) continue;
+    double explained = 0;
+    for (int i = 0; i < e->named; ++i) explained += e->ranked[i].share;
+    explained = std::min(explained, 1.0);
+    if (best == nullptr || explained > best_explained + 1e-9 ||
+        (std::fabs(explained - best_explained) <= 1e-9 && e->named < best->named)) {
+      best = e, best_explained = explained, *dimension = dim;
+    }
+  }
+  return best;
+}
+
 }  // namespace vigil

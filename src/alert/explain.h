@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vigil {
@@ -64,5 +65,16 @@ struct RatioExplanation {
 
 // One dimension of a ratio metric; slices with no expected denominator are left out.
 RatioExplanation explain_ratio(const std::vector<SliceRatio>& slices);
+
+// The dimension of a slice: "os" for "os=Android".
+std::string slice_dimension(const std::string& slice);
+
+// Of several dimensions' explanations (dimension, explanation), the one whose
+// named slices explain the most of the change, fewer named slices on a tie: the
+// dimension an alert names (its Where line, the backtest's top contributor).
+// Null when none names a slice; else `*dimension` is set to its dimension.
+const Explanation* best_named(
+    const std::vector<std::pair<std::string, const Explanation*>>& by_dimension,
+    std::string* dimension);
 
 }  // namespace vigil

@@ -1,39 +1,27 @@
 #include "alert/top_slice.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 
+#include "alert/breakdown.h"
+#include "alert/where.h"
 #include "config/metric_catalog.h"
 
 namespace vigil {
 namespace {
 
-std::string dimension_of(const std::string& slice) { return slice.substr(0, slice.find('=')); }
-
-// The dimension chosen so far: how much of the change its named slices explain.
-struct Leader {
-  double explained = 0;
-  int named = 0;
-  std::string slice;
-
-  void consider(const Explanation& e) {
-    if (e.named == 0) return;
-    double sum = 0;
-    for (int i = 0; i < e.named; ++i) sum += e.ranked[i].share;
-    sum = std::min(sum, 1.0);
-    const bool tie = std::fabs(sum - explained) <= 1e-9;
-    if (slice.empty() || sum > explained + 1e-9 || (tie && e.named < named)) {
-      *this = {sum, e.named, e.ranked[0].slice};
-    }
-  }
-};
-
 template <class Slice>
 std::map<std::string, std::vector<Slice>> by_dimension(const std::vector<Slice>& slices) {
   std::map<std::string, std::vector<Slice>> out;
-  for (const auto& s : slices) out[dimension_of(s.slice)].push_back(s);
+  for (const auto& s : slices) out[slice_dimension(s.slice)].push_back(s);
   return out;
+}
+
+// The first slice of the dimension an alert names (alert/explain.h best_named).
+std::string first_named(const std::map<std::string, const Explanation*>& by_dimension) {
+  std::string dimension;
+  const Explanation* best = best_named({by_dimension.begin(), by_dimension.end()}, &dimension);
+  return best == nullptr ? "" : best->ranked[0].slice;
 }
 
 const MetricWatch* watch_of(const std::vector<MetricWatch>& watches, const std::string& metric) {
@@ -42,38 +30,35 @@ const MetricWatch* watch_of(const std::vector<MetricWatch>& watches, const std::
   return it == watches.end() ? nullptr : &*it;
 }
 
-// Each slice of `metric` with a value and a ready forecast at `index`.
-std::map<std::string, SliceCount> judged_slices(const BucketSeries& series,
-                                                const MetricWatch& watch, int index) {
-  std::map<std::string, SliceCount> out;
-  for (const auto& [key, values] : series.values) {
-    if (key.first != watch.metric || key.second.empty()) continue;
-    const Evaluation e = evaluate_bucket(series, key, *watch.detector, index);
-    if (e.ready && std::isfinite(e.value) && std::isfinite(e.expected)) {
-      out[key.second] = {key.second, e.value, e.expected};
-    }
-  }
+// Flattens per-dimension groups (alert/where.h) back into one list.
+template <class Slice>
+std::vector<Slice> flat(const std::map<std::string, std::vector<Slice>>& grouped) {
+  std::vector<Slice> out;
+  for (const auto& [dimension, slices] : grouped) out.insert(out.end(), slices.begin(), slices.end());
   return out;
 }
 
 }  // namespace
 
 std::string top_count_slice(const std::vector<SliceCount>& slices) {
-  Leader leader;
+  std::map<std::string, Explanation> explained;
+  std::map<std::string, const Explanation*> candidates;
   for (const auto& [dimension, counts] : by_dimension(slices)) {
-    if (counts.size() >= 2) leader.consider(explain_count(counts));
+    if (counts.size() < 2) continue;
+    candidates[dimension] = &(explained[dimension] = explain_count(counts));
   }
-  return leader.slice;
+  return first_named(candidates);
 }
 
 std::string top_ratio_slice(const std::vector<SliceRatio>& slices) {
-  Leader leader;
+  std::map<std::string, RatioExplanation> explained;
+  std::map<std::string, const Explanation*> candidates;
   for (const auto& [dimension, ratios] : by_dimension(slices)) {
     if (ratios.size() < 2) continue;
-    const RatioExplanation r = explain_ratio(ratios);
-    if (r.kind == RatioChange::kRate || r.kind == RatioChange::kBoth) leader.consider(r.rate);
+    const RatioExplanation& r = explained[dimension] = explain_ratio(ratios);
+    if (r.kind == RatioChange::kRate || r.kind == RatioChange::kBoth) candidates[dimension] = &r.rate;
   }
-  return leader.slice;
+  return first_named(candidates);
 }
 
 std::string top_contributor(const BucketSeries& series, const std::vector<MetricWatch>& watches,
@@ -83,26 +68,21 @@ std::string top_contributor(const BucketSeries& series, const std::vector<Metric
   if (row->kind != MetricKind::kRatio) {
     const MetricWatch* watch = watch_of(watches, metric);
     if (watch == nullptr) return "";
-    std::vector<SliceCount> counts;
-    for (const auto& [slice, count] : judged_slices(series, *watch, index)) counts.push_back(count);
-    return top_count_slice(counts);
+    return top_count_slice(
+        flat(counts_by_dimension(slice_outcomes(series, metric, *watch->detector, index))));
   }
   const MetricWatch* numerator = watch_of(watches, row->numerator);
   const MetricWatch* denominator = watch_of(watches, row->denominator);
   if (numerator == nullptr || denominator == nullptr) return "";
-  const auto numerators = judged_slices(series, *numerator, index);
-  std::vector<SliceRatio> ratios;
-  for (const auto& [slice, count] : judged_slices(series, *denominator, index)) {
-    auto it = numerators.find(slice);
-    if (it != numerators.end()) ratios.push_back({slice, it->second, count});
-  }
-  return top_ratio_slice(ratios);
+  return top_ratio_slice(flat(
+      ratios_by_dimension(slice_outcomes(series, row->numerator, *numerator->detector, index),
+                          slice_outcomes(series, row->denominator, *denominator->detector, index))));
 }
 
 std::set<std::string> slice_dimensions(const BucketSeries& series) {
   std::set<std::string> out;
   for (const auto& [key, values] : series.values) {
-    if (!key.second.empty()) out.insert(dimension_of(key.second));
+    if (!key.second.empty()) out.insert(slice_dimension(key.second));
   }
   return out;
 }

@@ -11,8 +11,6 @@
 namespace vigil {
 namespace {
 
-std::string dimension_of(const std::string& slice) { return slice.substr(0, slice.find('=')); }
-
 // "−64%", "+120%", "±0%".
 std::string signed_percent(double relative) {
   const double percent = std::round(std::fabs(relative) * 100);
@@ -21,26 +19,6 @@ std::string signed_percent(double relative) {
 }
 
 bool usable(const SliceOutcome& s) { return std::isfinite(s.value) && std::isfinite(s.expected); }
-
-// Of the dimensions' explanations, the one whose named slices explain the most
-// of the change (fewer slices on a tie); nullptr when none names a slice.
-template <class Map, class Get>
-const Explanation* best_named(const Map& by_dimension, Get get, std::string* dimension) {
-  const Explanation* best = nullptr;
-  double best_explained = 0;
-  for (const auto& [dim, item] : by_dimension) {
-    const Explanation& e = get(item);
-    if (e.named == 0) continue;
-    double explained = 0;
-    for (int i = 0; i < e.named; ++i) explained += e.ranked[i].share;
-    explained = std::min(explained, 1.0);
-    if (best == nullptr || explained > best_explained + 1e-9 ||
-        (std::fabs(explained - best_explained) <= 1e-9 && e.named < best->named)) {
-      best = &e, best_explained = explained, *dimension = dim;
-    }
-  }
-  return best;
-}
 
 // "os=Android −64% (explains 93% of the change) · rest of os +1%".
 std::string named_text(const Explanation& e, const std::string& dimension,
@@ -73,7 +51,7 @@ std::map<std::string, std::vector<SliceCount>> counts_by_dimension(
     const std::vector<SliceOutcome>& slices) {
   std::map<std::string, std::vector<SliceCount>> grouped;
   for (const auto& s : slices) {
-    if (usable(s)) grouped[dimension_of(s.slice)].push_back({s.slice, s.value, s.expected});
+    if (usable(s)) grouped[slice_dimension(s.slice)].push_back({s.slice, s.value, s.expected});
   }
   return grouped;
 }
@@ -89,7 +67,7 @@ std::map<std::string, std::vector<SliceRatio>> ratios_by_dimension(
     auto it = by_slice.find(s.slice);
     if (!usable(s) || it == by_slice.end()) continue;
     it->second.denominator = {s.slice, s.value, s.expected};
-    grouped[dimension_of(s.slice)].push_back(it->second);
+    grouped[slice_dimension(s.slice)].push_back(it->second);
   }
   return grouped;
 }
@@ -103,9 +81,10 @@ std::string where_text(const std::vector<SliceOutcome>& slices) {
     if (by_dimension[dim].actual != by_dimension[dim].expected) judged.push_back(dim);
   }
   if (judged.empty()) return "";
+  std::vector<std::pair<std::string, const Explanation*>> candidates;
+  for (const auto& [dim, e] : by_dimension) candidates.push_back({dim, &e});
   std::string dimension;
-  const Explanation* best = best_named(
-      by_dimension, [](const Explanation& e) -> const Explanation& { return e; }, &dimension);
+  const Explanation* best = best_named(candidates, &dimension);
   if (best == nullptr) {
     return fmt::format("Where: no slice stands out ({} moved alike)", dimensions_text(judged));
   }
@@ -128,10 +107,10 @@ std::string ratio_where_text(const std::vector<SliceOutcome>& numerators,
     return fmt::format("Where: the mix of {} moved, not the rates inside them",
                        dimensions_text(judged));
   }
+  std::vector<std::pair<std::string, const Explanation*>> candidates;
+  for (const auto& [dim, r] : by_dimension) candidates.push_back({dim, &r.rate});
   std::string dimension;
-  const Explanation* best = best_named(
-      by_dimension, [](const RatioExplanation& r) -> const Explanation& { return r.rate; },
-      &dimension);
+  const Explanation* best = best_named(candidates, &dimension);
   if (best == nullptr) {
     return fmt::format("Where: no slice stands out (the rate moved alike in {})",
                        dimensions_text(judged));
