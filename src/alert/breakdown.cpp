@@ -10,10 +10,8 @@ namespace vigil {
 namespace {
 
 const Detector* detector_for(const std::vector<MetricWatch>& watches, const std::string& count) {
-  for (const auto& w : watches) {
-    if (w.metric == count) return w.detector.get();
-  }
-  return nullptr;
+  const MetricWatch* watch = find_watch(watches, count);
+  return watch == nullptr ? nullptr : watch->detector.get();
 }
 
 double relative(double value, double expected) {

@@ -129,4 +129,11 @@ Evaluation evaluation_of(const SeriesKey& key, EpochSeconds bucket, double value
   return e;
 }
 
+const MetricWatch* find_watch(const std::vector<MetricWatch>& watches, const std::string& metric) {
+  for (const auto& w : watches) {
+    if (w.metric == metric) return &w;
+  }
+  return nullptr;
+}
+
 }  // namespace vigil

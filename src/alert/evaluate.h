@@ -44,6 +44,9 @@ struct MetricWatch {
 Result<std::vector<MetricWatch>> make_watches(const AlertsConfig& alerts,
                                               const std::string& method_override = "");
 
+// The watch of `metric` in `watches`, or null.
+const MetricWatch* find_watch(const std::vector<MetricWatch>& watches, const std::string& metric);
+
 // The evaluation of `key` at bucket `index` of `series` (a not-ready verdict if
 // the key has no series).
 Evaluation evaluate_bucket(const BucketSeries& series, const SeriesKey& key,

@@ -29,13 +29,6 @@ struct RunContext {
   const WhereSource* where = nullptr;  // null: the messages have no Where line
 };
 
-const MetricWatch* watch_for(const RunContext& run, const std::string& metric) {
-  for (const auto& w : run.watches) {
-    if (w.metric == metric) return &w;
-  }
-  return nullptr;
-}
-
 AlertGrouping grouping_of(const std::string& group) {
   if (group == "metric") return AlertGrouping::kMetric;
   if (group == "alert") return AlertGrouping::kAlert;
@@ -48,7 +41,7 @@ std::optional<Photo> alert_photo(const RunContext& run, const AlertRecord& recor
   const BucketSeries& series = *run.series;
   const SeriesKey key{record.evaluation.key.metric, record.evaluation.key.slice};
   const int index = series.index_of(record.evaluation.bucket);
-  const MetricWatch* watch = watch_for(run, key.first);
+  const MetricWatch* watch = find_watch(run.watches, key.first);
   if (index < 0 || watch == nullptr || !series.values.count(key)) return std::nullopt;
   auto png = run.render(alert_chart_spec(series, key, *watch->detector, index, run.zone));
   if (png.ok()) return Photo{key.first + ".png", std::move(*png)};
@@ -84,7 +77,7 @@ std::vector<AlertRecord> evaluate_all(const RunContext& run, int index,
   std::vector<AlertRecord> records;
   const EpochSeconds bucket = run.series->bucket_start(index);
   for (const auto& [key, values] : run.series->values) {
-    const MetricWatch* watch = watch_for(run, key.first);
+    const MetricWatch* watch = find_watch(run.watches, key.first);
     if (watch == nullptr) continue;
     AlertRecord record;
     record.evaluation = evaluate_bucket(*run.series, key, *watch->detector, index);

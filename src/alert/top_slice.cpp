@@ -1,6 +1,5 @@
 #include "alert/top_slice.h"
 
-#include <algorithm>
 #include <map>
 
 #include "alert/breakdown.h"
@@ -22,12 +21,6 @@ std::string first_named(const std::map<std::string, const Explanation*>& by_dime
   std::string dimension;
   const Explanation* best = best_named({by_dimension.begin(), by_dimension.end()}, &dimension);
   return best == nullptr ? "" : best->ranked[0].slice;
-}
-
-const MetricWatch* watch_of(const std::vector<MetricWatch>& watches, const std::string& metric) {
-  auto it = std::find_if(watches.begin(), watches.end(),
-                         [&](const MetricWatch& w) { return w.metric == metric; });
-  return it == watches.end() ? nullptr : &*it;
 }
 
 // Flattens per-dimension groups (alert/where.h) back into one list.
@@ -66,13 +59,13 @@ std::string top_contributor(const BucketSeries& series, const std::vector<Metric
   const MetricDef* row = find_metric(metric);
   if (row == nullptr || index < 0 || index >= series.count) return "";
   if (row->kind != MetricKind::kRatio) {
-    const MetricWatch* watch = watch_of(watches, metric);
+    const MetricWatch* watch = find_watch(watches, metric);
     if (watch == nullptr) return "";
     return top_count_slice(
         flat(counts_by_dimension(slice_outcomes(series, metric, *watch->detector, index))));
   }
-  const MetricWatch* numerator = watch_of(watches, row->numerator);
-  const MetricWatch* denominator = watch_of(watches, row->denominator);
+  const MetricWatch* numerator = find_watch(watches, row->numerator);
+  const MetricWatch* denominator = find_watch(watches, row->denominator);
   if (numerator == nullptr || denominator == nullptr) return "";
   return top_ratio_slice(flat(
       ratios_by_dimension(slice_outcomes(series, row->numerator, *numerator->detector, index),

@@ -167,8 +167,7 @@ class Handlers {
     AlertsConfig alerts = config_.alerts;  // the band even for a metric not alerted on
     alerts.metrics[metric].enabled = true;
     VIGIL_ASSIGN_OR_RETURN(auto watches, make_watches(alerts));
-    auto watch = std::find_if(watches.begin(), watches.end(),
-                              [&](const MetricWatch& w) { return w.metric == metric; });
+    const MetricWatch* watch = find_watch(watches, metric);
     MetricView view;
     view.method = watch->method;
     view.day = metric_day(series, {metric, slice}, *watch->detector, d, last_index, zone_);
