@@ -479,17 +479,23 @@ TEST_F(AlertStoreTest, TablesWithOtherColumnsAreRefused) {
   EXPECT_TRUE(HasSubstr(message, "): move it away"));
 }
 
+// The tables of the first alert schema, alert_history left open after
+// recorded_at so that a later version's columns can follow.
+constexpr const char* kVersionOneTablesOpen =
+    "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
+    "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
+    "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
+    "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
+    "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
+    "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
+    "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL";
+
 TEST_F(AlertStoreTest, VersionOneFileIsUpgradedKeepingItsPendingMessages) {
   // The schema vigil wrote before `sending` existed, with one undelivered fire.
   fs::create_directories(fs::path(path_).parent_path());
   raw_sql(path_,
-          "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
-          "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
-          "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
-          "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
-          "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
-          "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
-          "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL);"
+          std::string(kVersionOneTablesOpen) +
+          ");"
           "INSERT INTO alert_history VALUES(5, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
           "'fire', 0, '', 1795000560);"
           "PRAGMA user_version = 1;");
@@ -518,13 +524,8 @@ TEST_F(AlertStoreTest, VersionTwoFileIsUpgradedAndRemembersASentText) {
   // The schema vigil wrote before `text_sent` existed, with one undelivered fire.
   fs::create_directories(fs::path(path_).parent_path());
   raw_sql(path_,
-          "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
-          "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
-          "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
-          "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
-          "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
-          "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
-          "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL, "
+          std::string(kVersionOneTablesOpen) +
+          ", "
           "sending INTEGER NOT NULL DEFAULT 0);"
           "INSERT INTO alert_history VALUES(7, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
           "'fire', 0, '', 1795000560, 1);"
@@ -550,13 +551,8 @@ TEST_F(AlertStoreTest, VersionThreeFileIsUpgradedWithSilences) {
   // The schema before silences, with one undelivered fire.
   fs::create_directories(fs::path(path_).parent_path());
   raw_sql(path_,
-          "CREATE TABLE alert_state(metric TEXT NOT NULL, slice TEXT NOT NULL, firing INTEGER NOT "
-          "NULL, streak INTEGER NOT NULL, fired_at INTEGER NOT NULL, last_sent INTEGER NOT NULL, "
-          "last_bucket INTEGER NOT NULL, PRIMARY KEY(metric, slice));"
-          "CREATE TABLE alert_history(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT "
-          "NOT NULL, bucket INTEGER NOT NULL, value REAL, lower REAL, upper REAL, expected REAL, "
-          "score REAL, anomaly INTEGER NOT NULL, ready INTEGER NOT NULL, action TEXT NOT NULL, "
-          "delivered INTEGER NOT NULL, error TEXT NOT NULL, recorded_at INTEGER NOT NULL, "
+          std::string(kVersionOneTablesOpen) +
+          ", "
           "sending INTEGER NOT NULL DEFAULT 0, text_sent INTEGER NOT NULL DEFAULT 0);"
           "INSERT INTO alert_history VALUES(8, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
           "'fire', 0, '', 1795000560, 0, 0);"
