@@ -166,6 +166,23 @@ int run(int argc, char** argv) {
   auto* silence_expire = silence_cmd->add_subcommand("expire", "end a silence now");
   silence_expire->add_option("id", silence.id, "the silence's number (from list)")->required();
 
+  FeedbackOptions feedback;
+  auto* feedback_cmd =
+      app.add_subcommand("feedback", "was an alert real or a false alarm: add, list, export");
+  feedback_cmd->require_subcommand(1);
+  auto* feedback_add = feedback_cmd->add_subcommand("add", "judge an alert (as the chat's buttons do)");
+  feedback_add->add_option("record", feedback.record_id, "the alert record's id")->required();
+  feedback_add->add_option("verdict", feedback.verdict, "real or false")->required();
+  feedback_add->add_option("--by", feedback.by, "who (default: $USER)");
+  auto* feedback_list = feedback_cmd->add_subcommand("list", "every judgement, oldest first");
+  auto* feedback_export = feedback_cmd->add_subcommand(
+      "export", "judged alerts as the labels CSV `vigil backtest --labels` reads");
+  feedback_export->add_option("--labels", feedback.labels, "write this file (default: stdout)");
+  for (CLI::App* sub : {feedback_list, feedback_export}) {
+    sub->add_option("--from", feedback.from, "alerts from this day or local time");
+    sub->add_option("--to", feedback.to, "alerts to this day (inclusive) or local time");
+  }
+
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");
   clickhouse->add_option("action", ch_action, "start, stop or status")
@@ -206,6 +223,12 @@ int run(int argc, char** argv) {
   if (silence_cmd->parsed()) {
     silence.action = silence_add->parsed() ? "add" : silence_list->parsed() ? "list" : "expire";
     return run_silence(global, silence);
+  }
+  if (feedback_cmd->parsed()) {
+    feedback.action = feedback_add->parsed()    ? "add"
+                      : feedback_list->parsed() ? "list"
+                                                : "export";
+    return run_feedback(global, feedback);
   }
   if (clickhouse->parsed()) return run_clickhouse(global, ch_action);
   if (check->parsed()) return run_check_config(global, print_defaults);

@@ -134,5 +134,25 @@ TEST(BacktestScore, TopContributorIsComparedWithTheLabelsSliceAtEachFire) {
   EXPECT_EQ(find(score_backtest(events, labels, {"m"}, 900, 6.0), "all").slice_incidents, 0);
 }
 
+TEST(BacktestScore, KnownNormalLabelsCountWhenTheirOwnAlertStillFires) {
+  // Three false alarms marked in the chat: views at kT, likes at kT, views of
+  // iOS at kT + 1 day.
+  const std::vector<AnomalyLabel> normal = {{"views", kT, kT + 900, ""},
+                                            {"likes", kT, kT + 900, ""},
+                                            {"views", kT + 86400, kT + 86400 + 900, "os=iOS"}};
+  BacktestEvent ios = event("views", kT + 86400 + 900, AlertAction::kRepeat, true);
+  ios.evaluation.key.slice = "os=iOS";
+  std::vector<BacktestEvent> events = {
+      event("views", kT + 900, AlertAction::kNone, true),   // still firing, one bucket after
+      event("likes", kT, AlertAction::kNone, false),        // not firing
+      event("feed_users", kT, AlertAction::kFire, true),    // another metric
+      event("views", kT + 86400, AlertAction::kFire, true),  // all users, not the slice
+      ios};
+  EXPECT_EQ(normal_labels_still_firing(events, normal, "m", 900), 2);
+  EXPECT_EQ(normal_labels_still_firing(events, normal, "other", 900), 0);
+  events[0].evaluation.bucket = kT + 1800;  // after "during"
+  EXPECT_EQ(normal_labels_still_firing(events, normal, "m", 900), 1);
+}
+
 }  // namespace
 }  // namespace vigil

@@ -119,4 +119,15 @@ std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& even
   return scores;
 }
 
+int normal_labels_still_firing(const std::vector<BacktestEvent>& events,
+                               const std::vector<AnomalyLabel>& normal, const std::string& method,
+                               int bucket_seconds) {
+  return static_cast<int>(std::count_if(normal.begin(), normal.end(), [&](const AnomalyLabel& l) {
+    return std::any_of(events.begin(), events.end(), [&](const BacktestEvent& e) {
+      return e.method == method && e.firing && e.evaluation.key == AlertKey{l.metric, l.slice} &&
+             inside(l, e.evaluation.bucket, bucket_seconds);
+    });
+  }));
+}
+
 }  // namespace vigil

@@ -86,4 +86,14 @@ std::vector<BacktestScore> score_backtest(const std::vector<BacktestEvent>& even
                                           int bucket_seconds, double days,
                                           const TopContributor& top = {});
 
+// Known-normal periods: labels of factor 1, which `vigil feedback export` writes
+// for each alert marked a false alarm. They are not labels to find (the caller
+// keeps them out of score_backtest's labels, so an alert during one is false
+// like any unexplained one). Returns how many of `normal` the alert of `method`
+// on the label's metric and slice is still firing during (as above: a bucket in
+// [start, end + bucket_seconds)).
+int normal_labels_still_firing(const std::vector<BacktestEvent>& events,
+                               const std::vector<AnomalyLabel>& normal, const std::string& method,
+                               int bucket_seconds);
+
 }  // namespace vigil

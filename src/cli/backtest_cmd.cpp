@@ -1,5 +1,6 @@
 // `vigil backtest`: replay alerts over history and score them against labels.
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -8,8 +9,10 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/backtest.h"
+#include "alert/feedback.h"
 #include "alert/incident.h"
 #include "alert/message.h"
+#include "alert/store.h"
 #include "alert/top_slice.h"
 #include "base/files.h"
 #include "cli/cli.h"
@@ -19,28 +22,53 @@
 namespace vigil {
 namespace {
 
-// A date means its whole day (`end_of_day` for --to), a time means that instant.
-Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone* zone,
-                                 bool end_of_day) {
-  if (text.size() == 10) {
-    auto day = parse_date(text);
-    if (!day.ok()) return day.error();
-    return day_start(*day + date::days{end_of_day ? 1 : 0}, zone);
-  }
-  return parse_local_time(text, zone);
-}
+// The labels of --labels: anomalies to find, and known-normal periods (factor
+// 1: the false alarms `vigil feedback export` writes).
+struct Labels {
+  std::vector<AnomalyLabel> anomalies, normal;
+};
 
-Result<std::vector<AnomalyLabel>> read_labels(const std::string& path, const Config& config,
-                                              const date::time_zone* zone) {
-  if (path.empty()) return std::vector<AnomalyLabel>{};
+Result<Labels> read_labels(const std::string& path, const Config& config,
+                           const date::time_zone* zone) {
+  if (path.empty()) return Labels{};
   auto text = read_file(path);
   if (!text.ok()) return Error::usage(text.error().message + " (--labels takes the simulator's CSV)");
   auto anomalies =
       parse_anomalies_csv(*text, path, zone, age_bucket_labels(config.etl.age_buckets));
   if (!anomalies.ok()) return anomalies.error();
-  std::vector<AnomalyLabel> labels;
-  for (const auto& a : *anomalies) labels.push_back({a.metric, a.start, a.end, a.slice});
+  Labels labels;
+  for (const auto& a : *anomalies) {
+    (a.factor == 1.0 ? labels.normal : labels.anomalies)
+        .push_back({a.metric, a.start, a.end, a.slice});
+  }
   return labels;
+}
+
+void print_known_normal(const std::vector<BacktestEvent>& events, const Labels& labels,
+                        const std::vector<std::string>& methods, int bucket_seconds) {
+  if (labels.normal.empty()) return;
+  for (const auto& method : methods) {
+    std::cout << fmt::format(
+        "{}: {} of {} false alarms marked in the chat still fire with this config\n", method,
+        normal_labels_still_firing(events, labels.normal, method, bucket_seconds),
+        labels.normal.size());
+  }
+}
+
+// What the chat said of the alerts sent live over [from, to): per metric, from
+// the alert store of the config's state directory (nothing when there is none).
+Status print_live_feedback(const Config& config, EpochSeconds from, EpochSeconds to) {
+  const std::string path = alert_state_path(config);
+  if (!std::filesystem::exists(path)) return {};
+  auto store = open_sqlite_alert_store(path);
+  if (!store.ok()) return store.error();
+  auto records = (*store)->history({.from = from, .to = to, .actions_only = true, .limit = 0});
+  if (!records.ok()) return records.error();
+  auto feedback = (*store)->feedback(from, to);
+  if (!feedback.ok()) return feedback.error();
+  std::cout << "\nalerts sent live and the feedback on them (" << path << "):\n"
+            << feedback_counts_text(feedback_counts(*records, *feedback));
+  return {};
 }
 
 void print_alerts(const std::vector<BacktestEvent>& events, const date::time_zone* zone) {
@@ -145,7 +173,9 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
       day_start(local_date(first, ctx->zone) - date::days{alerts.history_days}, ctx->zone) / bs * bs;
   const EpochSeconds end = *to / bs * bs;
   // Labels outside the replayed range could be neither found nor missed.
-  std::erase_if(*labels, [&](const AnomalyLabel& l) { return l.end <= first || l.start >= end; });
+  for (auto* list : {&labels->anomalies, &labels->normal}) {
+    std::erase_if(*list, [&](const AnomalyLabel& l) { return l.end <= first || l.start >= end; });
+  }
   auto series = query_bucket_series(*ctx->clickhouse, ctx->config, begin, end);
   if (!series.ok()) return fail(series.error());
 
@@ -166,11 +196,16 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   std::cout << "alerts that would have been sent:\n";
   print_alerts(events, ctx->zone);
   print_message_counts(events, methods);
-  if (labels->empty()) return 0;
-  auto sliced = explain_series(*ctx->clickhouse, ctx->config, *labels, *series, begin, end);
+  print_known_normal(events, *labels, methods, bs);
+  if (auto live = print_live_feedback(ctx->config, first, end); !live.ok()) {
+    return fail(live.error());
+  }
+  if (labels->anomalies.empty()) return 0;
+  auto sliced =
+      explain_series(*ctx->clickhouse, ctx->config, labels->anomalies, *series, begin, end);
   if (!sliced.ok()) return fail(sliced.error());
   const double days = static_cast<double>(end - first) / 86400.0;
-  print_scores(score_backtest(events, *labels, methods, bs, days,
+  print_scores(score_backtest(events, labels->anomalies, methods, bs, days,
                               top_contributor_of(*sliced, watches)));
   return 0;
 }

@@ -70,6 +70,19 @@ struct SilenceOptions {
 // `vigil silence`: add, list or expire silences (alert/silence.h).
 int run_silence(const GlobalOptions& global, const SilenceOptions& options);
 
+struct FeedbackOptions {
+  std::string action;     // add, list or export
+  long long record_id = 0;  // add: the alert record judged
+  std::string verdict;    // add: real or false
+  std::string by;         // add: who (default $USER, else "cli")
+  std::string from, to;   // list, export: records whose bucket is in the range (dates or local times)
+  std::string labels;     // export: the CSV file (default: stdout)
+};
+
+// `vigil feedback`: judge an alert, list the judgements, export them as labels
+// (alert/feedback.h).
+int run_feedback(const GlobalOptions& global, const FeedbackOptions& options);
+
 struct RunsOptions {
   std::string job;     // etl, report or alerts; default: all
   int limit = 20;      // newest first; 0 = all

@@ -44,6 +44,16 @@ EpochSeconds system_now() {
       .count();
 }
 
+Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone* zone,
+                                 bool end_of_day) {
+  if (text.size() == 10) {
+    auto day = parse_date(text);
+    if (!day.ok()) return day.error();
+    return day_start(*day + date::days{end_of_day ? 1 : 0}, zone);
+  }
+  return parse_local_time(text, zone);
+}
+
 Days yesterday(const date::time_zone* zone) {
   return local_date(system_now(), zone) - date::days{1};
 }

@@ -28,6 +28,12 @@ int fail(const Error& error);
 // dashboard), so the modules below cli never read it themselves.
 EpochSeconds system_now();
 
+// A bound of a range given on the command line: a date (YYYY-MM-DD) means its
+// whole day (its start, or with `end_of_day` the next day's start), a local
+// time that instant.
+Result<EpochSeconds> range_bound(const std::string& text, const date::time_zone* zone,
+                                 bool end_of_day);
+
 // Yesterday in the business zone.
 Days yesterday(const date::time_zone* zone);
 
