@@ -170,18 +170,18 @@ int run(int argc, char** argv) {
   auto* feedback_cmd =
       app.add_subcommand("feedback", "was an alert real or a false alarm: add, list, export");
   feedback_cmd->require_subcommand(1);
-  auto* feedback_add = feedback_cmd->add_subcommand("add", "judge an alert (as the chat's buttons do)");
-  feedback_add->add_option("record", feedback.record_id, "the alert record's id")->required();
-  feedback_add->add_option("verdict", feedback.verdict, "real or false")->required();
-  feedback_add->add_option("--by", feedback.by, "who (default: $USER)");
   auto* feedback_list = feedback_cmd->add_subcommand("list", "every judgement, oldest first");
   auto* feedback_export = feedback_cmd->add_subcommand(
       "export", "judged alerts as the labels CSV `vigil backtest --labels` reads");
-  feedback_export->add_option("--labels", feedback.labels, "write this file (default: stdout)");
   for (CLI::App* sub : {feedback_list, feedback_export}) {
     sub->add_option("--from", feedback.from, "alerts from this day or local time");
     sub->add_option("--to", feedback.to, "alerts to this day (inclusive) or local time");
   }
+  feedback_export->add_option("--labels", feedback.labels, "write this file (default: stdout)");
+  auto* feedback_add = feedback_cmd->add_subcommand("add", "judge an alert (as the chat's buttons do)");
+  feedback_add->add_option("record", feedback.record_id, "the alert record's id")->required();
+  feedback_add->add_option("verdict", feedback.verdict, "real or false")->required();
+  feedback_add->add_option("--by", feedback.by, "who (default: $USER)");
 
   std::string ch_action;
   auto* clickhouse = app.add_subcommand("clickhouse", "the managed local ClickHouse server");

@@ -70,6 +70,9 @@ TEST_F(CliArgsTest, EmptyOptionValuesAreUsageErrors) {
       {{"runs", "--limit", ""}, "--limit"},
       {{"silence", "add", "likes", "--for", ""}, "--for"},
       {{"silence", "add", "likes", "--for", "2h", "--slice", ""}, "--slice"},
+      {{"feedback", "add", "1", "real", "--by", ""}, "--by"},
+      {{"feedback", "list", "--from", ""}, "--from"},
+      {{"feedback", "export", "--labels", ""}, "--labels"},
   };
   for (const auto& c : cases) {
     std::vector<std::string> args = {"--config", config_};

@@ -133,13 +133,14 @@ int export_labels(AlertStore& store, const FeedbackOptions& options, const Range
 int run_feedback(const GlobalOptions& global, const FeedbackOptions& options) {
   auto ctx = make_context(global);
   if (!ctx.ok()) return fail(ctx.error());
-  auto range = range_of(options, ctx->zone);
-  if (!range.ok()) return fail(range.error());
   auto store = open_sqlite_alert_store(alert_state_path(ctx->config));
   if (!store.ok()) return fail(store.error());
-  if (options.action == "add") return add(**store, options, ctx->zone);
-  if (options.action == "list") return list(**store, *range, ctx->zone);
-  return export_labels(**store, options, *range, ctx->config, ctx->zone);
+  AlertStore& alerts = **store;
+  if (options.action == "add") return add(alerts, options, ctx->zone);
+  auto range = range_of(options, ctx->zone);
+  if (!range.ok()) return fail(range.error());
+  if (options.action == "list") return list(alerts, *range, ctx->zone);
+  return export_labels(alerts, options, *range, ctx->config, ctx->zone);
 }
 
 }  // namespace vigil
