@@ -124,6 +124,18 @@ TEST(FeedbackCountsTest, AReminderAfterANewFireJudgesTheNewOne) {
   EXPECT_EQ(verdicts.count(11), 1u);
 }
 
+TEST(FeedbackCountsTest, ARowShowsItsOwnVerdictAFireItsRemindersToo) {
+  const std::vector<AlertRecord> records = {rec(1, "views", kT0, AlertAction::kFire),
+                                            rec(2, "views", kT0 + 900, AlertAction::kRepeat),
+                                            rec(3, "views", kT0 + 1800, AlertAction::kRepeat)};
+  const auto verdicts = record_verdicts(
+      records, {fb(1, 1, kReal, kT0 + 100, "ann"), fb(2, 2, kFalse, kT0 + 200, "bob")});
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_EQ(verdicts.at(1).by, "bob");  // the reminder's later word judges the fire
+  EXPECT_EQ(verdicts.at(2).by, "bob");
+  EXPECT_EQ(verdicts.count(3), 0u);     // a reminder nobody judged shows nothing
+}
+
 TEST(FeedbackCountsTest, TableHasARowPerMetricAndTheirSum) {
   std::map<std::string, FeedbackCounts> counts;
   counts["likes"] = {.real = 1, .false_alarm = 3, .unjudged = 0};

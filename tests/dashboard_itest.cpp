@@ -5,6 +5,9 @@
 // and target tables (not vigil's metric queries) or against the alerts inserted.
 // Runs, bad parameters, fuzzing, failing sources, the token: dashboard_http_itest.cpp.
 #include <algorithm>
+#include <array>
+#include <map>
+#include <tuple>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,6 +17,7 @@
 
 #include "alert/store.h"
 #include "clickhouse/server.h"
+#include "config/metric_catalog.h"
 #include "etl/etl.h"
 #include "sim/simulator.h"
 #include "support/clickhouse_fixture.h"
@@ -115,6 +119,21 @@ class DashboardTest : public ::testing::Test {
     ASSERT_TRUE(committed.ok()) << committed.error().message;
     ASSERT_EQ(committed->size(), 6u);
     ASSERT_EQ(committed->front().id, 1);
+    // Feedback: views' fire called false, then real; the likes fire false; the
+    // messages reminder real; the old views fire (outside the last 7 days) real.
+    for (const auto& [id, verdict, by, at] :
+         std::vector<std::tuple<std::int64_t, FeedbackVerdict, std::string, EpochSeconds>>{
+             {1, FeedbackVerdict::kFalseAlarm, "ann", 10}, {1, FeedbackVerdict::kReal, "bob", 20},
+             {4, FeedbackVerdict::kFalseAlarm, "cy", 30}, {6, FeedbackVerdict::kReal, "dee", 40},
+             {5, FeedbackVerdict::kReal, "eve", 50}}) {
+      Feedback f;
+      f.record_id = id;
+      f.verdict = verdict;
+      f.by = by;
+      f.at = at;
+      f.source = kFeedbackFromChat;
+      ASSERT_TRUE((*store)->add_feedback(f).ok());
+    }
   }
 
   static Reply get(const std::string& path, const Params& params = {}) {
@@ -400,6 +419,56 @@ TEST_F(DashboardTest, AlertsJsonListsTheRecordsWithFiltersAndLinks) {
   const Reply page = http_get(port_, url);
   EXPECT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "<tr id=\"t-2000\" class=\"")) << "marked bucket";
+}
+
+// The alerts page's feedback against the store's own figures: per metric, the
+// fires of the range and the latest word on each.
+TEST_F(DashboardTest, AlertsFeedbackMatchesTheStore) {
+  const Reply reply = get("/api/alerts");  // the last 7 days: 2026-03-04 .. 2026-03-10
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json j = reply.js();
+  auto store = open_sqlite_alert_store(dir_->path() + "/alerts.sqlite");
+  ASSERT_TRUE(store.ok());
+  const EpochSeconds from = at("2026-03-04 00:00"), to = at("2026-03-11 00:00");
+  auto records = (*store)->history({.from = from, .to = to, .actions_only = true, .limit = 0});
+  auto feedback = (*store)->feedback(from, to);
+  ASSERT_TRUE(records.ok() && feedback.ok());
+  std::map<std::int64_t, Feedback> last;  // the latest word per record, by time
+  for (const auto& f : *feedback) {
+    if (!last.count(f.record_id) || last[f.record_id].at < f.at) last[f.record_id] = f;
+  }
+  std::map<std::string, std::array<int, 3>> expected;  // real, false, unjudged
+  for (const auto& r : *records) {
+    if (r.action != AlertAction::kFire) continue;
+    auto& c = expected[r.evaluation.key.metric];
+    if (!last.count(r.id)) {
+      ++c[2];
+    } else {
+      ++c[last[r.id].verdict == FeedbackVerdict::kReal ? 0 : 1];
+    }
+  }
+  ASSERT_EQ(j["feedback"].size(), expected.size()) << j["feedback"].dump();
+  for (const auto& [metric, c] : expected) {
+    const json& got = j["feedback"][metric];
+    EXPECT_EQ(got["real"], c[0]) << metric;
+    EXPECT_EQ(got["false"], c[1]) << metric;
+    EXPECT_EQ(got["unjudged"], c[2]) << metric;
+    EXPECT_EQ(got["alerts"], c[0] + c[1] + c[2]) << metric;
+    const std::string html = get("/alerts").body;
+    EXPECT_TRUE(contains(html, fmt::format("<td>{}</td><td class=\"num\">{}</td>"
+                                           "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                                           metric_title(metric), c[0] + c[1] + c[2], c[0], c[1])))
+        << metric;
+  }
+  for (const auto& a : j["alerts"]) {
+    const std::int64_t id = a["id"];
+    if (!last.count(id)) {
+      EXPECT_TRUE(a["verdict"].is_null()) << id;
+      continue;
+    }
+    EXPECT_EQ(a["verdict"], verdict_name(last[id].verdict)) << id;
+    EXPECT_EQ(a["verdict_by"], last[id].by) << id;
+  }
 }
 
 TEST_F(DashboardTest, PagesShowTheSameNumbers) {

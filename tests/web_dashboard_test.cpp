@@ -103,6 +103,16 @@ class FakeSource : public DashboardSource {
     }
     return out;
   }
+  Result<std::vector<Feedback>> feedback(EpochSeconds from, EpochSeconds to) override {
+    std::vector<Feedback> out;
+    for (const auto& f : feedback_list) {
+      for (const auto& r : records) {
+        const EpochSeconds b = r.evaluation.bucket;
+        if (r.id == f.record_id && b >= from && b < to) out.push_back(f);
+      }
+    }
+    return out;
+  }
   Result<std::vector<RunRecord>> runs(const RunFilter& filter) override {
     last_run_filter = filter;
     RunRecord r;
@@ -117,6 +127,7 @@ class FakeSource : public DashboardSource {
   }
 
   std::vector<Silence> silence_list;
+  std::vector<Feedback> feedback_list;
   bool fail = false, slices_fail = false, breakdown_fail = false;
   int slices_calls = 0, alerts_calls = 0, breakdown_calls = 0;
   std::pair<std::string, EpochSeconds> breakdown_asked;
@@ -366,6 +377,60 @@ TEST_F(DashboardTest, AlertsPageShowsSilencesNotOverAndHeldRows) {
       << page.body;
   EXPECT_FALSE(contains(page.body, "<td>2</td><td>Likes</td>")) << "over at 11:00";
   EXPECT_TRUE(contains(page.body, "held by a silence"));
+}
+
+TEST_F(DashboardTest, AlertsPageShowsFeedbackPerMetricAndEachRowsVerdict) {
+  AlertRecord views_fire = alert("views", "2026-11-24 10:15", AlertAction::kFire, 7);
+  AlertRecord views_repeat = alert("views", "2026-11-24 11:15", AlertAction::kRepeat, 8);
+  AlertRecord likes_fire = alert("likes", "2026-11-24 09:00", AlertAction::kFire, 1);
+  AlertRecord likes_again = alert("likes", "2026-11-24 12:00", AlertAction::kFire, 2);
+  views_fire.id = 11;
+  views_repeat.id = 12;
+  likes_fire.id = 13;
+  likes_again.id = 14;
+  source.records = {views_fire, views_repeat, likes_fire, likes_again};
+  auto judged = [](std::int64_t id, FeedbackVerdict v, const char* by, EpochSeconds at) {
+    Feedback f;
+    f.record_id = id;
+    f.verdict = v;
+    f.by = by;
+    f.at = at;
+    return f;
+  };
+  // views: real at first, then called a false alarm on its reminder; likes: one real.
+  source.feedback_list = {judged(11, FeedbackVerdict::kReal, "ann", 100),
+                          judged(12, FeedbackVerdict::kFalseAlarm, "bob", 200),
+                          judged(13, FeedbackVerdict::kReal, "<cy>", 300)};
+  const json j = get_json("/api/alerts");
+  const json& fb = j["feedback"];
+  EXPECT_EQ(fb["views"]["alerts"], 1);
+  EXPECT_EQ(fb["views"]["real"], 0);
+  EXPECT_EQ(fb["views"]["false"], 1);
+  EXPECT_EQ(fb["views"]["precision"], 0.0);
+  EXPECT_EQ(fb["likes"]["alerts"], 2);
+  EXPECT_EQ(fb["likes"]["real"], 1);
+  EXPECT_EQ(fb["likes"]["unjudged"], 1);
+  EXPECT_EQ(fb["likes"]["precision"], 1.0);
+  for (const auto& a : j["alerts"]) {
+    const std::int64_t id = a["id"];
+    if (id == 14) {
+      EXPECT_TRUE(a["verdict"].is_null());
+    } else {
+      EXPECT_EQ(a["verdict"], id == 13 ? "real" : "false") << id;
+      EXPECT_EQ(a["verdict_by"], id == 13 ? "<cy>" : "bob") << id;
+    }
+  }
+  const auto page = get("/alerts");
+  EXPECT_TRUE(contains(page.body, "<td>Views</td><td class=\"num\">1</td><td class=\"num\">0</td>"
+                                  "<td class=\"num\">1</td><td class=\"num\">0</td>"
+                                  "<td class=\"num\">0%</td>"))
+      << page.body;
+  EXPECT_TRUE(contains(page.body, "<td class=\"num\">1</td><td class=\"num\">100%</td>"));
+  EXPECT_TRUE(contains(page.body, "false alarm</span> (bob)"));
+  EXPECT_TRUE(contains(page.body, "real</span> (&lt;cy&gt;)"));
+  // The metric page's rows too.
+  const auto metric = get("/metric", {{"metric", "views"}, {"date", "2026-11-24"}});
+  EXPECT_TRUE(contains(metric.body, "false alarm</span> (bob)")) << metric.body;
 }
 
 TEST_F(DashboardTest, RunsWithFilters) {

@@ -65,6 +65,13 @@ std::map<std::int64_t, Feedback> fire_verdicts(const std::vector<AlertRecord>& r
   return out;
 }
 
+std::map<std::int64_t, Feedback> record_verdicts(const std::vector<AlertRecord>& records,
+                                                 const std::vector<Feedback>& feedback) {
+  auto out = latest_feedback(feedback);
+  for (auto& [id, f] : fire_verdicts(records, feedback)) out[id] = f;
+  return out;
+}
+
 double FeedbackCounts::precision() const {
   const int judged = real + false_alarm;
   if (judged == 0) return std::numeric_limits<double>::quiet_NaN();

@@ -50,6 +50,11 @@ std::map<std::int64_t, Feedback> latest_feedback(const std::vector<Feedback>& fe
 std::map<std::int64_t, Feedback> fire_verdicts(const std::vector<AlertRecord>& records,
                                                const std::vector<Feedback>& feedback);
 
+// The verdict each record shows (a history row): its own latest feedback, and
+// for a fire the fire_verdicts one (its reminders' feedback counts for it).
+std::map<std::int64_t, Feedback> record_verdicts(const std::vector<AlertRecord>& records,
+                                                 const std::vector<Feedback>& feedback);
+
 struct FeedbackCounts {
   int real = 0, false_alarm = 0, unjudged = 0;
   int alerts() const { return real + false_alarm + unjudged; }

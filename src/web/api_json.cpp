@@ -28,8 +28,11 @@ json day_json(const DailyMetrics& m) {
   return j;
 }
 
-json alert_json(const AlertRecord& r, const date::time_zone* zone) {
+json alert_json(const AlertRecord& r, const std::map<std::int64_t, Feedback>& verdicts,
+                const date::time_zone* zone) {
   const Evaluation& e = r.evaluation;
+  const auto v = verdicts.find(r.id);
+  const bool judged = v != verdicts.end();
   return {{"id", r.id},
           {"metric", e.key.metric},
           {"slice", e.key.slice},
@@ -42,7 +45,9 @@ json alert_json(const AlertRecord& r, const date::time_zone* zone) {
           {"score", number(e.score)},
           {"delivered", r.delivered},
           {"error", r.error},
-          {"url", metric_page_link(e.key.metric, e.key.slice, e.bucket, zone)}};
+          {"url", metric_page_link(e.key.metric, e.key.slice, e.bucket, zone)},
+          {"verdict", judged ? json(verdict_name(v->second.verdict)) : json()},
+          {"verdict_by", judged ? json(v->second.by) : json()}};
 }
 
 std::string csv_field(const std::string& text) {
@@ -110,7 +115,9 @@ std::string slices_csv(Days day, const std::vector<std::string>& columns,
 }
 
 std::string series_json(const MetricDay& day, const std::string& method,
-                        const std::vector<AlertRecord>& alerts, const date::time_zone* zone) {
+                        const std::vector<AlertRecord>& alerts,
+                        const std::map<std::int64_t, Feedback>& verdicts,
+                        const date::time_zone* zone) {
   json buckets = json::array();
   for (const DayBucket& b : day.buckets) {
     buckets.push_back({{"time", format_local_time(b.start, zone).substr(11, 5)},
@@ -125,7 +132,7 @@ std::string series_json(const MetricDay& day, const std::string& method,
                        {"week_ago", number(b.week_ago)}});
   }
   json fired = json::array();
-  for (const auto& r : alerts) fired.push_back(alert_json(r, zone));
+  for (const auto& r : alerts) fired.push_back(alert_json(r, verdicts, zone));
   return json{{"metric", day.key.first},
               {"title", metric_title(day.key.first)},
               {"slice", day.key.second},
@@ -137,10 +144,21 @@ std::string series_json(const MetricDay& day, const std::string& method,
       .dump();
 }
 
-std::string alerts_json(const std::vector<AlertRecord>& alerts, const date::time_zone* zone) {
+std::string alerts_json(const std::vector<AlertRecord>& alerts,
+                        const std::map<std::int64_t, Feedback>& verdicts,
+                        const std::map<std::string, FeedbackCounts>& feedback,
+                        const date::time_zone* zone) {
   json list = json::array();
-  for (const auto& r : alerts) list.push_back(alert_json(r, zone));
-  return json{{"alerts", list}}.dump();
+  for (const auto& r : alerts) list.push_back(alert_json(r, verdicts, zone));
+  json counts = json::object();
+  for (const auto& [metric, c] : feedback) {
+    counts[metric] = {{"alerts", c.alerts()},
+                      {"real", c.real},
+                      {"false", c.false_alarm},
+                      {"unjudged", c.unjudged},
+                      {"precision", number(c.precision())}};
+  }
+  return json{{"alerts", list}, {"feedback", counts}}.dump();
 }
 
 std::string runs_json(const std::vector<RunRecord>& runs, const date::time_zone* zone) {

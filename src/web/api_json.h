@@ -3,10 +3,12 @@
 // the business zone. The shapes are documented in the README.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "alert/alert_chart.h"
+#include "alert/feedback.h"
 #include "alert/store.h"
 #include "metrics/daily.h"
 #include "schedule/history.h"
@@ -30,11 +32,19 @@ std::string slices_csv(Days day, const std::vector<std::string>& columns,
 //  "buckets": [{time, value, expected, lower, upper, score, ready, anomaly, yesterday, week_ago}],
 //  "alerts": [...as alerts_json]}
 std::string series_json(const MetricDay& day, const std::string& method,
-                        const std::vector<AlertRecord>& alerts, const date::time_zone* zone);
+                        const std::vector<AlertRecord>& alerts,
+                        const std::map<std::int64_t, Feedback>& verdicts,
+                        const date::time_zone* zone);
 
 // {"alerts": [{id, metric, slice, bucket, action, value, expected, lower, upper, score,
-//  delivered, error, url}]}; url = the metric page at the bucket.
-std::string alerts_json(const std::vector<AlertRecord>& alerts, const date::time_zone* zone);
+//  delivered, error, url, verdict, verdict_by}], "feedback": {<metric>: {alerts, real,
+//  false, unjudged, precision}}}; url = the metric page at the bucket; verdict "real",
+//  "false" or null (nobody judged it), from `verdicts` by record id; precision null
+//  when none was judged.
+std::string alerts_json(const std::vector<AlertRecord>& alerts,
+                        const std::map<std::int64_t, Feedback>& verdicts,
+                        const std::map<std::string, FeedbackCounts>& feedback,
+                        const date::time_zone* zone);
 
 // {"runs": [{id, job, target, status, attempt, scheduled_for, started, ended,
 //  duration_seconds, error, detail}]}

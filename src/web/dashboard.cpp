@@ -189,6 +189,8 @@ class Handlers {
     for (auto& r : fired) {
       if (r.evaluation.key.slice == slice) view.alerts.push_back(std::move(r));
     }
+    VIGIL_ASSIGN_OR_RETURN(const auto feedback, source_.feedback(*filter.from, *filter.to));
+    view.verdicts = record_verdicts(view.alerts, feedback);
     return {};
   }
 
@@ -222,7 +224,9 @@ class Handlers {
   Result<HttpResponse> metric(bool api) {
     VIGIL_ASSIGN_OR_RETURN(MetricView view, metric_view());
     VIGIL_TRY(add_alerts(view));
-    if (api) return content(series_json(view.day, view.method, view.alerts, zone_), kJson);
+    if (api) {
+      return content(series_json(view.day, view.method, view.alerts, view.verdicts, zone_), kJson);
+    }
     add_slices(view);
     add_breakdown(view);
     return content(metric_page(view, zone_), "text/html; charset=utf-8");
@@ -253,6 +257,9 @@ class Handlers {
     filter.actions_only = true;
     filter.limit = 0;
     VIGIL_ASSIGN_OR_RETURN(auto records, source_.alerts(filter));
+    VIGIL_ASSIGN_OR_RETURN(const auto feedback, source_.feedback(*filter.from, *filter.to));
+    view.verdicts = record_verdicts(records, feedback);
+    view.feedback = feedback_counts(records, feedback);
     for (auto& r : records) {
       if (!view.action.empty() && view.action != alert_action_name(r.action)) continue;
       if (static_cast<int>(view.alerts.size()) == kMaxAlertRows) {
@@ -261,7 +268,7 @@ class Handlers {
       }
       view.alerts.push_back(std::move(r));
     }
-    if (api) return content(alerts_json(view.alerts, zone_), kJson);
+    if (api) return content(alerts_json(view.alerts, view.verdicts, view.feedback, zone_), kJson);
     VIGIL_ASSIGN_OR_RETURN(view.silences, source_.silences(now_));
     view.now = now_;
     return content(alerts_page(view, zone_), "text/html; charset=utf-8");

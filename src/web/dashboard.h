@@ -13,8 +13,11 @@
 //                             today) with the detector's band, yesterday, a week
 //                             ago and the alerts that fired; `time` marks a bucket
 //   /alerts?metric&from&to&action
-//                             alert history (fire, repeat, resolve), newest first;
-//                             from/to are days, inclusive (default: the last 7)
+//                             alert history (fire, repeat, resolve), newest first,
+//                             each with its verdict from the chat or `vigil feedback`,
+//                             and per metric the alerts fired, marked real or false,
+//                             and the precision that implies; from/to are days,
+//                             inclusive (default: the last 7)
 //   /runs?job&status&limit    job run history of `vigil serve`
 //   /chart/daily.png?date&days=7|30&group=feed|messenger
 //   /chart/metric.png?metric&date&time&slice
@@ -71,6 +74,11 @@ class DashboardSource {
   virtual Result<std::vector<AlertRecord>> alerts(const HistoryFilter& filter) = 0;
   // The silences that end after `after` (alert/silence.h).
   virtual Result<std::vector<Silence>> silences(EpochSeconds after) = 0;
+  // The feedback on the records whose bucket is in [from, to) (alert/feedback.h);
+  // a source without it gives none.
+  virtual Result<std::vector<Feedback>> feedback(EpochSeconds /*from*/, EpochSeconds /*to*/) {
+    return std::vector<Feedback>{};
+  }
   virtual Result<std::vector<RunRecord>> runs(const RunFilter& filter) = 0;
 };
 

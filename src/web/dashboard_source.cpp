@@ -75,6 +75,13 @@ class LiveDashboardSource final : public DashboardSource {
     return (*store)->silences(after);
   }
 
+  Result<std::vector<Feedback>> feedback(EpochSeconds from, EpochSeconds to) override {
+    if (!std::filesystem::exists(alert_store_path_)) return std::vector<Feedback>{};
+    auto store = open_sqlite_alert_store(alert_store_path_);
+    if (!store.ok()) return store.error();
+    return (*store)->feedback(from, to);
+  }
+
   Result<std::vector<RunRecord>> runs(const RunFilter& filter) override {
     if (!std::filesystem::exists(run_history_path_)) return std::vector<RunRecord>{};
     auto history = open_run_history(run_history_path_);

@@ -94,8 +94,19 @@ std::string metric_options_select(const std::string& selected, bool any) {
   return html::select("metric", options, selected);
 }
 
-std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_zone* zone,
-                       bool same_page) {
+// "real (ann)", "false alarm (bob)", or "" when nobody judged it.
+std::string verdict_cell(const std::map<std::int64_t, Feedback>& verdicts, std::int64_t id) {
+  const auto v = verdicts.find(id);
+  if (v == verdicts.end()) return "";
+  const Feedback& f = v->second;
+  return fmt::format("<span class=\"verdict-{}\">{}</span> ({})", verdict_name(f.verdict),
+                     f.verdict == FeedbackVerdict::kReal ? "real" : "false alarm",
+                     html::esc(f.by));
+}
+
+std::string alert_rows(const std::vector<AlertRecord>& alerts,
+                       const std::map<std::int64_t, Feedback>& verdicts,
+                       const date::time_zone* zone, bool same_page) {
   std::string out;
   for (const auto& r : alerts) {
     const Evaluation& e = r.evaluation;
@@ -106,7 +117,7 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
     out += fmt::format(
         "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td><td class=\"action-{}\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{}</td>"
-        "<td>{}</td></tr>",
+        "<td>{}</td><td>{}</td></tr>",
         html::esc(href), local, html::esc(metric_title(e.key.metric)),
         e.key.slice.empty() ? "all users" : html::esc(e.key.slice), alert_action_name(r.action),
         alert_action_name(r.action), metric_value_text(e.key.metric, e.value),
@@ -114,7 +125,8 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
         chart::format_ratio(e.score, 1),
         r.silenced    ? "held by a silence"
         : r.delivered ? "delivered"
-                      : html::esc("not delivered" + (r.error.empty() ? "" : ": " + r.error)));
+                      : html::esc("not delivered" + (r.error.empty() ? "" : ": " + r.error)),
+        verdict_cell(verdicts, r.id));
   }
   return out;
 }
@@ -122,7 +134,26 @@ std::string alert_rows(const std::vector<AlertRecord>& alerts, const date::time_
 constexpr const char* kAlertHeader =
     "<thead><tr><th>bucket</th><th>metric</th><th>slice</th><th>action</th>"
     "<th class=\"num\">value</th><th class=\"num\">expected</th><th class=\"num\">score</th>"
-    "<th>message (Telegram or files)</th></tr></thead>";
+    "<th>message (Telegram or files)</th><th>verdict (by)</th></tr></thead>";
+
+// Per metric: the alerts fired in the range by what people said of them.
+std::string feedback_table(const std::map<std::string, FeedbackCounts>& counts) {
+  if (counts.empty()) return "";
+  std::string out =
+      "<h2>Feedback</h2><p class=\"muted\">Alerts fired, by the verdict given in the chat or "
+      "with <code>vigil feedback</code>; precision = real / (real + false).</p>"
+      "<table id=\"feedback\"><thead><tr><th>metric</th><th class=\"num\">alerts</th>"
+      "<th class=\"num\">real</th><th class=\"num\">false</th><th class=\"num\">unjudged</th>"
+      "<th class=\"num\">precision</th></tr></thead><tbody>";
+  for (const auto& [metric, c] : counts) {
+    out += fmt::format(
+        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+        html::esc(metric_title(metric)), c.alerts(), c.real, c.false_alarm, c.unjudged,
+        precision_text(c));
+  }
+  return out + "</tbody></table>";
+}
 
 // Silences not over yet: who set them, until when, why (`vigil silence list`).
 std::string silences_table(const std::vector<Silence>& silences, EpochSeconds now,
@@ -274,7 +305,7 @@ std::string metric_page(const MetricView& v, const date::time_zone* zone) {
   body += "<h2>Alerts this day</h2>";
   body += v.alerts.empty() ? "<p class=\"muted\" id=\"alerts\">No alerts for this metric and slice on this day.</p>"
                            : "<table id=\"alerts\">" + std::string(kAlertHeader) + "<tbody>" +
-                                 alert_rows(v.alerts, zone, true) + "</tbody></table>";
+                                 alert_rows(v.alerts, v.verdicts, zone, true) + "</tbody></table>";
   if (v.breakdown || !v.breakdown_error.empty()) body += breakdown_section(v, time_param);
   body += "<h2>Buckets</h2>" + bucket_table(v, zone);
   return html::page(metric_title(metric) + " " + date, "metric", body);
@@ -291,6 +322,7 @@ std::string alerts_page(const AlertsView& v, const date::time_zone* zone) {
       date::format("%a %d.%m.%Y", v.from), date::format("%a %d.%m.%Y", v.to),
       metric_options_select(v.metric, true),
       format_date(v.from), format_date(v.to), html::select("action", actions, v.action));
+  body += feedback_table(v.feedback);
   body += silences_table(v.silences, v.now, zone);
   if (v.alerts.empty()) {
     body += "<p class=\"muted\" id=\"alert-history\">No alerts in this range.</p>";
@@ -298,7 +330,7 @@ std::string alerts_page(const AlertsView& v, const date::time_zone* zone) {
     body += fmt::format("<p>{} message(s){}; click a bucket to see it on the metric page.</p>",
                         v.alerts.size(), v.truncated ? " (the newest only: narrow the range)" : "");
     body += "<table id=\"alert-history\">" + std::string(kAlertHeader) + "<tbody>" +
-            alert_rows(v.alerts, zone, false) + "</tbody></table>";
+            alert_rows(v.alerts, v.verdicts, zone, false) + "</tbody></table>";
   }
   return html::page("Alerts", "alerts", body);
 }

@@ -3,12 +3,14 @@
 // the report and the alerts.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "alert/alert_chart.h"
 #include "alert/breakdown.h"
+#include "alert/feedback.h"
 #include "alert/store.h"
 #include "metrics/daily.h"
 #include "schedule/history.h"
@@ -34,6 +36,7 @@ struct MetricView {
   std::string method;                 // the detector ("" = none configured)
   std::optional<int> marker;          // bucket index within the day
   std::vector<AlertRecord> alerts;    // fired/repeated/resolved this day, this metric and slice
+  std::map<std::int64_t, Feedback> verdicts;  // of those alerts, by record id (record_verdicts)
   std::vector<std::string> slices;    // slices of that day ("os=iOS"), for the picker
   // For the marked bucket of all users: where the change is, per explain_by slice.
   std::optional<MetricBreakdown> breakdown;
@@ -46,6 +49,8 @@ struct AlertsView {
   Days from, to;                      // inclusive
   std::vector<AlertRecord> alerts;
   bool truncated = false;             // more rows than shown
+  std::map<std::int64_t, Feedback> verdicts;          // by record id (record_verdicts)
+  std::map<std::string, FeedbackCounts> feedback;     // per metric, all fires of the range
   std::vector<Silence> silences;      // not over yet at `now`
   EpochSeconds now = 0;
 };
