@@ -83,6 +83,16 @@ TEST_F(FeedbackCli, AddRefusesAnUnknownRecordAndVerdict) {
   std::tie(code, out, err) = vigil({"feedback", "add", std::to_string(ids[0]), "maybe"});
   EXPECT_EQ(code, 2) << err;
   EXPECT_CONTAINS(err, "'maybe' is not a verdict");
+  {  // a "back to normal" is no alert to judge
+    auto store = open_sqlite_alert_store(dir_.path() + "/state/alerts.sqlite");
+    AlertRecord resolved;
+    resolved.evaluation.key = {"views", ""};
+    resolved.action = AlertAction::kResolve;
+    const std::int64_t id = (*store)->commit({}, {resolved})->front().id;
+    std::tie(code, out, err) = vigil({"feedback", "add", std::to_string(id), "false"});
+    EXPECT_EQ(code, 2) << err;
+    EXPECT_CONTAINS(err, fmt::format("record #{} is no alert (its action: resolve)", id));
+  }
   std::tie(code, out, err) = vigil({"feedback", "list"});
   EXPECT_EQ(code, 0) << err;
   EXPECT_EQ(out, "no feedback\n");

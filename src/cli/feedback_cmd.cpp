@@ -54,11 +54,17 @@ int add(AlertStore& store, const FeedbackOptions& options, const date::time_zone
   f.by = !options.by.empty() ? options.by : (user != nullptr && *user ? user : "cli");
   f.at = system_now();
   f.source = kFeedbackFromCli;
-  auto saved = store.add_feedback(f);
-  if (!saved.ok()) return fail(saved.error());
   auto record = store.records({f.record_id});
   if (!record.ok()) return fail(record.error());
-  const AlertRecord& r = record->front();  // add_feedback checked that it is there
+  if (!record->empty() && record->front().action != AlertAction::kFire &&
+      record->front().action != AlertAction::kRepeat) {
+    return fail(Error::usage(fmt::format(
+        "record #{} is no alert (its action: {}): judge the fire or a reminder of it",
+        f.record_id, alert_action_name(record->front().action))));
+  }
+  auto saved = store.add_feedback(f);  // an unknown record is its usage error
+  if (!saved.ok()) return fail(saved.error());
+  const AlertRecord& r = record->front();
   std::cout << fmt::format("record #{} ({} at {}, {}): marked {} by {}\n", r.id,
                            key_text(r.evaluation.key),
                            format_local_time(r.evaluation.bucket, zone).substr(0, 16),
