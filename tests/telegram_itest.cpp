@@ -524,7 +524,7 @@ TEST_F(FakeTelegramServer, AnswersLikeTheBotApi) {
   EXPECT_EQ(ok.body.value("ok", false), true);
   EXPECT_TRUE(ok.body["result"].contains("message_id"));
 
-  RawAnswer unknown = raw_post(method_url("getMe"), "{}");
+  RawAnswer unknown = raw_post(method_url("getChat"), "{}");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, nlohmann::json::parse(R"({"ok":false,"error_code":404,"description":"Not Found"})"));
 

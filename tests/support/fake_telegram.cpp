@@ -18,6 +18,7 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -516,9 +517,11 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   if (slash == std::string::npos) return error(attempt, 404, "Not Found");
   if (path.substr(4, slash - 4) != token_) return error(attempt, 401, "Unauthorized");
   const std::string method = path.substr(slash + 1);
-  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup" && method != "getUpdates") {
-    return error(attempt, 404, "Not Found");
-  }
+  static const std::set<std::string> kMethods = {
+      "sendMessage",         "sendPhoto",       "sendMediaGroup",     "getUpdates",
+      "answerCallbackQuery", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
+      "getMe"};
+  if (kMethods.count(method) == 0) return error(attempt, 404, "Not Found");
   return process(request, method, attempt);
 }
 
@@ -554,17 +557,9 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
       return error(attempt, 400, "Bad Request: IMAGE_PROCESS_FAILED");
     }
   }
-  // An attach://name reference: the uploaded file part of that name.
-  auto attached = [&](const std::string& reference) -> const FakeTelegramPhoto* {
-    if (reference.compare(0, 9, "attach://") != 0) return nullptr;
-    const std::string name = reference.substr(9);
-    for (const FakeTelegramPhoto& file : files) {
-      if (file.part_name == name) return &file;
-    }
-    return nullptr;
-  };
-
   if (method == "getUpdates") return get_updates(fields, attempt);
+  if (method == "getMe") return get_me(attempt);
+  if (method == "answerCallbackQuery") return answer_callback(fields, attempt);
   const std::string chat = field(fields, "chat_id");
   if (chat.empty()) return error(attempt, 400, "Bad Request: chat_id is empty");
   if (chat != chat_id_) return error(attempt, 400, "Bad Request: chat not found");
@@ -575,25 +570,44 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
   call.arrived = request.arrived;
   call.disable_web_page_preview = truthy(fields, "disable_web_page_preview");
   if (fields.count("link_preview_options")) {
-    const json options = json::parse(fields["link_preview_options"], nullptr, false);
+    const json options = json::parse(fields.at("link_preview_options"), nullptr, false);
     if (options.is_object() && options.value("is_disabled", false)) call.disable_web_page_preview = true;
   }
+  if (method.compare(0, 11, "editMessage") == 0) return edit_message(method, fields, std::move(call), attempt);
+  return send(method, fields, files, std::move(call), attempt);
+}
 
+FakeTelegram::Reply FakeTelegram::send(const std::string& method, const Fields& fields,
+                                       const std::vector<FakeTelegramPhoto>& files, FakeTelegramCall call,
+                                       FakeTelegramAttempt& attempt) {
+  // An attach://name reference: the uploaded file part of that name.
+  auto attached = [&](const std::string& reference) -> const FakeTelegramPhoto* {
+    if (reference.compare(0, 9, "attach://") != 0) return nullptr;
+    const std::string name = reference.substr(9);
+    for (const FakeTelegramPhoto& file : files) {
+      if (file.part_name == name) return &file;
+    }
+    return nullptr;
+  };
+  if (method != "sendMediaGroup") {
+    if (auto problem = read_markup(fields, call.reply_markup)) return error(attempt, 400, *problem);
+  }
   json result;
   const json message = {{"date", static_cast<long long>(std::time(nullptr))},
-                        {"chat", {{"id", fake_telegram_chat_json(chat)}, {"type", "supergroup"}}}};
+                        {"chat", {{"id", fake_telegram_chat_json(call.chat_id)}, {"type", "supergroup"}}}};
   if (method == "sendMessage") {
     call.text = field(fields, "text");
     call.parse_mode = field(fields, "parse_mode");
     if (auto problem = check_text(call.text, call.parse_mode, false)) return error(attempt, 400, *problem);
     result = message;
+    result["text"] = call.text;
   } else if (method == "sendPhoto") {
     const FakeTelegramPhoto* photo = nullptr;
     for (const FakeTelegramPhoto& file : files) {
       if (file.part_name == "photo") photo = &file;
     }
     if (!photo && fields.count("photo")) {
-      photo = attached(fields["photo"]);
+      photo = attached(fields.at("photo"));
       if (!photo) return error(attempt, 400, "Bad Request: wrong file identifier/HTTP URL specified");
     }
     if (!photo) return error(attempt, 400, "Bad Request: there is no photo in the request");
@@ -603,9 +617,10 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
     call.photos.push_back(*photo);
     result = message;
     result["photo"] = json::array({{{"file_id", "fake-photo"}, {"file_size", photo->bytes.size()}}});
+    if (!call.text.empty()) result["caption"] = call.text;
   } else {  // sendMediaGroup
     if (!fields.count("media")) return error(attempt, 400, "Bad Request: parameter \"media\" is required");
-    const json media = json::parse(fields["media"], nullptr, false);
+    const json media = json::parse(fields.at("media"), nullptr, false);
     if (!media.is_array()) return error(attempt, 400, "Bad Request: can't parse media JSON object");
     if (media.size() < 2 || media.size() > 10) {
       return error(attempt, 400, "Bad Request: media must contain 2-10 items");
@@ -632,16 +647,39 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
       result.push_back(message);
     }
   }
-
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (result.is_array()) {
-    for (json& item : result) item["message_id"] = next_message_id_++;
-  } else {
-    result["message_id"] = next_message_id_++;
+  if (call.reply_markup.is_object()) result["reply_markup"] = call.reply_markup;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    remember(call, result);
+    calls_.push_back(std::move(call));
   }
-  calls_.push_back(std::move(call));
+  return accepted(attempt, result);
+}
+
+// Gives the sent messages their ids and keeps them as they are now.
+void FakeTelegram::remember(FakeTelegramCall& call, json& result) {
+  const bool album = result.is_array();
+  for (std::size_t i = 0; i < (album ? result.size() : 1); ++i) {
+    json& item = album ? result[i] : result;
+    const std::int64_t id = next_message_id_++;
+    item["message_id"] = id;
+    FakeTelegramMessage kept;
+    kept.photo = call.method != "sendMessage";
+    kept.text = album ? call.media_captions[i] : call.text;
+    kept.parse_mode = call.parse_mode;  // an album's: its first item's
+    if (call.reply_markup.is_object()) kept.inline_keyboard = call.reply_markup["inline_keyboard"];
+    kept.date = item.value("date", 0LL);
+    messages_[id] = std::move(kept);
+    if (i == 0) call.message_id = id;
+  }
+}
+
+FakeTelegram::Reply FakeTelegram::accepted(FakeTelegramAttempt& attempt, const json& result) {
   attempt.status = 200;
-  attempts_.push_back(attempt);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    attempts_.push_back(attempt);
+  }
   Reply reply;
   reply.body = json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace);
   return reply;
