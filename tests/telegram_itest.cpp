@@ -3,7 +3,6 @@
 // The second half checks that the fake itself rejects what Telegram rejects,
 // with requests made directly with libcurl.
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 
 #include "support/expect.h"
 #include "support/fake_telegram.h"
+#include "support/http_client.h"
 #include "telegram/telegram.h"
 #include "telegram/text.h"
 
@@ -458,51 +458,6 @@ TEST_F(TelegramBotApi, MissingSettingsAreUsageErrors) {
 
 // ---------------------------------------------------------------- the fake itself
 
-struct RawAnswer {
-  long status = 0;
-  nlohmann::json body;
-};
-
-size_t collect(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-// POSTs `body` (JSON) or the multipart `parts` (name, data, filename) to the fake.
-RawAnswer raw_post(const std::string& url, const std::string& json_body,
-                   const std::vector<std::tuple<std::string, std::string, std::string>>& parts = {}) {
-  CURL* h = curl_easy_init();
-  std::string received;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  curl_mime* mime = nullptr;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  if (parts.empty()) {
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body.c_str());
-  } else {
-    mime = curl_mime_init(h);
-    for (const auto& [name, data, filename] : parts) {
-      curl_mimepart* part = curl_mime_addpart(mime);
-      curl_mime_name(part, name.c_str());
-      curl_mime_data(part, data.data(), data.size());
-      if (!filename.empty()) curl_mime_filename(part, filename.c_str());
-    }
-    curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
-  }
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &received);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
-  RawAnswer answer;
-  if (curl_easy_perform(h) == CURLE_OK) {
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answer.status);
-    answer.body = nlohmann::json::parse(received, nullptr, false);
-  }
-  curl_mime_free(mime);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
-  return answer;
-}
-
 class FakeTelegramServer : public ::testing::Test {
  protected:
   std::string method_url(const std::string& method) const {
@@ -511,7 +466,7 @@ class FakeTelegramServer : public ::testing::Test {
   std::string message(const std::string& text) const {
     return nlohmann::json{{"chat_id", fake.chat_id()}, {"text", text}, {"parse_mode", "HTML"}}.dump();
   }
-  static std::string description(const RawAnswer& answer) {
+  static std::string description(const PostAnswer& answer) {
     return answer.body.is_object() ? answer.body.value("description", "") : "";
   }
 
@@ -519,21 +474,21 @@ class FakeTelegramServer : public ::testing::Test {
 };
 
 TEST_F(FakeTelegramServer, AnswersLikeTheBotApi) {
-  RawAnswer ok = raw_post(method_url("sendMessage"), message("<b>hi</b>"));
+  PostAnswer ok = http_post(method_url("sendMessage"), message("<b>hi</b>"));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body.value("ok", false), true);
   EXPECT_TRUE(ok.body["result"].contains("message_id"));
 
-  RawAnswer unknown = raw_post(method_url("getChat"), "{}");
+  PostAnswer unknown = http_post(method_url("getChat"), "{}");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, nlohmann::json::parse(R"({"ok":false,"error_code":404,"description":"Not Found"})"));
 
-  RawAnswer bad_token = raw_post(fake.url() + "/bot1:nope/sendMessage", message("hi"));
+  PostAnswer bad_token = http_post(fake.url() + "/bot1:nope/sendMessage", message("hi"));
   EXPECT_EQ(bad_token.status, 401);
   EXPECT_EQ(bad_token.body, nlohmann::json::parse(R"({"ok":false,"error_code":401,"description":"Unauthorized"})"));
 
   fake.fail_next(429, 3);
-  RawAnswer limited = raw_post(method_url("sendMessage"), message("hi"));
+  PostAnswer limited = http_post(method_url("sendMessage"), message("hi"));
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.body["parameters"]["retry_after"], 3);
   EXPECT_EQ(description(limited), "Too Many Requests: retry after 3");
@@ -544,28 +499,28 @@ TEST_F(FakeTelegramServer, AnswersLikeTheBotApi) {
 
 TEST_F(FakeTelegramServer, ChecksMessages) {
   const std::string chat = fake.chat_id();
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), R"({"text":"hi"})")), "Bad Request: chat_id is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), R"({"chat_id":"1","text":"hi"})")),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), R"({"text":"hi"})")), "Bad Request: chat_id is empty");
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), R"({"chat_id":"1","text":"hi"})")),
             "Bad Request: chat not found");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}}.dump())),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}}.dump())),
             "Bad Request: message text is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("<b></b>  "))), "Bad Request: message text is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message(std::string(4097, 'x')))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("<b></b>  "))), "Bad Request: message text is empty");
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message(std::string(4097, 'x')))),
             "Bad Request: message is too long");
   // 4096 after entity parsing is fine, whatever the byte count.
-  EXPECT_EQ(raw_post(method_url("sendMessage"), message(repeat("&amp;", 4096))).status, 200);
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message(repeat("&amp;", 4097)))),
+  EXPECT_EQ(http_post(method_url("sendMessage"), message(repeat("&amp;", 4096))).status, 200);
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message(repeat("&amp;", 4097)))),
             "Bad Request: message is too long");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("<b>x</i>"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("<b>x</i>"))),
             "Bad Request: can't parse entities: Unmatched end tag at byte offset 4, expected \"</b>\", found \"</i>\"");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("a <p>b</p>"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("a <p>b</p>"))),
             "Bad Request: can't parse entities: Unsupported start tag \"p\" at byte offset 2");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("1 < 2"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("1 < 2"))),
             "Bad Request: can't parse entities: Unsupported start tag \"\" at byte offset 2");
-  EXPECT_EQ(raw_post(method_url("sendMessage"), message("<a href=\"https://x.y/?a=1&amp;b=2\">x</a> 1 &lt; 2")).status,
+  EXPECT_EQ(http_post(method_url("sendMessage"), message("<a href=\"https://x.y/?a=1&amp;b=2\">x</a> 1 &lt; 2")).status,
             200);
   // Without parse_mode, markup is just text.
-  EXPECT_EQ(raw_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}, {"text", "1 < 2"}}.dump()).status,
+  EXPECT_EQ(http_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}, {"text", "1 < 2"}}.dump()).status,
             200);
   EXPECT_EQ(fake.calls().size(), 3u);
 }
@@ -573,29 +528,29 @@ TEST_F(FakeTelegramServer, ChecksMessages) {
 TEST_F(FakeTelegramServer, ChecksUploads) {
   const std::string chat = fake.chat_id();
   const std::string png = png_bytes(64, 1);
-  using Parts = std::vector<std::tuple<std::string, std::string, std::string>>;
+  using Parts = FormParts;
 
-  RawAnswer gif = raw_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", "GIF89a", "a.gif"}});
+  PostAnswer gif = http_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", "GIF89a", "a.gif"}});
   EXPECT_EQ(description(gif), "Bad Request: IMAGE_PROCESS_FAILED");
-  RawAnswer none = raw_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}});
+  PostAnswer none = http_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}});
   EXPECT_EQ(description(none), "Bad Request: there is no photo in the request");
-  RawAnswer long_caption = raw_post(
+  PostAnswer long_caption = http_post(
       method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", png, "a.png"}, {"caption", std::string(1025, 'c'), ""}});
   EXPECT_EQ(description(long_caption), "Bad Request: message caption is too long");
-  RawAnswer photo = raw_post(method_url("sendPhoto"), "",
+  PostAnswer photo = http_post(method_url("sendPhoto"), "",
                              Parts{{"chat_id", chat, ""}, {"photo", png, "a.png"}, {"caption", std::string(1024, 'c'), ""}});
   EXPECT_EQ(photo.status, 200);
 
   const std::string two = R"([{"type":"photo","media":"attach://p0"},{"type":"photo","media":"attach://p1"}])";
-  RawAnswer missing = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer missing = http_post(method_url("sendMediaGroup"), "",
                                Parts{{"chat_id", chat, ""}, {"media", two, ""}, {"p0", png, "a.png"}});
   EXPECT_EQ(description(missing), "Bad Request: wrong file identifier/HTTP URL specified");
-  RawAnswer one = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer one = http_post(method_url("sendMediaGroup"), "",
                            Parts{{"chat_id", chat, ""},
                                  {"media", R"([{"type":"photo","media":"attach://p0"}])", ""},
                                  {"p0", png, "a.png"}});
   EXPECT_EQ(description(one), "Bad Request: media must contain 2-10 items");
-  RawAnswer album = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer album = http_post(method_url("sendMediaGroup"), "",
                              Parts{{"chat_id", chat, ""}, {"media", two, ""}, {"p0", png, "a.png"}, {"p1", png, "b.png"}});
   EXPECT_EQ(album.status, 200);
   EXPECT_TRUE(album.body["result"].is_array());
