@@ -49,17 +49,32 @@ TEST(ChatReaderRules, ObeysTheChatAndTheAllowedUsers) {
 // Records replies; reads nothing.
 class RecordingBot final : public TelegramBot {
  public:
-  Status send_message(const std::string& html) override {
+  Result<std::int64_t> send_message(const std::string& html, const InlineKeyboard&) override {
     sent.push_back(html);
-    return {};
+    return static_cast<std::int64_t>(sent.size());
   }
-  Status send_photo(const Photo&, const std::string&) override { return Error::failure("no photos here"); }
+  Result<std::int64_t> send_photo(const Photo&, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no photos here");
+  }
   Status send_media_group(const std::vector<Photo>&, const std::string&) override {
     return Error::failure("no albums here");
   }
   Result<std::vector<TelegramUpdate>> get_updates(std::int64_t, int, const std::function<bool()>&) override {
     return std::vector<TelegramUpdate>{};
   }
+  Status answer_callback_query(const std::string&, const std::string&) override {
+    return Error::failure("no buttons here");
+  }
+  Status edit_message_reply_markup(std::int64_t, const InlineKeyboard&) override {
+    return Error::failure("no edits here");
+  }
+  Status edit_message_text(std::int64_t, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no edits here");
+  }
+  Status edit_message_caption(std::int64_t, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no edits here");
+  }
+  Result<std::string> get_me() override { return std::string("vigil_bot"); }
   std::vector<std::string> sent;
 };
 

@@ -11,15 +11,18 @@ class TelegramAlertSink : public AlertSink {
  public:
   explicit TelegramAlertSink(Telegram& telegram) : telegram_(telegram) {}
   Status deliver(const AlertMessage& message) override {
-    if (!message.chart) return telegram_.send_message(message.html);
-    if (visible_length(message.html) <= kTelegramMaxCaption) {
-      return telegram_.send_photo(*message.chart, message.html);
+    if (!message.chart) {
+      VIGIL_TRY(telegram_.send_message(message.html, {}));
+    } else if (visible_length(message.html) <= kTelegramMaxCaption) {
+      VIGIL_TRY(telegram_.send_photo(*message.chart, message.html, {}));
+    } else {
+      if (!message.text_sent) {
+        VIGIL_TRY(telegram_.send_message(message.html, {}));
+        if (message.on_text_sent) message.on_text_sent();
+      }
+      VIGIL_TRY(telegram_.send_photo(*message.chart, "", {}));
     }
-    if (!message.text_sent) {
-      VIGIL_TRY(telegram_.send_message(message.html));
-      if (message.on_text_sent) message.on_text_sent();
-    }
-    return telegram_.send_photo(*message.chart, "");
+    return {};
   }
 
  private:

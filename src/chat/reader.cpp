@@ -108,7 +108,7 @@ Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, 
     offset = update.update_id + 1;
     VIGIL_TRY(write_chat_offset(options.offset_path, offset));
     if (reply) {
-      if (auto sent = bot.send_message(*reply); !sent.ok()) {
+      if (auto sent = bot.send_message(*reply, {}); !sent.ok()) {
         spdlog::error("chat: reply not sent: {}", sent.error().message);
       }
     }
