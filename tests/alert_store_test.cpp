@@ -574,6 +574,42 @@ TEST_F(AlertStoreTest, VersionThreeFileIsUpgradedWithSilences) {
   EXPECT_EQ(store->silences(std::nullopt)->size(), 1u);
 }
 
+TEST_F(AlertStoreTest, VersionFourFileIsUpgradedWithMessageIdsAndFeedback) {
+  // The schema before message ids and feedback, with a silence and one fire.
+  fs::create_directories(fs::path(path_).parent_path());
+  raw_sql(path_,
+          std::string(kVersionOneTablesOpen) +
+          ", sending INTEGER NOT NULL DEFAULT 0, text_sent INTEGER NOT NULL DEFAULT 0, "
+          "silenced INTEGER NOT NULL DEFAULT 0);"
+          "CREATE TABLE silences(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, slice TEXT, "
+          "starts INTEGER NOT NULL, ends INTEGER NOT NULL, comment TEXT NOT NULL, created_by "
+          "TEXT NOT NULL, created_at INTEGER NOT NULL, expired_at INTEGER);"
+          "INSERT INTO silences VALUES(3, 'likes', NULL, 1, 1795004100, 'release', 'ann', 1, "
+          "NULL);"
+          "INSERT INTO alert_history VALUES(9, 'views', '', 1795000500, 1, 2, 3, 2.5, -4, 1, 1, "
+          "'fire', 0, '', 1795000560, 0, 0, 0);"
+          "PRAGMA user_version = 4;");
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto pending = store->undelivered(0);
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].message_id, 0);  // unknown
+  EXPECT_EQ(store->silences(std::nullopt)->at(0).comment, "release");
+  ASSERT_TRUE(store->set_message_id({9}, 555).ok());
+  Feedback judged;
+  judged.record_id = 9;
+  judged.verdict = FeedbackVerdict::kFalseAlarm;
+  judged.by = "ann";
+  judged.source = kFeedbackFromCli;
+  ASSERT_TRUE(store->add_feedback(judged).ok());
+  store.reset();
+  store = open();  // not migrated twice
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->records_of_message(555)->size(), 1u);
+  EXPECT_EQ(store->feedback(std::nullopt, std::nullopt)->size(), 1u);
+}
+
 TEST_F(AlertStoreTest, NewerSchemaIsRefused) {
   const std::string message = open_error_after(path_, "PRAGMA user_version = 7");
   EXPECT_TRUE(HasSubstr(message, path_));

@@ -6,12 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "alert/store_notes.h"
 #include "base/sqlite.h"
 
 namespace vigil {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Constant SQL only: every value goes through a bound parameter.
 constexpr const char* kCreateSchema = R"sql(
@@ -38,9 +39,11 @@ CREATE TABLE IF NOT EXISTS alert_history(
   recorded_at INTEGER NOT NULL,
   sending INTEGER NOT NULL DEFAULT 0,
   text_sent INTEGER NOT NULL DEFAULT 0,
-  silenced INTEGER NOT NULL DEFAULT 0);
+  silenced INTEGER NOT NULL DEFAULT 0,
+  message_id INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS alert_history_bucket ON alert_history(bucket);
 CREATE INDEX IF NOT EXISTS alert_history_metric_bucket ON alert_history(metric, bucket);
+CREATE INDEX IF NOT EXISTS alert_history_message ON alert_history(message_id);
 CREATE TABLE IF NOT EXISTS silences(
   id INTEGER PRIMARY KEY,
   metric TEXT NOT NULL,
@@ -51,20 +54,29 @@ CREATE TABLE IF NOT EXISTS silences(
   created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   expired_at INTEGER);
+CREATE TABLE IF NOT EXISTS feedback(
+  id INTEGER PRIMARY KEY,
+  record_id INTEGER NOT NULL REFERENCES alert_history(id),
+  verdict TEXT NOT NULL CHECK(verdict IN ('real', 'false')),
+  given_by TEXT NOT NULL,
+  given_at INTEGER NOT NULL,
+  source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS feedback_record ON feedback(record_id);
 )sql";
 
 // Version 1 had no `sending` column (a send started and not finished), version
 // 2 no `text_sent` (the text of a two-part message went out), version 3 no
-// silences. Run in order from the version found.
+// silences, version 4 no message ids and no feedback. The columns are added in
+// order from the version found; the new tables and indexes then come from
+// kCreateSchema (all IF NOT EXISTS).
 constexpr const char* kMigrateFrom1 =
     "ALTER TABLE alert_history ADD COLUMN sending INTEGER NOT NULL DEFAULT 0;";
 constexpr const char* kMigrateFrom2 =
     "ALTER TABLE alert_history ADD COLUMN text_sent INTEGER NOT NULL DEFAULT 0;";
 constexpr const char* kMigrateFrom3 =
-    "ALTER TABLE alert_history ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;"
-    "CREATE TABLE IF NOT EXISTS silences(id INTEGER PRIMARY KEY, metric TEXT NOT NULL, "
-    "slice TEXT, starts INTEGER NOT NULL, ends INTEGER NOT NULL, comment TEXT NOT NULL, "
-    "created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expired_at INTEGER);";
+    "ALTER TABLE alert_history ADD COLUMN silenced INTEGER NOT NULL DEFAULT 0;";
+constexpr const char* kMigrateFrom4 =
+    "ALTER TABLE alert_history ADD COLUMN message_id INTEGER NOT NULL DEFAULT 0;";
 
 constexpr const char* kLoadStates =
     "SELECT metric, slice, firing, streak, fired_at, last_sent, last_bucket FROM alert_state";
@@ -75,20 +87,19 @@ constexpr const char* kUpsertState =
     "last_sent = excluded.last_sent, last_bucket = excluded.last_bucket";
 constexpr const char* kInsertRecord =
     "INSERT INTO alert_history(metric, slice, bucket, value, lower, upper, expected, score, "
-    "anomaly, ready, action, delivered, error, recorded_at, silenced) "
-    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "anomaly, ready, action, delivered, error, recorded_at, silenced, message_id) "
+    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kMarkDelivered =
     "UPDATE alert_history SET delivered = ?, error = ?, sending = 0 WHERE id = ?";
 constexpr const char* kBeginSending =
     "UPDATE alert_history SET sending = 1 WHERE id = ? AND delivered = 0";
 constexpr const char* kMarkTextSent = "UPDATE alert_history SET text_sent = 1 WHERE id = ?";
+constexpr const char* kSetMessageId = "UPDATE alert_history SET message_id = ? WHERE id = ?";
 constexpr const char* kIsRecord = "SELECT 1 FROM alert_history WHERE id = ?";
 constexpr const char* kRecordColumns =
     "SELECT id, metric, slice, bucket, value, lower, upper, expected, score, anomaly, ready, "
-    "action, delivered, error, recorded_at, sending, text_sent, silenced FROM alert_history";
-constexpr const char* kSilenceColumns =
-    "SELECT id, metric, slice, starts, ends, comment, created_by, created_at, expired_at "
-    "FROM silences";
+    "action, delivered, error, recorded_at, sending, text_sent, silenced, message_id "
+    "FROM alert_history";
 
 using Use = SqliteUse;
 
@@ -120,22 +131,8 @@ AlertRecord read_record(const Use& row) {
   record.sending = row.integer_at(15) != 0;
   record.text_sent = row.integer_at(16) != 0;
   record.silenced = row.integer_at(17) != 0;
+  record.message_id = row.integer_at(18);
   return record;
-}
-
-// Columns in the order of kSilenceColumns.
-Silence read_silence(const Use& row) {
-  Silence s;
-  s.id = row.integer_at(0);
-  s.metric = row.text_at(1);
-  if (!row.null_at(2)) s.slice = row.text_at(2);
-  s.starts = row.integer_at(3);
-  s.ends = row.integer_at(4);
-  s.comment = row.text_at(5);
-  s.created_by = row.text_at(6);
-  s.created_at = row.integer_at(7);
-  if (!row.null_at(8)) s.expired_at = row.integer_at(8);
-  return s;
 }
 
 // Runs one migration step; a file whose alert_history is not ours is refused.
@@ -149,12 +146,14 @@ Status migrate_step(const SqliteDb& db, const char* sql) {
   return {};
 }
 
-// Creates the schema once, or upgrades a version-1 or -2 file.
+// Creates the schema once, or upgrades an older file.
 Status ensure_schema(const SqliteDb& db) {
   return db.ensure_schema(kCreateSchema, kSchemaVersion, [&](int found) -> Status {
     if (found < 2) VIGIL_TRY(migrate_step(db, kMigrateFrom1));
     if (found < 3) VIGIL_TRY(migrate_step(db, kMigrateFrom2));
-    return migrate_step(db, kMigrateFrom3);
+    if (found < 4) VIGIL_TRY(migrate_step(db, kMigrateFrom3));
+    VIGIL_TRY(migrate_step(db, kMigrateFrom4));
+    return migrate_step(db, kCreateSchema);
   });
 }
 
@@ -178,6 +177,7 @@ class SqliteAlertStore final : public AlertStore {
                                                  {&mark_delivered_, kMarkDelivered},
                                                  {&begin_sending_, kBeginSending},
                                                  {&mark_text_sent_, kMarkTextSent},
+                                                 {&set_message_id_, kSetMessageId},
                                                  {&is_record_, kIsRecord}};
     for (const auto& [stmt, sql] : all) {
       sqlite3_stmt* raw = nullptr;
@@ -199,12 +199,27 @@ class SqliteAlertStore final : public AlertStore {
   Status mark_text_sent(std::int64_t id) override;
   Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) override;
   Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) override;
-  Result<Silence> add_silence(const Silence& silence) override;
-  Result<std::vector<Silence>> silences(std::optional<EpochSeconds> after) override;
-  Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) override;
+  Result<std::vector<AlertRecord>> records(const std::vector<std::int64_t>& ids) override;
+  Status set_message_id(const std::vector<std::int64_t>& record_ids,
+                        std::int64_t message_id) override;
+  Result<std::vector<AlertRecord>> records_of_message(std::int64_t message_id) override;
+  Result<Silence> add_silence(const Silence& silence) override {
+    return insert_silence(db_, silence);
+  }
+  Result<std::vector<Silence>> silences(std::optional<EpochSeconds> after) override {
+    return select_silences(db_, after);
+  }
+  Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) override {
+    return expire_silence_row(db_, id, now);
+  }
+  Result<Feedback> add_feedback(const Feedback& feedback) override;
+  Result<std::vector<Feedback>> feedback(std::optional<EpochSeconds> from,
+                                         std::optional<EpochSeconds> to) override {
+    return select_feedback(db_, from, to);
+  }
 
  private:
-  Result<std::vector<Silence>> read_silences(const std::string& where, std::int64_t value);
+  Result<bool> is_record(std::int64_t id);
   Status save_state(const AlertKey& key, const AlertState& state);
   Result<std::int64_t> append(const AlertRecord& record);
   Result<std::vector<AlertRecord>> read_records(Use& use);
@@ -215,7 +230,7 @@ class SqliteAlertStore final : public AlertStore {
 
   SqliteDb db_;
   SqliteStmt load_states_, upsert_state_, insert_record_, mark_delivered_, begin_sending_,
-      mark_text_sent_, is_record_;
+      mark_text_sent_, set_message_id_, is_record_;
 };
 
 Result<std::map<AlertKey, AlertState>> SqliteAlertStore::load_states() {
@@ -250,7 +265,7 @@ Result<std::int64_t> SqliteAlertStore::append(const AlertRecord& record) {
   use.real(e.value).real(e.lower).real(e.upper).real(e.expected).real(e.score);
   use.integer(e.anomaly ? 1 : 0).integer(e.ready ? 1 : 0).text(alert_action_name(record.action));
   use.integer(record.delivered ? 1 : 0).text(record.error).integer(record.recorded_at);
-  use.integer(record.silenced ? 1 : 0);
+  use.integer(record.silenced ? 1 : 0).integer(record.message_id);
   const int rc = use.step();
   if (rc != SQLITE_DONE) return db_.error("save", rc);
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.get()));
@@ -300,12 +315,19 @@ Result<bool> SqliteAlertStore::begin_sending(std::int64_t id) {
     if (rc != SQLITE_DONE) return db_.error("update", rc);
     if (sqlite3_changes(db_.get()) > 0) return true;
   }
+  auto there = is_record(id);
+  if (!there) return there.error();
+  if (*there) return false;  // there, and delivered already
+  return no_record(id);
+}
+
+Result<bool> SqliteAlertStore::is_record(std::int64_t id) {
   Use use(is_record_.get());
   use.integer(id);
   const int rc = use.step();
-  if (rc == SQLITE_ROW) return false;  // there, and delivered already
+  if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) return db_.error("read", rc);
-  return no_record(id);
+  return false;
 }
 
 Result<std::vector<AlertRecord>> SqliteAlertStore::read_records(Use& use) {
@@ -346,61 +368,53 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::history(const HistoryFilter& 
   return read_records(use);
 }
 
-Result<std::vector<Silence>> SqliteAlertStore::read_silences(const std::string& where,
-                                                             std::int64_t value) {
-  auto stmt = db_.prepare(std::string(kSilenceColumns) + where + " ORDER BY starts, id", "read");
+Result<std::vector<AlertRecord>> SqliteAlertStore::records(
+    const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return std::vector<AlertRecord>{};
+  // One placeholder per id (fixed pieces only); the ids are bound below.
+  std::string sql = std::string(kRecordColumns) + " WHERE id IN (?";
+  for (std::size_t i = 1; i < ids.size(); ++i) sql += ", ?";
+  sql += ") ORDER BY id";
+  auto stmt = db_.prepare(sql, "read");
   if (!stmt) return stmt.error();
   Use use(stmt->get());
-  use.integer(value);
-  std::vector<Silence> out;
-  int rc;
-  while ((rc = use.step()) == SQLITE_ROW) out.push_back(read_silence(use));
-  if (rc != SQLITE_DONE) return db_.error("read", rc);
-  return out;
+  for (std::int64_t id : ids) use.integer(id);
+  return read_records(use);
 }
 
-Result<std::vector<Silence>> SqliteAlertStore::silences(std::optional<EpochSeconds> after) {
-  return read_silences(" WHERE ends > ?", after.value_or(std::numeric_limits<std::int64_t>::min()));
-}
-
-Result<Silence> SqliteAlertStore::add_silence(const Silence& silence) {
-  auto stmt = db_.prepare(
-      "INSERT INTO silences(metric, slice, starts, ends, comment, created_by, created_at) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?)",
-      "save");
-  if (!stmt) return stmt.error();
-  Use use(stmt->get());
-  use.text(silence.metric);
-  if (silence.slice) use.text(*silence.slice); else use.null();
-  use.integer(silence.starts).integer(silence.ends).text(silence.comment);
-  use.text(silence.created_by).integer(silence.created_at);
-  const int rc = use.step();
-  if (rc != SQLITE_DONE) return db_.error("save", rc);
-  Silence saved = silence;
-  saved.id = sqlite3_last_insert_rowid(db_.get());
-  return saved;
-}
-
-Result<Silence> SqliteAlertStore::expire_silence(std::int64_t id, EpochSeconds now) {
-  auto found = read_silences(" WHERE id = ?", id);
-  if (!found) return found.error();
-  if (found->empty()) {
-    return Error::usage(fmt::format("no silence #{} in {}: `vigil silence list --all` shows them",
-                                    id, db_.path()));
+Status SqliteAlertStore::set_message_id(const std::vector<std::int64_t>& record_ids,
+                                        std::int64_t message_id) {
+  VIGIL_TRY(db_.exec("BEGIN IMMEDIATE", "update"));
+  SqliteTransaction transaction(db_);
+  for (std::int64_t id : record_ids) {
+    Use use(set_message_id_.get());
+    use.integer(message_id).integer(id);
+    const int rc = use.step();
+    if (rc != SQLITE_DONE) return db_.error("update", rc);
+    if (sqlite3_changes(db_.get()) == 0) return no_record(id);
   }
-  Silence silence = found->front();
-  if (silence.ends <= now) {
-    return Error::usage(fmt::format("silence #{} is over already; nothing to expire", id));
-  }
-  auto stmt = db_.prepare("UPDATE silences SET ends = ?, expired_at = ? WHERE id = ?", "update");
+  return transaction.commit("update");
+}
+
+Result<std::vector<AlertRecord>> SqliteAlertStore::records_of_message(std::int64_t message_id) {
+  if (message_id == 0) return std::vector<AlertRecord>{};  // 0 is "unknown", not a message
+  auto stmt = db_.prepare(std::string(kRecordColumns) + " WHERE message_id = ? ORDER BY id",
+                          "read");
   if (!stmt) return stmt.error();
   Use use(stmt->get());
-  use.integer(std::max(now, silence.starts)).integer(now).integer(id);
-  const int rc = use.step();
-  if (rc != SQLITE_DONE) return db_.error("update", rc);
-  silence.ends = std::max(now, silence.starts);
-  silence.expired_at = now;
-  return silence;
+  use.integer(message_id);
+  return read_records(use);
+}
+
+Result<Feedback> SqliteAlertStore::add_feedback(const Feedback& feedback) {
+  auto there = is_record(feedback.record_id);
+  if (!there) return there.error();
+  if (!*there) {
+    return Error::usage(fmt::format(
+        "no alert record #{} in {}: the dashboard's Alerts page shows the records and their ids",
+        feedback.record_id, db_.path()));
+  }
+  return insert_feedback(db_, feedback);
 }
 
 }  // namespace

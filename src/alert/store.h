@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "alert/feedback.h"
 #include "alert/silence.h"
 #include "alert/state.h"
 #include "base/result.h"
@@ -33,6 +34,9 @@ struct AlertRecord {
   bool text_sent = false;
   // A silence held this action back (alert/silence.h): recorded, never sent.
   bool silenced = false;
+  // The Telegram message that carried this record (its buttons point back to
+  // it); 0: unknown, or not sent through Telegram.
+  std::int64_t message_id = 0;
 };
 
 struct HistoryFilter {
@@ -70,6 +74,17 @@ class AlertStore {
   virtual Result<std::vector<AlertRecord>> undelivered(EpochSeconds since) = 0;
   // Newest first (by bucket, then id).
   virtual Result<std::vector<AlertRecord>> history(const HistoryFilter& filter) = 0;
+  // The records with these ids, in id order; ids not in the store are left out.
+  virtual Result<std::vector<AlertRecord>> records(const std::vector<std::int64_t>& ids) = 0;
+
+  // Telegram messages: after a send, notes the message that carried these
+  // records (one message may carry several), all or none (an unknown id: error
+  // naming it, nothing changed).
+  virtual Status set_message_id(const std::vector<std::int64_t>& record_ids,
+                                std::int64_t message_id) = 0;
+  // The records message `message_id` carried, in id order; empty if none (and
+  // for 0, "unknown").
+  virtual Result<std::vector<AlertRecord>> records_of_message(std::int64_t message_id) = 0;
 
   // Silences (alert/silence.h), kept with the state they act on.
   // Saves a new one; returns it with its id.
@@ -79,6 +94,15 @@ class AlertStore {
   // Ends silence `id` at `now` if it ends later; an unknown id or one already
   // over is a usage error naming it.
   virtual Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) = 0;
+
+  // Feedback (alert/feedback.h): every judgement is kept, who and when.
+  // Saves one; returns it with its id. An unknown record id is a usage error
+  // naming it.
+  virtual Result<Feedback> add_feedback(const Feedback& feedback) = 0;
+  // Feedback on the records whose bucket is in [from, to) (unset: unbounded),
+  // oldest first (by `at`, then id).
+  virtual Result<std::vector<Feedback>> feedback(std::optional<EpochSeconds> from,
+                                                 std::optional<EpochSeconds> to) = 0;
 };
 
 // SQLite file at `path` (created with its directory and schema if missing;
