@@ -47,11 +47,11 @@ class FakeSink final : public AlertSink {
   std::function<void(const AlertMessage&)> during = [](const AlertMessage&) {};
   std::vector<std::string> got;
 
-  Status deliver(const AlertMessage& message) override {
+  Result<std::int64_t> deliver(const AlertMessage& message) override {
     during(message);
     if (refuse(message)) return Error::failure("telegram: 400 Bad Request: chat not found");
     got.push_back(message.html);
-    return {};
+    return std::int64_t{1000} + static_cast<std::int64_t>(got.size());  // Telegram's message ids
   }
 };
 

@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "base/time.h"
-#include "telegram/telegram.h"  // InlineKeyboard
+#include "telegram/keyboard.h"  // InlineKeyboard
 
 namespace vigil {
 

@@ -41,14 +41,6 @@ struct Photo {
   std::string png;       // the PNG bytes
 };
 
-// A button under a message; Telegram sends `callback_data` (1..64 bytes) back
-// when someone presses it.
-struct InlineButton {
-  std::string text;
-  std::string callback_data;
-};
-using InlineKeyboard = std::vector<std::vector<InlineButton>>;  // rows of buttons
-
 // What the report and alert modules depend on; their tests can use a fake.
 class Telegram {
  public:
