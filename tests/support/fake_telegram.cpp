@@ -80,6 +80,47 @@ std::string default_description(int code, int retry_after) {
   }
 }
 
+// An attach://name reference: the uploaded file part of that name, or null.
+const FakeTelegramPhoto* attached(const std::vector<FakeTelegramPhoto>& files, const std::string& reference) {
+  if (reference.compare(0, 9, "attach://") != 0) return nullptr;
+  const std::string name = reference.substr(9);
+  for (const FakeTelegramPhoto& file : files) {
+    if (file.part_name == name) return &file;
+  }
+  return nullptr;
+}
+
+// sendMediaGroup's `media` read into `call` and `result` (one `message` per
+// item); the error description, or nullopt.
+std::optional<std::string> read_album(const Fields& fields, const std::vector<FakeTelegramPhoto>& files,
+                                      const json& message, FakeTelegramCall& call, json& result) {
+  if (!fields.count("media")) return "Bad Request: parameter \"media\" is required";
+  const json media = json::parse(fields.at("media"), nullptr, false);
+  if (!media.is_array()) return "Bad Request: can't parse media JSON object";
+  if (media.size() < 2 || media.size() > 10) return "Bad Request: media must contain 2-10 items";
+  result = json::array();
+  for (std::size_t i = 0; i < media.size(); ++i) {
+    const json& item = media[i];
+    if (!item.is_object() || item.value("type", "") != "photo") {
+      return fmt::format("Bad Request: media #{} is not an InputMediaPhoto", i + 1);
+    }
+    const FakeTelegramPhoto* photo =
+        item.contains("media") && item["media"].is_string() ? attached(files, item["media"].get<std::string>()) : nullptr;
+    if (!photo) return "Bad Request: wrong file identifier/HTTP URL specified";
+    const std::string caption = item.value("caption", "");
+    const std::string parse_mode = item.value("parse_mode", "");
+    if (auto problem = check_text(caption, parse_mode, true)) return problem;
+    if (i == 0) {
+      call.text = caption;
+      call.parse_mode = parse_mode;
+    }
+    call.media_captions.push_back(caption);
+    call.photos.push_back(*photo);
+    result.push_back(message);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- server
@@ -366,15 +407,6 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
 FakeTelegram::Reply FakeTelegram::send(const std::string& method, const Fields& fields,
                                        const std::vector<FakeTelegramPhoto>& files, FakeTelegramCall call,
                                        FakeTelegramAttempt& attempt) {
-  // An attach://name reference: the uploaded file part of that name.
-  auto attached = [&](const std::string& reference) -> const FakeTelegramPhoto* {
-    if (reference.compare(0, 9, "attach://") != 0) return nullptr;
-    const std::string name = reference.substr(9);
-    for (const FakeTelegramPhoto& file : files) {
-      if (file.part_name == name) return &file;
-    }
-    return nullptr;
-  };
   if (method != "sendMediaGroup") {
     if (auto problem = read_markup(fields, call.reply_markup)) return error(attempt, 400, *problem);
   }
@@ -393,7 +425,7 @@ FakeTelegram::Reply FakeTelegram::send(const std::string& method, const Fields& 
       if (file.part_name == "photo") photo = &file;
     }
     if (!photo && fields.count("photo")) {
-      photo = attached(fields.at("photo"));
+      photo = attached(files, fields.at("photo"));
       if (!photo) return error(attempt, 400, "Bad Request: wrong file identifier/HTTP URL specified");
     }
     if (!photo) return error(attempt, 400, "Bad Request: there is no photo in the request");
@@ -405,33 +437,7 @@ FakeTelegram::Reply FakeTelegram::send(const std::string& method, const Fields& 
     result["photo"] = json::array({{{"file_id", "fake-photo"}, {"file_size", photo->bytes.size()}}});
     if (!call.text.empty()) result["caption"] = call.text;
   } else {  // sendMediaGroup
-    if (!fields.count("media")) return error(attempt, 400, "Bad Request: parameter \"media\" is required");
-    const json media = json::parse(fields.at("media"), nullptr, false);
-    if (!media.is_array()) return error(attempt, 400, "Bad Request: can't parse media JSON object");
-    if (media.size() < 2 || media.size() > 10) {
-      return error(attempt, 400, "Bad Request: media must contain 2-10 items");
-    }
-    result = json::array();
-    for (std::size_t i = 0; i < media.size(); ++i) {
-      const json& item = media[i];
-      if (!item.is_object() || item.value("type", "") != "photo") {
-        return error(attempt, 400, fmt::format("Bad Request: media #{} is not an InputMediaPhoto", i + 1));
-      }
-      const FakeTelegramPhoto* photo = item.contains("media") && item["media"].is_string()
-                                           ? attached(item["media"].get<std::string>())
-                                           : nullptr;
-      if (!photo) return error(attempt, 400, "Bad Request: wrong file identifier/HTTP URL specified");
-      const std::string caption = item.value("caption", "");
-      const std::string parse_mode = item.value("parse_mode", "");
-      if (auto problem = check_text(caption, parse_mode, true)) return error(attempt, 400, *problem);
-      if (i == 0) {
-        call.text = caption;
-        call.parse_mode = parse_mode;
-      }
-      call.media_captions.push_back(caption);
-      call.photos.push_back(*photo);
-      result.push_back(message);
-    }
+    if (auto problem = read_album(fields, files, message, call, result)) return error(attempt, 400, *problem);
   }
   if (call.reply_markup.is_object()) result["reply_markup"] = call.reply_markup;
   {
