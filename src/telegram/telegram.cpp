@@ -46,27 +46,24 @@ Status check_photo(const Photo& photo, const std::string& name) {
   return {};
 }
 
-Status check_caption(const std::string& caption_html) {
-  const std::size_t units = visible_length(caption_html);
-  if (units > kTelegramMaxCaption) {
+// `html` within `limit` visible units, else an error naming the text.h
+// function (`cut`: "split it with split_message") that makes it fit.
+Status check_length(const std::string& html, const char* what, std::size_t limit, const char* cut) {
+  const std::size_t units = visible_length(html);
+  if (units > limit) {
     return Error::failure(fmt::format(
-        "Telegram caption is {} characters (UTF-16 units), more than the {} Telegram allows: trim it "
-        "with trim_caption",
-        units, kTelegramMaxCaption));
+        "Telegram {} is {} characters (UTF-16 units), more than the {} Telegram allows: {}", what, units, limit, cut));
   }
   return {};
 }
 
+Status check_caption(const std::string& caption_html) {
+  return check_length(caption_html, "caption", kTelegramMaxCaption, "trim it with trim_caption");
+}
+
 Status check_text(const std::string& html) {
-  const std::size_t units = visible_length(html);
-  if (units == 0) return Error::failure("Telegram message text is empty");
-  if (units > kTelegramMaxText) {
-    return Error::failure(fmt::format(
-        "Telegram message is {} characters (UTF-16 units), more than the {} Telegram allows: split it "
-        "with split_message",
-        units, kTelegramMaxText));
-  }
-  return {};
+  if (visible_length(html) == 0) return Error::failure("Telegram message text is empty");
+  return check_length(html, "message", kTelegramMaxText, "split it with split_message");
 }
 
 // For the log: ", 3 buttons", or "" without a keyboard.
