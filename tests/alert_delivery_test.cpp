@@ -213,6 +213,23 @@ TEST_F(AlertDeliveryTest, OneBucketIsOneMessageAndFailsOrGoesAsAWhole) {
   EXPECT_TRUE(pending().empty());
 }
 
+TEST_F(AlertDeliveryTest, TheStoreKnowsWhichRecordsEachTelegramMessageCarried) {
+  const auto saved = commit({record("views", kT0, AlertAction::kFire),
+                             record("likes", kT0, AlertAction::kFire),
+                             record("likes", kT0 + 900, AlertAction::kResolve)});
+  deliver({}, saved, store_.get());
+  ASSERT_EQ(sink_.got.size(), 2u);  // the sink's message ids: 1001, then 1002
+  auto first = store_->records_of_message(1001);
+  auto second = store_->records_of_message(1002);
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, saved[0].id);
+  EXPECT_EQ((*first)[1].id, saved[1].id);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].id, saved[2].id);
+  EXPECT_EQ((*second)[0].message_id, 1002);
+}
+
 TEST_F(AlertDeliveryTest, EachSendIsClaimedFirstAndACutShortSendIsResentOnce) {
   const auto saved = commit({record("views", kT0, AlertAction::kFire)});
   // While the sink has the message, another connection sees it as being sent.
