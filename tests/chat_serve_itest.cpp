@@ -345,6 +345,19 @@ TEST_F(ChatServe, ASilenceFromTheChatHoldsLikesWhileViewsFireAndViewsButtonsAct)
   ASSERT_TRUE(wait_until([&] { return fake_.message(views_message)->inline_keyboard[0].size() == 1; }, 5s));
   EXPECT_CONTAINS(fake_.message(views_message)->inline_keyboard[0][0]["text"].get<std::string>(),
                   "by @ann_ops");
+  // For the README: the presses as the chat sees them.
+  auto labels = [](const nlohmann::json& keyboard) {
+    std::string out;
+    for (const auto& row : keyboard) {
+      for (const auto& button : row) out += "[" + button["text"].get<std::string>() + "] ";
+      out += "\n";
+    }
+    return out;
+  };
+  std::cout << "---- buttons\n" << message->text << "\n" << labels(message->inline_keyboard)
+            << "@ann_ops presses [False alarm] → toast: " << fake_.callback_answers()[0].text
+            << "\n@ann_ops presses [Silence 1h] → toast: " << fake_.callback_answers()[1].text << "\n"
+            << labels(fake_.message(views_message)->inline_keyboard) << "---- end\n";
   // In the state: the verdict on the views alert, by Ann, and a silence on views.
   auto judged = (*store)->feedback(bucket, bucket + 900);
   ASSERT_TRUE(judged.ok());
