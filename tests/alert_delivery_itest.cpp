@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "alert/buttons.h"
 #include "alert/deliver.h"
 #include "alert/message.h"
 #include "alert/run.h"
@@ -163,6 +164,33 @@ TEST_F(AlertDeliveryTest, RerunOfTheSameBucketSendsWhatTelegramRefused) {
   const AlertRunReport third = run_at("2026-03-09 20:16");
   EXPECT_EQ(third.delivered, 0);
   EXPECT_EQ(fake_.calls().size(), 1u);
+}
+
+// The fire goes out with its four buttons naming its record, and the store
+// knows the Telegram message that carried it; `[alerts] buttons = false`
+// (no bot reader) sends the next one bare.
+TEST_F(AlertDeliveryTest, AlertsCarryTheirButtonsUnlessTurnedOff) {
+  run_at("2026-03-09 19:50");
+  run_at("2026-03-09 20:16");
+  ASSERT_EQ(fake_.calls().size(), 1u);
+  const FakeTelegramCall fire = fake_.calls()[0];
+  ASSERT_TRUE(fire.reply_markup.is_object()) << fire.method;
+  const auto& rows = fire.reply_markup["inline_keyboard"];
+  ASSERT_EQ(rows.size(), 2u);
+  const auto press = parse_button_data(rows[1][1]["callback_data"].get<std::string>());
+  ASSERT_TRUE(press.has_value());
+  EXPECT_EQ(press->verb, ButtonVerb::kFalseAlarm);
+  auto carried = store_->records_of_message(fire.message_id);
+  ASSERT_TRUE(carried.ok());
+  ASSERT_EQ(carried->size(), 1u);
+  EXPECT_EQ(carried->front().id, press->record_id);
+  EXPECT_EQ(carried->front().action, AlertAction::kFire);
+
+  config_->alerts.buttons = false;
+  run_at("2026-03-09 21:16");  // the reminder an hour on
+  config_->alerts.buttons = true;
+  ASSERT_EQ(fake_.calls().size(), 2u);
+  EXPECT_TRUE(fake_.calls()[1].reply_markup.is_null());
 }
 
 // Item 4 through the CLI: the failed run exits 1 and says so; the rerun of the

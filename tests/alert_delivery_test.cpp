@@ -47,11 +47,11 @@ class FakeSink final : public AlertSink {
   std::function<void(const AlertMessage&)> during = [](const AlertMessage&) {};
   std::vector<std::string> got;
 
-  Status deliver(const AlertMessage& message) override {
+  Result<std::int64_t> deliver(const AlertMessage& message) override {
     during(message);
     if (refuse(message)) return Error::failure("telegram: 400 Bad Request: chat not found");
     got.push_back(message.html);
-    return {};
+    return std::int64_t{1000} + static_cast<std::int64_t>(got.size());  // Telegram's message ids
   }
 };
 
@@ -211,6 +211,23 @@ TEST_F(AlertDeliveryTest, OneBucketIsOneMessageAndFailsOrGoesAsAWhole) {
             "0 series checked, 0 fired, 0 repeated, 0 resolved, 3 delivered in 2 messages (3 "
             "from an earlier run)");
   EXPECT_TRUE(pending().empty());
+}
+
+TEST_F(AlertDeliveryTest, TheStoreKnowsWhichRecordsEachTelegramMessageCarried) {
+  const auto saved = commit({record("views", kT0, AlertAction::kFire),
+                             record("likes", kT0, AlertAction::kFire),
+                             record("likes", kT0 + 900, AlertAction::kResolve)});
+  deliver({}, saved, store_.get());
+  ASSERT_EQ(sink_.got.size(), 2u);  // the sink's message ids: 1001, then 1002
+  auto first = store_->records_of_message(1001);
+  auto second = store_->records_of_message(1002);
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, saved[0].id);
+  EXPECT_EQ((*first)[1].id, saved[1].id);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].id, saved[2].id);
+  EXPECT_EQ((*second)[0].message_id, 1002);
 }
 
 TEST_F(AlertDeliveryTest, EachSendIsClaimedFirstAndACutShortSendIsResentOnce) {

@@ -3,6 +3,8 @@
 // SQLite store in a temporary directory.
 #include "chat/reader.h"
 
+#include "alert/buttons.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -49,18 +51,37 @@ TEST(ChatReaderRules, ObeysTheChatAndTheAllowedUsers) {
 // Records replies; reads nothing.
 class RecordingBot final : public TelegramBot {
  public:
-  Status send_message(const std::string& html) override {
+  Result<std::int64_t> send_message(const std::string& html, const InlineKeyboard&) override {
     sent.push_back(html);
-    return {};
+    return static_cast<std::int64_t>(sent.size());
   }
-  Status send_photo(const Photo&, const std::string&) override { return Error::failure("no photos here"); }
+  Result<std::int64_t> send_photo(const Photo&, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no photos here");
+  }
   Status send_media_group(const std::vector<Photo>&, const std::string&) override {
     return Error::failure("no albums here");
   }
   Result<std::vector<TelegramUpdate>> get_updates(std::int64_t, int, const std::function<bool()>&) override {
     return std::vector<TelegramUpdate>{};
   }
+  Status answer_callback_query(const std::string& id, const std::string& text) override {
+    answers.push_back(id + ": " + text);
+    return {};
+  }
+  Status edit_message_reply_markup(std::int64_t message_id, const InlineKeyboard& buttons) override {
+    edits.emplace_back(message_id, buttons);
+    return {};
+  }
+  Status edit_message_text(std::int64_t, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no edits here");
+  }
+  Status edit_message_caption(std::int64_t, const std::string&, const InlineKeyboard&) override {
+    return Error::failure("no edits here");
+  }
+  Result<std::string> get_me() override { return std::string("vigil_bot"); }
   std::vector<std::string> sent;
+  std::vector<std::string> answers;  // "query id: toast"
+  std::vector<std::pair<std::int64_t, InlineKeyboard>> edits;
 };
 
 class ChatReader : public ::testing::Test {
@@ -153,6 +174,53 @@ TEST_F(ChatReader, UpdatesBelowTheOffsetAreNotRunAgain) {
   ASSERT_TRUE(silences.ok());
   ASSERT_EQ(silences->size(), 1u);
   EXPECT_EQ((*silences)[0].metric, "views");
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+// A press of "False alarm" under message 31 by user `user` in chat -100.
+TelegramUpdate press(std::int64_t update_id, std::int64_t user, std::int64_t record_id) {
+  TelegramUpdate update;
+  update.update_id = update_id;
+  update.is_callback = true;
+  update.callback_id = "q" + std::to_string(update_id);
+  update.callback_data = button_data(ButtonVerb::kFalseAlarm, record_id);
+  update.message_id = 31;
+  update.chat_id = "-100";
+  update.user_id = user;
+  update.username = user == 42 ? "ann" : "mallory";
+  return update;
+}
+
+TEST_F(ChatReader, APressIsActedOnAnsweredAndRedrawnOnlyForTheTeam) {
+  AlertRecord fired;
+  fired.evaluation = {.key = {"views", ""}, .bucket = kNow - 900, .value = 1, .lower = 2, .upper = 3,
+                      .expected = 2.5, .score = -4, .anomaly = true, .ready = true};
+  fired.action = AlertAction::kFire;
+  auto committed = store_->commit({}, {fired});
+  ASSERT_TRUE(committed.ok());
+  const std::int64_t id = committed->front().id;
+  ASSERT_TRUE(store_->set_message_id({id}, 31).ok());
+  config_.telegram.allowed_users = {"@ann"};
+  auto next = handle_updates({press(10, 77, id), press(11, 42, id)}, 10, bot_, *store_, options());
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(*next, 12);
+  EXPECT_EQ(read_chat_offset(offset_path())->value(), 12);
+  ASSERT_EQ(bot_.answers.size(), 2u);  // both answered: no button left spinning
+  EXPECT_EQ(bot_.answers[0].rfind("q10: Not for you", 0), 0u) << bot_.answers[0];
+  EXPECT_EQ(bot_.answers[1].rfind("q11: ", 0), 0u) << bot_.answers[1];
+  ASSERT_EQ(bot_.edits.size(), 1u);  // only Ann's press redraws the message
+  EXPECT_EQ(bot_.edits[0].first, 31);
+  EXPECT_EQ(bot_.edits[0].second.at(1).at(1).text, "✅ False alarm · @ann");
+  auto kept = store_->feedback(std::nullopt, std::nullopt);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 1u);  // Mallory's press changed nothing
+  EXPECT_EQ(kept->front().by, "@ann");
+  EXPECT_TRUE(bot_.sent.empty());  // a press gets a toast, not a chat message
 }
 
 }  // namespace

@@ -262,8 +262,9 @@ listen = ""
 // The loop closed: a /silence from the chat holds the likes alert of an
 // injected drop while the views alert of the same drop goes out, on data
 // simulated up to now in the real ClickHouse and `vigil alert` checking the
-// last complete bucket.
-TEST_F(ChatServe, ASilenceFromTheChatHoldsLikesWhileViewsFire) {
+// last complete bucket. Then two presses of the views message's buttons
+// (False alarm, Silence 1h): answered, the keyboard redrawn, both in the state.
+TEST_F(ChatServe, ASilenceFromTheChatHoldsLikesWhileViewsFireAndViewsButtonsAct) {
   const date::time_zone* zone = *find_zone("Europe/Moscow");
   auto wall = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -317,6 +318,58 @@ TEST_F(ChatServe, ASilenceFromTheChatHoldsLikesWhileViewsFire) {
   }
   EXPECT_TRUE(likes_held) << err;
   EXPECT_TRUE(views_sent) << err;
+
+  // The views alert went out with its four buttons; Ann presses two of them.
+  const std::size_t sent_before_press = replies().size();
+  std::int64_t views_message = 0;
+  for (std::size_t i = 1; i < sent_before_press; ++i) {
+    if (replies()[i].text.find("<b>Views</b>") != std::string::npos) views_message = replies()[i].message_id;
+  }
+  ASSERT_GT(views_message, 0);
+  const auto message = fake_.message(views_message);
+  ASSERT_TRUE(message.has_value());
+  ASSERT_EQ(message->inline_keyboard.size(), 2u) << message->inline_keyboard.dump();
+  const std::string false_alarm = message->inline_keyboard[1][1]["callback_data"];
+  const std::string silence_hour = message->inline_keyboard[0][0]["callback_data"];
+  EXPECT_EQ(message->inline_keyboard[1][1]["text"], "False alarm");
+  fake_.push_callback(fake_.chat_id(), kAnn, "ann_ops", "Ann", views_message, false_alarm);
+  ASSERT_TRUE(wait_until([&] { return fake_.message(views_message)->inline_keyboard[1][1]["text"] ==
+                                      "✅ False alarm · @ann_ops"; },
+                         5s))
+      << fake_.message(views_message)->inline_keyboard.dump() << text_of(err_path_);
+  fake_.push_callback(fake_.chat_id(), kAnn, "ann_ops", "Ann", views_message, silence_hour);
+  ASSERT_TRUE(wait_until([&] { return fake_.callback_answers().size() == 2; }, 5s)) << text_of(err_path_);
+  EXPECT_CONTAINS(fake_.callback_answers()[0].text, "false alarm");
+  EXPECT_CONTAINS(fake_.callback_answers()[1].text, "Silenced ");
+  EXPECT_CONTAINS(fake_.callback_answers()[1].text, "views");
+  ASSERT_TRUE(wait_until([&] { return fake_.message(views_message)->inline_keyboard[0].size() == 1; }, 5s));
+  EXPECT_CONTAINS(fake_.message(views_message)->inline_keyboard[0][0]["text"].get<std::string>(),
+                  "by @ann_ops");
+  // For the README: the presses as the chat sees them.
+  auto labels = [](const nlohmann::json& keyboard) {
+    std::string out;
+    for (const auto& row : keyboard) {
+      for (const auto& button : row) out += "[" + button["text"].get<std::string>() + "] ";
+      out += "\n";
+    }
+    return out;
+  };
+  std::cout << "---- buttons\n" << message->text << "\n" << labels(message->inline_keyboard)
+            << "@ann_ops presses [False alarm] → toast: " << fake_.callback_answers()[0].text
+            << "\n@ann_ops presses [Silence 1h] → toast: " << fake_.callback_answers()[1].text << "\n"
+            << labels(fake_.message(views_message)->inline_keyboard) << "---- end\n";
+  // In the state: the verdict on the views alert, by Ann, and a silence on views.
+  auto judged = (*store)->feedback(bucket, bucket + 900);
+  ASSERT_TRUE(judged.ok());
+  ASSERT_FALSE(judged->empty());
+  EXPECT_EQ(judged->back().verdict, FeedbackVerdict::kFalseAlarm);
+  EXPECT_EQ(judged->back().by, "@ann_ops");
+  // (The message may carry other metrics of the drop, feed_users: each gets its own.)
+  const auto all = silences();
+  const auto views = std::find_if(all.begin(), all.end(), [](const Silence& s) { return s.metric == "views"; });
+  ASSERT_NE(views, all.end());
+  EXPECT_EQ(views->created_by, "@ann_ops");
+  EXPECT_FALSE(views->slice.has_value());
   (void)client->execute("DROP DATABASE IF EXISTS " + sim.source.database);
 }
 

@@ -20,9 +20,9 @@ namespace {
 // Collects what a run would send.
 class ListSink final : public AlertSink {
  public:
-  Status deliver(const AlertMessage& message) override {
+  Result<std::int64_t> deliver(const AlertMessage& message) override {
     messages.push_back(message);
-    return {};
+    return std::int64_t{0};
   }
   std::vector<AlertMessage> messages;
 };

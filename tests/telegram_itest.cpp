@@ -3,7 +3,6 @@
 // The second half checks that the fake itself rejects what Telegram rejects,
 // with requests made directly with libcurl.
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 
 #include "support/expect.h"
 #include "support/fake_telegram.h"
+#include "support/http_client.h"
 #include "telegram/telegram.h"
 #include "telegram/text.h"
 
@@ -104,7 +104,7 @@ TEST_F(TelegramBotApi, MessageArrivesExactlyAsSent) {
   const std::string text =
       "<b>Daily report</b> 2026-11-24\nDAU 12 345 &lt;+5%&gt; 😀 Привет\n"
       "<a href=\"https://dash.example/d?x=1&amp;y=2\">dashboard</a>";
-  const Status status = client()->send_message(text);
+  const auto status = client()->send_message(text, {});
   ASSERT_TRUE(status.ok()) << status.error().message;
 
   const auto calls = fake.calls();
@@ -121,7 +121,7 @@ TEST_F(TelegramBotApi, MessageArrivesExactlyAsSent) {
 
 TEST_F(TelegramBotApi, PhotoArrivesAsAMultipartUploadWithItsCaption) {
   const std::string png = png_bytes(12345, 1);
-  const Status status = client()->send_photo(Photo{"dau.png", png}, "<i>DAU</i>, 7 days 📈");
+  const auto status = client()->send_photo(Photo{"dau.png", png}, "<i>DAU</i>, 7 days 📈", {});
   ASSERT_TRUE(status.ok()) << status.error().message;
 
   const auto calls = fake.calls();
@@ -141,7 +141,7 @@ TEST_F(TelegramBotApi, PhotoArrivesAsAMultipartUploadWithItsCaption) {
 }
 
 TEST_F(TelegramBotApi, PhotoWithoutCaptionSendsNoCaption) {
-  ASSERT_TRUE(client()->send_photo(Photo{"", png_bytes(100, 2)}, "").ok());
+  ASSERT_TRUE(client()->send_photo(Photo{"", png_bytes(100, 2)}, "", {}).ok());
   const auto calls = fake.calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].text, "");
@@ -198,7 +198,7 @@ TEST_F(TelegramBotApi, PiecesOfASplitReportAreAllAccepted) {
   ASSERT_GE(pieces.size(), 4u);
   auto telegram = client();
   for (const auto& piece : pieces) {
-    const Status status = telegram->send_message(piece);
+    const auto status = telegram->send_message(piece, {});
     ASSERT_TRUE(status.ok()) << status.error().message;
   }
   const auto calls = fake.calls();
@@ -211,7 +211,7 @@ TEST_F(TelegramBotApi, PiecesOfASplitReportAreAllAccepted) {
 
 TEST_F(TelegramBotApi, Waits429RetryAfterThenSendsOnce) {
   fake.fail_next(429, 2);
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(sleeper.waits, Waits{2.0});
   EXPECT_EQ(fake.calls().size(), 1u);
@@ -221,7 +221,7 @@ TEST_F(TelegramBotApi, Waits429RetryAfterThenSendsOnce) {
 TEST_F(TelegramBotApi, RetryAfterIsCapped) {
   config.max_retry_after_seconds = 5;
   fake.fail_next(429, 60);
-  ASSERT_TRUE(client()->send_message("hello").ok());
+  ASSERT_TRUE(client()->send_message("hello", {}).ok());
   EXPECT_EQ(sleeper.waits, Waits{5.0});
   EXPECT_EQ(fake.calls().size(), 1u);
 }
@@ -229,7 +229,7 @@ TEST_F(TelegramBotApi, RetryAfterIsCapped) {
 TEST_F(TelegramBotApi, BacksOffExponentiallyOn5xx) {
   fake.fail_next(500);
   fake.fail_next(500);
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_EQ(sleeper.waits, (Waits{1.0, 2.0}));
   EXPECT_EQ(fake.calls().size(), 1u);
@@ -239,14 +239,14 @@ TEST_F(TelegramBotApi, BacksOffExponentiallyOn5xx) {
 TEST_F(TelegramBotApi, BackoffStartsAtTheConfiguredSeconds) {
   config.backoff_seconds = 0.25;
   for (int i = 0; i < 3; ++i) fake.fail_next(503);
-  ASSERT_TRUE(client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, "x").ok());
+  ASSERT_TRUE(client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, "x", {}).ok());
   EXPECT_EQ(sleeper.waits, (Waits{0.25, 0.5, 1.0}));
   EXPECT_EQ(fake.calls().size(), 1u);
 }
 
 TEST_F(TelegramBotApi, GivesUpAfterMaxAttemptsOfServerErrors) {
   for (int i = 0; i < 10; ++i) fake.fail_next(500);
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message, "Telegram sendMessage failed after 5 attempts: 500 Internal Server Error");
   EXPECT_EQ(status.error().exit_code(), 1);
@@ -267,7 +267,7 @@ TEST_F(TelegramBotApi, HtmlErrorPageFromTheFrontEndIsRetried) {
 
 TEST_F(TelegramBotApi, DroppedConnectionIsRetried) {
   fake.disconnect_next();
-  ASSERT_TRUE(client()->send_message("hello").ok());
+  ASSERT_TRUE(client()->send_message("hello", {}).ok());
   EXPECT_EQ(sleeper.waits, Waits{1.0});
   EXPECT_EQ(statuses(fake.attempts()), (std::vector<int>{0, 200}));
   EXPECT_EQ(fake.calls().size(), 1u);
@@ -278,7 +278,7 @@ TEST_F(TelegramBotApi, UnreachableServerFailsAfterMaxAttempts) {
   config.api_url = fmt::format("http://127.0.0.1:{}/", port);
   config.max_attempts = 3;
   LogCapture log;
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "Telegram sendMessage failed after 3 attempts: cannot reach http://127.0.0.1:" +
                                               std::to_string(port));
@@ -290,7 +290,7 @@ TEST_F(TelegramBotApi, UnreachableServerFailsAfterMaxAttempts) {
 TEST_F(TelegramBotApi, RealSleeperWaitsTheRetryAfter) {
   fake.fail_next(429, 1);
   const auto start = std::chrono::steady_clock::now();
-  const Status status = make_bot_api_telegram(config, real_sleeper())->send_message("hello");
+  const auto status = make_bot_api_telegram(config, real_sleeper())->send_message("hello", {});
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(status.ok()) << status.error().message;
   EXPECT_GE(elapsed, 1.0);
@@ -307,7 +307,7 @@ TEST_F(TelegramBotApi, RealSleeperWaitsTheRetryAfter) {
 TEST_F(TelegramBotApi, WrongTokenFailsAtOnceAndIsNeverShown) {
   config.token = "987654321:WRONG-token-abcdefghijk";
   LogCapture log;
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message,
             "Telegram rejected the bot token (401 Unauthorized): check VIGIL_TELEGRAM_TOKEN");
@@ -322,7 +322,7 @@ TEST_F(TelegramBotApi, WrongTokenFailsAtOnceAndIsNeverShown) {
 TEST_F(TelegramBotApi, Scripted401IsNotRetried) {
   fake.fail_next(401);
   fake.fail_next(401);
-  const Status status = client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, "");
+  const auto status = client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, "", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "VIGIL_TELEGRAM_TOKEN");
   EXPECT_LACKS(status.error().message, FakeTelegram::kDefaultToken);
@@ -332,7 +332,7 @@ TEST_F(TelegramBotApi, Scripted401IsNotRetried) {
 
 TEST_F(TelegramBotApi, UnknownChatIsNamed) {
   config.chat_id = "123";
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message,
             "Telegram: chat 123 not found (400 Bad Request: chat not found): check [telegram] chat_id");
@@ -342,7 +342,7 @@ TEST_F(TelegramBotApi, UnknownChatIsNamed) {
 
 TEST_F(TelegramBotApi, ForbiddenIsNotRetried) {
   fake.fail_next(403, "Forbidden: bot is not a member of the channel chat");
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message,
             fmt::format("Telegram: the bot may not post to chat {} (403 Forbidden: bot is not a member of the "
@@ -354,7 +354,7 @@ TEST_F(TelegramBotApi, ForbiddenIsNotRetried) {
 
 TEST_F(TelegramBotApi, WrongApiPathIs404WithoutRetry) {
   config.api_url = fake.url() + "/not-telegram";
-  const Status status = client()->send_message("hello");
+  const auto status = client()->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message,
             "Telegram: sendMessage not found (404 Not Found): check VIGIL_TELEGRAM_TOKEN and [telegram] api_url");
@@ -362,12 +362,12 @@ TEST_F(TelegramBotApi, WrongApiPathIs404WithoutRetry) {
 }
 
 TEST_F(TelegramBotApi, MalformedHtmlIsReportedByTelegramWithoutRetry) {
-  Status status = client()->send_message("<b>unclosed");
+  auto status = client()->send_message("<b>unclosed", {});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message,
             "Telegram sendMessage was rejected (400 Bad Request: can't parse entities: Can't find end tag "
             "corresponding to start tag \"b\")");
-  status = client()->send_message("line<br>break");
+  status = client()->send_message("line<br>break", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "Unsupported start tag \"br\" at byte offset 4");
   EXPECT_EQ(statuses(fake.attempts()), (std::vector<int>{400, 400}));
@@ -377,12 +377,12 @@ TEST_F(TelegramBotApi, MalformedHtmlIsReportedByTelegramWithoutRetry) {
 // ---------------------------------------------------------------- local checks
 
 TEST_F(TelegramBotApi, TooLongTextIsRejectedBeforeAnyRequest) {
-  Status status = client()->send_message(std::string(4097, 'a'));
+  auto status = client()->send_message(std::string(4097, 'a'), {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "4097");
   EXPECT_CONTAINS(status.error().message, "4096");
   // 2049 emoji: 8196 bytes, 2049 characters, but 4098 UTF-16 units.
-  status = client()->send_message(repeat("😀", 2049));
+  status = client()->send_message(repeat("😀", 2049), {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "4098");
   EXPECT_TRUE(fake.attempts().empty());
@@ -391,8 +391,8 @@ TEST_F(TelegramBotApi, TooLongTextIsRejectedBeforeAnyRequest) {
 TEST_F(TelegramBotApi, TextOfExactly4096UnitsIsSent) {
   const std::string bold = "<b>" + std::string(4096, 'a') + "</b>";      // markup does not count
   const std::string emoji = repeat("😀", 2047) + "&lt;&gt;";              // 4094 + 2
-  ASSERT_TRUE(client()->send_message(bold).ok());
-  ASSERT_TRUE(client()->send_message(emoji).ok());
+  ASSERT_TRUE(client()->send_message(bold, {}).ok());
+  ASSERT_TRUE(client()->send_message(emoji, {}).ok());
   const auto calls = fake.calls();
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[0].text, bold);
@@ -401,15 +401,16 @@ TEST_F(TelegramBotApi, TextOfExactly4096UnitsIsSent) {
 
 TEST_F(TelegramBotApi, TooLongCaptionIsRejectedBeforeAnyRequest) {
   const std::string caption = "<b>" + std::string(1025, 'c') + "</b>";
-  Status status = client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, caption);
+  auto status = client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, caption, {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "1025");
-  status = client()->send_media_group({Photo{"a.png", png_bytes(64, 1)}, Photo{"b.png", png_bytes(64, 2)}}, caption);
-  ASSERT_FALSE(status.ok());
+  const Status album =
+      client()->send_media_group({Photo{"a.png", png_bytes(64, 1)}, Photo{"b.png", png_bytes(64, 2)}}, caption);
+  ASSERT_FALSE(album.ok());
   EXPECT_TRUE(fake.attempts().empty());
 
   // Trimmed, it fits and the fake's own count agrees.
-  ASSERT_TRUE(client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, trim_caption(caption)).ok());
+  ASSERT_TRUE(client()->send_photo(Photo{"a.png", png_bytes(64, 1)}, trim_caption(caption), {}).ok());
   ASSERT_EQ(fake.calls().size(), 1u);
   EXPECT_EQ(fake.calls()[0].text, "<b>" + std::string(1023, 'c') + "</b>…");
 }
@@ -418,32 +419,32 @@ TEST_F(TelegramBotApi, AlbumSizeAndPhotosAreCheckedLocally) {
   const Photo png{"a.png", png_bytes(64, 1)};
   EXPECT_FALSE(client()->send_media_group({png}, "").ok());
   EXPECT_FALSE(client()->send_media_group(std::vector<Photo>(11, png), "").ok());
-  const Status gif = client()->send_photo(Photo{"a.gif", "GIF89a not a png"}, "");
+  const auto gif = client()->send_photo(Photo{"a.gif", "GIF89a not a png"}, "", {});
   ASSERT_FALSE(gif.ok());
   EXPECT_EQ(gif.error().message, "Telegram photo 'a.gif' is not a PNG (no PNG signature)");
-  EXPECT_FALSE(client()->send_photo(Photo{"empty.png", ""}, "").ok());
-  EXPECT_FALSE(client()->send_message("").ok());
+  EXPECT_FALSE(client()->send_photo(Photo{"empty.png", ""}, "", {}).ok());
+  EXPECT_FALSE(client()->send_message("", {}).ok());
   EXPECT_TRUE(fake.attempts().empty());
 }
 
 TEST_F(TelegramBotApi, MissingSettingsAreUsageErrors) {
   TelegramConfig no_token = config;
   no_token.token = "";
-  Status status = client(no_token)->send_message("hello");
+  auto status = client(no_token)->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "VIGIL_TELEGRAM_TOKEN");
   EXPECT_EQ(status.error().exit_code(), 2);
 
   TelegramConfig no_chat = config;
   no_chat.chat_id = "";
-  status = client(no_chat)->send_photo(Photo{"a.png", png_bytes(64, 1)}, "");
+  status = client(no_chat)->send_photo(Photo{"a.png", png_bytes(64, 1)}, "", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "[telegram] chat_id");
   EXPECT_EQ(status.error().exit_code(), 2);
 
   TelegramConfig spaced = config;
   spaced.token = config.token + "\n";  // pasted with a line break
-  status = client(spaced)->send_message("hello");
+  status = client(spaced)->send_message("hello", {});
   ASSERT_FALSE(status.ok());
   EXPECT_CONTAINS(status.error().message, "VIGIL_TELEGRAM_TOKEN is malformed");
   EXPECT_LACKS(status.error().message, config.token);
@@ -457,51 +458,6 @@ TEST_F(TelegramBotApi, MissingSettingsAreUsageErrors) {
 
 // ---------------------------------------------------------------- the fake itself
 
-struct RawAnswer {
-  long status = 0;
-  nlohmann::json body;
-};
-
-size_t collect(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-// POSTs `body` (JSON) or the multipart `parts` (name, data, filename) to the fake.
-RawAnswer raw_post(const std::string& url, const std::string& json_body,
-                   const std::vector<std::tuple<std::string, std::string, std::string>>& parts = {}) {
-  CURL* h = curl_easy_init();
-  std::string received;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  curl_mime* mime = nullptr;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  if (parts.empty()) {
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, json_body.c_str());
-  } else {
-    mime = curl_mime_init(h);
-    for (const auto& [name, data, filename] : parts) {
-      curl_mimepart* part = curl_mime_addpart(mime);
-      curl_mime_name(part, name.c_str());
-      curl_mime_data(part, data.data(), data.size());
-      if (!filename.empty()) curl_mime_filename(part, filename.c_str());
-    }
-    curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
-  }
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &received);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 5L);
-  RawAnswer answer;
-  if (curl_easy_perform(h) == CURLE_OK) {
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answer.status);
-    answer.body = nlohmann::json::parse(received, nullptr, false);
-  }
-  curl_mime_free(mime);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
-  return answer;
-}
-
 class FakeTelegramServer : public ::testing::Test {
  protected:
   std::string method_url(const std::string& method) const {
@@ -510,7 +466,7 @@ class FakeTelegramServer : public ::testing::Test {
   std::string message(const std::string& text) const {
     return nlohmann::json{{"chat_id", fake.chat_id()}, {"text", text}, {"parse_mode", "HTML"}}.dump();
   }
-  static std::string description(const RawAnswer& answer) {
+  static std::string description(const PostAnswer& answer) {
     return answer.body.is_object() ? answer.body.value("description", "") : "";
   }
 
@@ -518,21 +474,21 @@ class FakeTelegramServer : public ::testing::Test {
 };
 
 TEST_F(FakeTelegramServer, AnswersLikeTheBotApi) {
-  RawAnswer ok = raw_post(method_url("sendMessage"), message("<b>hi</b>"));
+  PostAnswer ok = http_post(method_url("sendMessage"), message("<b>hi</b>"));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body.value("ok", false), true);
   EXPECT_TRUE(ok.body["result"].contains("message_id"));
 
-  RawAnswer unknown = raw_post(method_url("getMe"), "{}");
+  PostAnswer unknown = http_post(method_url("getChat"), "{}");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.body, nlohmann::json::parse(R"({"ok":false,"error_code":404,"description":"Not Found"})"));
 
-  RawAnswer bad_token = raw_post(fake.url() + "/bot1:nope/sendMessage", message("hi"));
+  PostAnswer bad_token = http_post(fake.url() + "/bot1:nope/sendMessage", message("hi"));
   EXPECT_EQ(bad_token.status, 401);
   EXPECT_EQ(bad_token.body, nlohmann::json::parse(R"({"ok":false,"error_code":401,"description":"Unauthorized"})"));
 
   fake.fail_next(429, 3);
-  RawAnswer limited = raw_post(method_url("sendMessage"), message("hi"));
+  PostAnswer limited = http_post(method_url("sendMessage"), message("hi"));
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.body["parameters"]["retry_after"], 3);
   EXPECT_EQ(description(limited), "Too Many Requests: retry after 3");
@@ -543,28 +499,28 @@ TEST_F(FakeTelegramServer, AnswersLikeTheBotApi) {
 
 TEST_F(FakeTelegramServer, ChecksMessages) {
   const std::string chat = fake.chat_id();
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), R"({"text":"hi"})")), "Bad Request: chat_id is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), R"({"chat_id":"1","text":"hi"})")),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), R"({"text":"hi"})")), "Bad Request: chat_id is empty");
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), R"({"chat_id":"1","text":"hi"})")),
             "Bad Request: chat not found");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}}.dump())),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}}.dump())),
             "Bad Request: message text is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("<b></b>  "))), "Bad Request: message text is empty");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message(std::string(4097, 'x')))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("<b></b>  "))), "Bad Request: message text is empty");
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message(std::string(4097, 'x')))),
             "Bad Request: message is too long");
   // 4096 after entity parsing is fine, whatever the byte count.
-  EXPECT_EQ(raw_post(method_url("sendMessage"), message(repeat("&amp;", 4096))).status, 200);
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message(repeat("&amp;", 4097)))),
+  EXPECT_EQ(http_post(method_url("sendMessage"), message(repeat("&amp;", 4096))).status, 200);
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message(repeat("&amp;", 4097)))),
             "Bad Request: message is too long");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("<b>x</i>"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("<b>x</i>"))),
             "Bad Request: can't parse entities: Unmatched end tag at byte offset 4, expected \"</b>\", found \"</i>\"");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("a <p>b</p>"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("a <p>b</p>"))),
             "Bad Request: can't parse entities: Unsupported start tag \"p\" at byte offset 2");
-  EXPECT_EQ(description(raw_post(method_url("sendMessage"), message("1 < 2"))),
+  EXPECT_EQ(description(http_post(method_url("sendMessage"), message("1 < 2"))),
             "Bad Request: can't parse entities: Unsupported start tag \"\" at byte offset 2");
-  EXPECT_EQ(raw_post(method_url("sendMessage"), message("<a href=\"https://x.y/?a=1&amp;b=2\">x</a> 1 &lt; 2")).status,
+  EXPECT_EQ(http_post(method_url("sendMessage"), message("<a href=\"https://x.y/?a=1&amp;b=2\">x</a> 1 &lt; 2")).status,
             200);
   // Without parse_mode, markup is just text.
-  EXPECT_EQ(raw_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}, {"text", "1 < 2"}}.dump()).status,
+  EXPECT_EQ(http_post(method_url("sendMessage"), nlohmann::json{{"chat_id", chat}, {"text", "1 < 2"}}.dump()).status,
             200);
   EXPECT_EQ(fake.calls().size(), 3u);
 }
@@ -572,29 +528,29 @@ TEST_F(FakeTelegramServer, ChecksMessages) {
 TEST_F(FakeTelegramServer, ChecksUploads) {
   const std::string chat = fake.chat_id();
   const std::string png = png_bytes(64, 1);
-  using Parts = std::vector<std::tuple<std::string, std::string, std::string>>;
+  using Parts = FormParts;
 
-  RawAnswer gif = raw_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", "GIF89a", "a.gif"}});
+  PostAnswer gif = http_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", "GIF89a", "a.gif"}});
   EXPECT_EQ(description(gif), "Bad Request: IMAGE_PROCESS_FAILED");
-  RawAnswer none = raw_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}});
+  PostAnswer none = http_post(method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}});
   EXPECT_EQ(description(none), "Bad Request: there is no photo in the request");
-  RawAnswer long_caption = raw_post(
+  PostAnswer long_caption = http_post(
       method_url("sendPhoto"), "", Parts{{"chat_id", chat, ""}, {"photo", png, "a.png"}, {"caption", std::string(1025, 'c'), ""}});
   EXPECT_EQ(description(long_caption), "Bad Request: message caption is too long");
-  RawAnswer photo = raw_post(method_url("sendPhoto"), "",
+  PostAnswer photo = http_post(method_url("sendPhoto"), "",
                              Parts{{"chat_id", chat, ""}, {"photo", png, "a.png"}, {"caption", std::string(1024, 'c'), ""}});
   EXPECT_EQ(photo.status, 200);
 
   const std::string two = R"([{"type":"photo","media":"attach://p0"},{"type":"photo","media":"attach://p1"}])";
-  RawAnswer missing = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer missing = http_post(method_url("sendMediaGroup"), "",
                                Parts{{"chat_id", chat, ""}, {"media", two, ""}, {"p0", png, "a.png"}});
   EXPECT_EQ(description(missing), "Bad Request: wrong file identifier/HTTP URL specified");
-  RawAnswer one = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer one = http_post(method_url("sendMediaGroup"), "",
                            Parts{{"chat_id", chat, ""},
                                  {"media", R"([{"type":"photo","media":"attach://p0"}])", ""},
                                  {"p0", png, "a.png"}});
   EXPECT_EQ(description(one), "Bad Request: media must contain 2-10 items");
-  RawAnswer album = raw_post(method_url("sendMediaGroup"), "",
+  PostAnswer album = http_post(method_url("sendMediaGroup"), "",
                              Parts{{"chat_id", chat, ""}, {"media", two, ""}, {"p0", png, "a.png"}, {"p1", png, "b.png"}});
   EXPECT_EQ(album.status, 200);
   EXPECT_TRUE(album.body["result"].is_array());

@@ -68,7 +68,7 @@ TEST_F(TelegramUpdatesApi, ALongPollEndsWhenAMessageArrives) {
   auto poll = std::async(std::launch::async, [&] { return bot->get_updates(0, 30, kNever); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   // A send is answered while the poll waits.
-  EXPECT_TRUE(bot->send_message("while polling").ok());
+  EXPECT_TRUE(bot->send_message("while polling", {}).ok());
   fake.push_message(fake.chat_id(), 1, "ann", "Ann", "/help");
   const auto updates = poll.get();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -111,9 +111,22 @@ std::vector<const Outgoing*> claim_group(const OutgoingGroup& group, AlertStore*
   return sending;
 }
 
+// Keeps which records Telegram's message `message_id` carried, so a press of
+// one of its buttons finds them all (chat/buttons.h). The message went out:
+// failing to note it only narrows a press to the main alert, so it is a warning.
+void note_message_id(const std::vector<const Outgoing*>& sent_items, std::int64_t message_id,
+                     AlertStore& store) {
+  std::vector<std::int64_t> ids;
+  for (const Outgoing* item : sent_items) ids.push_back(item->record.id);
+  if (auto noted = store.set_message_id(ids, message_id); !noted.ok()) {
+    spdlog::warn("alert: {}; its buttons act on the main alert only", noted.error().message);
+  }
+}
+
 // Counts and records the outcome of one message for each of its alerts.
-void settle(const std::vector<const Outgoing*>& sent_items, const Status& sent, AlertStore* store,
-            const date::time_zone* zone, std::set<AlertKey>& blocked, AlertRunReport& report) {
+void settle(const std::vector<const Outgoing*>& sent_items, const Result<std::int64_t>& sent,
+            AlertStore* store, const date::time_zone* zone, std::set<AlertKey>& blocked,
+            AlertRunReport& report) {
   if (sent.ok()) ++report.messages;
   if (!sent.ok()) {
     const std::size_t others = sent_items.size() - 1;
@@ -136,6 +149,7 @@ void settle(const std::vector<const Outgoing*>& sent_items, const Status& sent, 
       report.failures.push_back(marked.error().message);
     }
   }
+  if (store != nullptr && sent.ok() && *sent > 0) note_message_id(sent_items, *sent, *store);
 }
 
 }  // namespace
@@ -175,7 +189,7 @@ void deliver_queue(const std::vector<OutgoingGroup>& queue, AlertStore* store, A
   for (const OutgoingGroup& group : queue) {
     const auto sending = claim_group(group, store, zone, blocked, report);
     if (sending.empty()) continue;
-    const Status sent = sink.deliver(resumable_message(sending, message_for, store, report));
+    const Result<std::int64_t> sent = sink.deliver(resumable_message(sending, message_for, store, report));
     settle(sending, sent, store, zone, blocked, report);
   }
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "alert/alert_chart.h"
+#include "alert/buttons.h"
 #include "alert/deliver.h"
 #include "alert/evaluate.h"
 #include "alert/history_table.h"
@@ -66,6 +67,7 @@ AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>&
                              run.config.alerts.dashboard_url, where_line(run.where, record),
                              incident_more_html(alerts, main)});
   message.chart = alert_photo(run, record);
+  if (record.id > 0 && run.config.alerts.buttons) message.buttons = alert_keyboard(record.id, {}, run.zone);
   return message;
 }
 

@@ -33,17 +33,22 @@ struct AlertMessage {
   // A text too long for a caption goes as two calls, the text then the chart:
   bool text_sent = false;        // the text went out before: send only the chart
   std::function<void()> on_text_sent = {};  // called once Telegram accepted the text
+  // Under the message (alert/buttons.h); empty for a dry run, whose records have no ids.
+  InlineKeyboard buttons = {};
 };
 
 // Where messages go: Telegram, or a directory (dry run / no token).
 class AlertSink {
  public:
   virtual ~AlertSink() = default;
-  virtual Status deliver(const AlertMessage& message) = 0;
+  // Telegram's id of the message that carries the buttons (0 if none: a
+  // directory), so a press can be traced back to the alerts it carried.
+  virtual Result<std::int64_t> deliver(const AlertMessage& message) = 0;
 };
 
 // Photo with the text as caption (text alone without a chart); a text too long
 // for a caption goes first as a message (unless `text_sent`), then the photo.
+// The buttons go on the last of them.
 std::unique_ptr<AlertSink> make_telegram_alert_sink(Telegram& telegram);
 // alert-<metric>[-<slice>]-<YYYYmmdd-HHMM>-<action>.html/.png in `dir`.
 std::unique_ptr<AlertSink> make_directory_alert_sink(const std::string& dir,

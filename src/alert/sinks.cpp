@@ -10,16 +10,16 @@ namespace {
 class TelegramAlertSink : public AlertSink {
  public:
   explicit TelegramAlertSink(Telegram& telegram) : telegram_(telegram) {}
-  Status deliver(const AlertMessage& message) override {
-    if (!message.chart) return telegram_.send_message(message.html);
+  Result<std::int64_t> deliver(const AlertMessage& message) override {
+    if (!message.chart) return telegram_.send_message(message.html, message.buttons);
     if (visible_length(message.html) <= kTelegramMaxCaption) {
-      return telegram_.send_photo(*message.chart, message.html);
+      return telegram_.send_photo(*message.chart, message.html, message.buttons);
     }
     if (!message.text_sent) {
-      VIGIL_TRY(telegram_.send_message(message.html));
+      VIGIL_TRY(telegram_.send_message(message.html, {}));
       if (message.on_text_sent) message.on_text_sent();
     }
-    return telegram_.send_photo(*message.chart, "");
+    return telegram_.send_photo(*message.chart, "", message.buttons);
   }
 
  private:
@@ -30,7 +30,7 @@ class DirectoryAlertSink : public AlertSink {
  public:
   DirectoryAlertSink(std::string dir, const date::time_zone* zone)
       : dir_(std::move(dir)), zone_(zone) {}
-  Status deliver(const AlertMessage& message) override {
+  Result<std::int64_t> deliver(const AlertMessage& message) override {
     const auto& e = message.evaluation;
     std::string local = format_local_time(e.bucket, zone_);  // YYYY-MM-DD HH:MM:SS
     const std::string stamp = local.substr(0, 4) + local.substr(5, 2) + local.substr(8, 2) + "-" +
@@ -42,7 +42,7 @@ class DirectoryAlertSink : public AlertSink {
                                          alert_action_name(message.action));
     VIGIL_TRY(write_file(base + ".html", message.html));
     if (message.chart) VIGIL_TRY(write_file(base + ".png", message.chart->png));
-    return {};
+    return std::int64_t{0};
   }
 
  private:

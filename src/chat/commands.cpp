@@ -64,12 +64,6 @@ std::string silence_lines(const std::vector<Silence>& silences, const ChatContex
   return html_escape(trimmed(silences_text(silences, context.now, context.zone)));
 }
 
-std::string sender_name(const TelegramUpdate& message) {
-  if (!message.username.empty()) return "@" + message.username;
-  if (!message.first_name.empty()) return message.first_name;
-  return message.user_id != 0 ? fmt::format("user {}", message.user_id) : "the chat";
-}
-
 // The latest evaluation of `key` at `bucket`, if the store has it.
 std::optional<Evaluation> evaluation_at(AlertStore& store, const AlertKey& key, EpochSeconds bucket) {
   HistoryFilter filter;
@@ -194,6 +188,12 @@ std::string report_reply(const std::vector<Word>& words, const ChatContext& cont
 }
 
 }  // namespace
+
+std::string sender_name(const TelegramUpdate& message) {
+  if (!message.username.empty()) return "@" + message.username;
+  if (!message.first_name.empty()) return message.first_name;
+  return message.user_id != 0 ? fmt::format("user {}", message.user_id) : "the chat";
+}
 
 std::optional<std::string> answer_command(const TelegramUpdate& message, AlertStore& store,
                                           const ChatContext& context) {

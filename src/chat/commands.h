@@ -44,6 +44,10 @@ struct ChatContext {
   ReportSender send_report = nullptr;  // unset: /report says which command to run
 };
 
+// Who sent `message`, as silences and feedback record it: "@ann", else the
+// first name, else "user 42".
+std::string sender_name(const TelegramUpdate& message);
+
 // The reply to `message` (a text update from the allowed chat), or nullopt
 // when it wants none. Failures of the store are replies too, in one line.
 std::optional<std::string> answer_command(const TelegramUpdate& message, AlertStore& store,

@@ -11,6 +11,7 @@
 #include "base/files.h"
 #include "base/parse.h"
 #include "base/strings.h"
+#include "chat/buttons.h"
 #include "chat/commands.h"
 
 namespace vigil {
@@ -35,14 +36,17 @@ bool allowed_user(const TelegramUpdate& update, const std::vector<std::string>& 
 
 // Why the bot ignores `update`, for the log (no text, no token).
 std::string ignored_line(const TelegramUpdate& update, const TelegramConfig& config) {
-  if (!update.is_text) return fmt::format("chat: update {} is not a text message: ignored", update.update_id);
+  if (!update.is_text && !update.is_callback) {
+    return fmt::format("chat: update {} is neither a text message nor a button press: ignored", update.update_id);
+  }
   const std::string who = update.username.empty() ? fmt::format("user {}", update.user_id)
                                                   : fmt::format("user {} (@{})", update.user_id, update.username);
   if (!update_from_chat(update, config.chat_id)) {
-    return fmt::format("chat: message from {} in chat {}, not the configured chat {}: ignored", who,
-                       update.chat_id, config.chat_id);
+    return fmt::format("chat: {} from {} in chat {}, not the configured chat {}: ignored",
+                       update.is_callback ? "button press" : "message", who, update.chat_id, config.chat_id);
   }
-  return fmt::format("chat: message from {} in chat {}, not in [telegram] allowed_users: ignored", who,
+  return fmt::format("chat: {} from {} in chat {}, not in [telegram] allowed_users: ignored",
+                     update.is_callback ? "button press" : "message", who,
                      update.chat_id);
 }
 
@@ -89,12 +93,42 @@ std::string stale_reply(const TelegramUpdate& update, const ChatContext& context
                      (context.now - update.date) / 60);
 }
 
+// A button press: acted on when the bot obeys its sender, then answered (the
+// client shows a spinner until then) and the message's keyboard redrawn.
+Status handle_press(const TelegramUpdate& press, TelegramBot& bot, AlertStore& store,
+                    const ChatReaderOptions& options) {
+  PressOutcome outcome;
+  if (obeys(press, options.config.telegram)) {
+    const ChatContext context{options.config, options.zone, options.now(), options.bot_username,
+                              options.send_report};
+    outcome = act_on_press(press, store, context);
+  } else {
+    spdlog::info("{}", ignored_line(press, options.config.telegram));
+    outcome.toast = "Not for you: this bot takes buttons only from its team ([telegram] allowed_users)";
+  }
+  VIGIL_TRY(write_chat_offset(options.offset_path, press.update_id + 1));
+  if (auto answered = bot.answer_callback_query(press.callback_id, outcome.toast); !answered.ok()) {
+    spdlog::warn("chat: button press not answered: {}", answered.error().message);
+  }
+  if (outcome.keyboard) {
+    if (auto edited = bot.edit_message_reply_markup(press.message_id, *outcome.keyboard); !edited.ok()) {
+      spdlog::warn("chat: the pressed message's buttons not redrawn: {}", edited.error().message);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, std::int64_t offset,
                                     TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options) {
   for (const TelegramUpdate& update : updates) {
     if (update.update_id < offset) continue;  // confirmed already (Telegram does not send these)
+    if (update.is_callback) {
+      VIGIL_TRY(handle_press(update, bot, store, options));
+      offset = update.update_id + 1;
+      continue;
+    }
     std::optional<std::string> reply;
     if (obeys(update, options.config.telegram)) {
       const ChatContext context{options.config, options.zone, options.now(), options.bot_username,
@@ -108,7 +142,7 @@ Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, 
     offset = update.update_id + 1;
     VIGIL_TRY(write_chat_offset(options.offset_path, offset));
     if (reply) {
-      if (auto sent = bot.send_message(*reply); !sent.ok()) {
+      if (auto sent = bot.send_message(*reply, {}); !sent.ok()) {
         spdlog::error("chat: reply not sent: {}", sent.error().message);
       }
     }
@@ -116,7 +150,15 @@ Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, 
   return offset;
 }
 
-void run_chat_reader(TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options) {
+void run_chat_reader(TelegramBot& bot, AlertStore& store, const ChatReaderOptions& given) {
+  ChatReaderOptions options = given;
+  if (options.bot_username.empty()) {
+    if (auto me = bot.get_me(); me.ok()) {
+      options.bot_username = *me;
+    } else {
+      spdlog::warn("chat: {}; answering /command@anybot", me.error().message);
+    }
+  }
   auto saved = read_chat_offset(options.offset_path);
   if (!saved.ok()) return spdlog::error("chat: {}; the bot reads no commands", saved.error().message);
   std::int64_t offset = saved->value_or(0);

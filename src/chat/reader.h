@@ -47,7 +47,7 @@ struct ChatReaderOptions {
   std::function<bool()> stopping;              // true once the reader is to end
   std::function<bool(double)> wait;            // sleeps (seconds); false if stopped meanwhile
   int poll_seconds = 25;                       // getUpdates long-poll timeout
-  std::string bot_username;                    // "" = answer /command@anybot
+  std::string bot_username;                    // "" = ask getMe
   ReportSender send_report = nullptr;          // /report; unset: it says what to run
 };
 
@@ -56,7 +56,9 @@ struct ChatReaderOptions {
 Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, std::int64_t offset,
                                     TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options);
 
-// Polls and handles until `options.stopping()`; errors (Telegram down, a
+// Asks Telegram the bot's name (getMe) unless `options.bot_username` is set,
+// so that in a group /status@other_bot is left to that bot. Then polls and
+// handles until `options.stopping()`; errors (Telegram down, a
 // webhook set) are logged and retried with a backoff of 1 s doubling to 60 s.
 void run_chat_reader(TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options);
 

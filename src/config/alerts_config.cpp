@@ -185,7 +185,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
                    {"alerts",
                     {"interval_minutes", "history_days", "method", "sensitivity", "direction",
                      "consecutive", "repeat_every_minutes", "slices", "explain_by",
-                     "history_table", "dashboard_url", "group"},
+                     "history_table", "dashboard_url", "group", "buttons"},
                     {"metrics"}});
   read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
   if (auto it = t->find("interval_minutes"); it != t->end()) {
@@ -206,6 +206,7 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
               [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });
   read_string(r, *t, "alerts", "dashboard_url", c.dashboard_url, check_optional_url);
   read_string(r, *t, "alerts", "group", c.group, check_group);
+  read_bool(r, *t, "alerts", "buttons", c.buttons);
   if (const toml::table* metrics = section(r, *t, "metrics")) {
     for (auto&& [key, node] : *metrics) read_metric(r, key, node, c);
   }

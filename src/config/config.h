@@ -100,6 +100,10 @@ struct AlertsConfig {
   // went back to normal in one bucket: one incident, one message), "metric" (per
   // metric and bucket, its slices with it) or "alert" (one message per alert).
   std::string group = "bucket";
+  // Buttons under each Telegram alert (Silence 1h, Silence until 09:00 tomorrow,
+  // Real, False alarm); a press needs the bot's reader (`vigil serve` or
+  // `vigil serve --bot-only`), so teams without one turn them off.
+  bool buttons = true;
   std::map<std::string, MetricAlertConfig> metrics;  // by metric name
 };
 

@@ -125,6 +125,10 @@ dashboard_url = {}
 # to normal in one bucket: one incident, one message, the main alert in full),
 # "metric" (per metric and bucket) or "alert" (one message per alert).
 group = {}
+# Buttons under each Telegram alert: Silence 1h, Silence until 09:00 tomorrow,
+# Real, False alarm. A press needs the bot's reader (vigil serve, or
+# vigil serve --bot-only beside Airflow); false if none runs.
+buttons = {}
 
 # Per-metric overrides (metrics: {}).
 # A key not given takes the value above. sensitivity and direction may also be
@@ -177,7 +181,7 @@ public_url = {}
       toml_string(d.alerts.method), toml_string(d.alerts.sensitivity),
       toml_string(d.alerts.direction), d.alerts.consecutive, d.alerts.repeat_every_minutes,
       toml_strings(d.alerts.explain_by), toml_string(d.alerts.history_table),
-      toml_string(d.alerts.dashboard_url), toml_string(d.alerts.group),
+      toml_string(d.alerts.dashboard_url), toml_string(d.alerts.group), d.alerts.buttons,
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,
       d.schedule.retry_backoff_seconds, d.schedule.catchup_days, toml_string(d.serve.listen),

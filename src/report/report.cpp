@@ -37,8 +37,8 @@ std::optional<Photo> render_chart(const chart::Renderer& render, const chart::Ch
 
 Status call(Telegram& telegram, const ReportSend& send) {
   switch (send.kind) {
-    case ReportSend::Kind::kMessage: return telegram.send_message(send.text);
-    case ReportSend::Kind::kPhoto: return telegram.send_photo(send.photos.front(), send.text);
+    case ReportSend::Kind::kMessage: VIGIL_TRY(telegram.send_message(send.text, {})); return {};
+    case ReportSend::Kind::kPhoto: VIGIL_TRY(telegram.send_photo(send.photos.front(), send.text, {})); return {};
     case ReportSend::Kind::kAlbum: return telegram.send_media_group(send.photos, send.text);
   }
   return {};

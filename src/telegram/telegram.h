@@ -1,5 +1,7 @@
 // Telegram Bot API client (libcurl): the daily report and alerts go out as
-// HTML messages, single photos and albums; the bot reads commands with getUpdates.
+// HTML messages, single photos and albums, a message or photo possibly with an
+// inline keyboard; the bot reads commands and button presses with getUpdates,
+// answers the presses and edits its messages' text, caption and buttons.
 //
 // Retries: 429 waits the `retry_after` Telegram asks for (capped) and retries;
 // 5xx answers and network errors retry with exponential backoff; every other
@@ -11,9 +13,13 @@
 // (URLs are logged as .../bot<redacted>/sendMessage). Logs: info per attempt
 // (method, size, attempt n/max; getUpdates at debug), warn per retry, debug per answer.
 //
+// An edit Telegram refuses as "message is not modified" (the same text and
+// buttons as now: a button pressed twice) succeeds.
+//
 // Limits are checked before anything is sent (callers split and trim with
 // telegram/text.h): text ≤ 4096 and caption ≤ 1024 visible UTF-16 units,
-// 2..10 photos per album, PNG photos ≤ 10 MB.
+// 2..10 photos per album, PNG photos ≤ 10 MB, keyboards as keyboard.h says,
+// a callback answer's text ≤ 200 characters (UTF-16 units).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +31,7 @@
 #include "base/result.h"
 #include "base/sleeper.h"  // Sleeper: the waits between retries, injected
 #include "config/config.h"  // TelegramConfig
+#include "telegram/keyboard.h"  // InlineButton, InlineKeyboard
 #include "telegram/updates.h"  // TelegramUpdate
 
 namespace vigil {
@@ -38,27 +45,45 @@ struct Photo {
 class Telegram {
  public:
   virtual ~Telegram() = default;
-  // parse_mode=HTML, link previews off.
-  virtual Status send_message(const std::string& html) = 0;
-  // One photo (multipart upload); an empty caption sends none.
-  virtual Status send_photo(const Photo& photo, const std::string& caption_html) = 0;
+  // parse_mode=HTML, link previews off; `buttons` under it (empty: none).
+  // The message's id in the chat (for edits and to match button presses).
+  virtual Result<std::int64_t> send_message(const std::string& html, const InlineKeyboard& buttons) = 0;
+  // One photo (multipart upload); an empty caption sends none. The message's id.
+  virtual Result<std::int64_t> send_photo(const Photo& photo, const std::string& caption_html,
+                                          const InlineKeyboard& buttons) = 0;
   // An album of 2..10 photos, uploaded as parts photo0, photo1, ... and
   // referenced as attach://photoN; the caption goes on the first item.
   virtual Status send_media_group(const std::vector<Photo>& photos, const std::string& caption_html) = 0;
 };
 
-// A bot that also reads what is written to it (`vigil serve`'s chat reader).
+// A bot that also reads what is written to it (`vigil serve`'s chat reader)
+// and edits its own messages in the configured chat.
 class TelegramBot : public Telegram {
  public:
   // getUpdates by long polling: the updates after `offset` (asking with
   // offset = last update_id + 1 confirms, so Telegram drops, the earlier ones),
-  // waiting up to `timeout_seconds` for one to arrive; only "message" updates.
+  // waiting up to `timeout_seconds` for one to arrive; only "message" and
+  // "callback_query" (a button pressed) updates.
   // One request, no retries (the reader asks again anyway); `cancelled` is
   // polled during the wait and ends it early with an error saying so. A 409
   // (a webhook is set, or another reader polls with this token) is a one-line
   // error saying which and what to do.
   virtual Result<std::vector<TelegramUpdate>> get_updates(std::int64_t offset, int timeout_seconds,
                                                           const std::function<bool()>& cancelled) = 0;
+  // Ends the press's progress bar in the user's client, showing `text` (plain,
+  // ≤ 200 characters; "" shows nothing) as a short notice. Telegram takes the
+  // answer only for a short while after the press, and only once.
+  virtual Status answer_callback_query(const std::string& callback_query_id, const std::string& text) = 0;
+  // Replaces the buttons of message `message_id` (empty: removes them).
+  virtual Status edit_message_reply_markup(std::int64_t message_id, const InlineKeyboard& buttons) = 0;
+  // Replaces the text (HTML, as send_message) and the buttons of a text message.
+  virtual Status edit_message_text(std::int64_t message_id, const std::string& html,
+                                   const InlineKeyboard& buttons) = 0;
+  // Replaces the caption (HTML, ≤ 1024; "" removes it) and the buttons of a photo.
+  virtual Status edit_message_caption(std::int64_t message_id, const std::string& caption_html,
+                                      const InlineKeyboard& buttons) = 0;
+  // The bot's @username without "@" (getMe), to tell its /cmd@bot from another bot's.
+  virtual Result<std::string> get_me() = 0;
 };
 
 // Local checks of the settings (token and chat set, token without spaces or

@@ -2,10 +2,12 @@
 //
 // One background thread accepts connections and serves them one at a time:
 // read one HTTP/1.1 request (Content-Length or chunked body, answering
-// "Expect: 100-continue"), answer, close. The HTML and length checks are
-// written here independently of src/telegram/text.cpp, so the client's own
-// measuring is checked against a second implementation.
+// "Expect: 100-continue"), answer, close. The HTTP reading is in
+// fake_telegram_http.cpp, the text rules in fake_telegram_text.cpp, the
+// buttons' methods in fake_telegram_buttons.cpp.
 #include "support/fake_telegram.h"
+#include "support/fake_telegram_http.h"
+#include "support/fake_telegram_text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -18,6 +20,7 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -28,35 +31,23 @@ namespace vigil {
 
 using nlohmann::json;
 
-struct FakeTelegram::Request {
-  std::string http_method;  // "POST"
-  std::string target;       // "/bot<TOKEN>/sendMessage?x=1"
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-  std::chrono::steady_clock::time_point arrived;
-};
+struct FakeTelegram::Request : fake_telegram::HttpRequest {};
 
 namespace {
 
-constexpr int kIoTimeoutMs = 10000;
-constexpr std::size_t kMaxHead = 64 * 1024;
-constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
-constexpr std::size_t kMaxText = 4096;
-constexpr std::size_t kMaxCaption = 1024;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text, std::string_view blanks = " \t\r\n") {
-  const std::size_t start = text.find_first_not_of(blanks);
-  if (start == std::string_view::npos) return {};
-  const std::size_t end = text.find_last_not_of(blanks);
-  return text.substr(start, end + 1 - start);
-}
+using fake_telegram::check_text;
+using fake_telegram::Connection;
+using fake_telegram::Fields;
+using fake_telegram::field;
+using fake_telegram::header_parameter;
+using fake_telegram::lower;
+using fake_telegram::parse_multipart;
+using fake_telegram::parse_urlencoded;
+using fake_telegram::read_request;
+using fake_telegram::trim;
+using fake_telegram::truthy;
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -89,424 +80,46 @@ std::string default_description(int code, int retry_after) {
   }
 }
 
-// ---------------------------------------------------------------- socket I/O
-
-class Connection {
- public:
-  explicit Connection(int fd) : fd_(fd) {}
-
-  std::string buffer;
-
-  // Appends what arrives next to `buffer`; false on end of stream, error or timeout.
-  bool read_more() {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, kIoTimeoutMs) <= 0) return false;
-    char chunk[64 * 1024];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return false;
-    buffer.append(chunk, static_cast<std::size_t>(n));
-    return true;
+// An attach://name reference: the uploaded file part of that name, or null.
+const FakeTelegramPhoto* attached(const std::vector<FakeTelegramPhoto>& files, const std::string& reference) {
+  if (reference.compare(0, 9, "attach://") != 0) return nullptr;
+  const std::string name = reference.substr(9);
+  for (const FakeTelegramPhoto& file : files) {
+    if (file.part_name == name) return &file;
   }
-
-  // Position of `what` in `buffer` at or after `from`, reading as needed; npos on failure.
-  std::size_t find(std::string_view what, std::size_t from, std::size_t limit) {
-    while (true) {
-      const std::size_t at = buffer.find(what, from);
-      if (at != std::string::npos) return at;
-      if (buffer.size() > limit || !read_more()) return std::string::npos;
-    }
-  }
-
-  bool need(std::size_t size) {
-    while (buffer.size() < size) {
-      if (!read_more()) return false;
-    }
-    return true;
-  }
-
-  bool send_all(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-  }
-
- private:
-  int fd_;
-};
-
-template <class Request>
-bool read_request(Connection& c, Request& r) {
-  const std::size_t head_end = c.find("\r\n\r\n", 0, kMaxHead);
-  if (head_end == std::string::npos) return false;
-  const std::string head = c.buffer.substr(0, head_end);
-  std::size_t line_end = head.find("\r\n");
-  const std::string request_line = head.substr(0, line_end);
-  const std::size_t sp1 = request_line.find(' ');
-  const std::size_t sp2 = request_line.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-  if (sp1 == std::string::npos || sp2 == std::string::npos) return false;
-  r.http_method = request_line.substr(0, sp1);
-  r.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  while (line_end != std::string::npos) {
-    const std::size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
-    const std::size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    r.headers[lower(trim(std::string_view(line).substr(0, colon)))] = std::string(trim(std::string_view(line).substr(colon + 1)));
-  }
-  if (lower(r.headers["expect"]) == "100-continue") c.send_all("HTTP/1.1 100 Continue\r\n\r\n");
-
-  std::size_t pos = head_end + 4;
-  if (lower(r.headers["transfer-encoding"]).find("chunked") != std::string::npos) {
-    while (true) {
-      const std::size_t size_end = c.find("\r\n", pos, kMaxBody);
-      if (size_end == std::string::npos) return false;
-      const std::size_t size = std::stoul(c.buffer.substr(pos, size_end - pos), nullptr, 16);
-      pos = size_end + 2;
-      if (size == 0) {  // trailer lines up to an empty line
-        while (true) {
-          const std::size_t end = c.find("\r\n", pos, kMaxBody);
-          if (end == std::string::npos) return false;
-          const bool empty = end == pos;
-          pos = end + 2;
-          if (empty) return true;
-        }
-      }
-      if (r.body.size() + size > kMaxBody || !c.need(pos + size + 2)) return false;
-      r.body.append(c.buffer, pos, size);
-      pos += size + 2;
-    }
-  }
-  const auto length = r.headers.find("content-length");
-  if (length == r.headers.end()) return true;
-  const std::size_t size = std::stoul(length->second);
-  if (size > kMaxBody || !c.need(pos + size)) return false;
-  r.body = c.buffer.substr(pos, size);
-  return true;
+  return nullptr;
 }
 
-// ---------------------------------------------------------------- forms
-
-using Fields = std::map<std::string, std::string>;
-
-std::string url_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
+// sendMediaGroup's `media` read into `call` and `result` (one `message` per
+// item); the error description, or nullopt.
+std::optional<std::string> read_album(const Fields& fields, const std::vector<FakeTelegramPhoto>& files,
+                                      const json& message, FakeTelegramCall& call, json& result) {
+  if (!fields.count("media")) return "Bad Request: parameter \"media\" is required";
+  const json media = json::parse(fields.at("media"), nullptr, false);
+  if (!media.is_array()) return "Bad Request: can't parse media JSON object";
+  if (media.size() < 2 || media.size() > 10) return "Bad Request: media must contain 2-10 items";
+  result = json::array();
+  for (std::size_t i = 0; i < media.size(); ++i) {
+    const json& item = media[i];
+    if (!item.is_object() || item.value("type", "") != "photo") {
+      return fmt::format("Bad Request: media #{} is not an InputMediaPhoto", i + 1);
     }
-  }
-  return out;
-}
-
-void parse_urlencoded(std::string_view text, Fields& fields) {
-  while (!text.empty()) {
-    const std::size_t amp = text.find('&');
-    const std::string_view pair = text.substr(0, amp);
-    const std::size_t eq = pair.find('=');
-    if (!pair.empty()) {
-      fields[url_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+    const FakeTelegramPhoto* photo =
+        item.contains("media") && item["media"].is_string() ? attached(files, item["media"].get<std::string>()) : nullptr;
+    if (!photo) return "Bad Request: wrong file identifier/HTTP URL specified";
+    const std::string caption = item.value("caption", "");
+    const std::string parse_mode = item.value("parse_mode", "");
+    if (auto problem = check_text(caption, parse_mode, true)) return problem;
+    if (i == 0) {
+      call.text = caption;
+      call.parse_mode = parse_mode;
     }
-    if (amp == std::string_view::npos) break;
-    text.remove_prefix(amp + 1);
-  }
-}
-
-// The value of parameter `name` in a header like `form-data; name="x"; filename="y"`.
-std::optional<std::string> header_parameter(std::string_view header, std::string_view name) {
-  std::size_t i = 0;
-  while (i < header.size()) {
-    const std::size_t semi = header.find(';', i);
-    if (semi == std::string_view::npos) return std::nullopt;
-    i = semi + 1;
-    while (i < header.size() && header[i] == ' ') ++i;
-    const std::size_t eq = header.find('=', i);
-    if (eq == std::string_view::npos) return std::nullopt;
-    const std::string key = lower(trim(header.substr(i, eq - i)));
-    i = eq + 1;
-    std::string value;
-    if (i < header.size() && header[i] == '"') {
-      for (++i; i < header.size() && header[i] != '"'; ++i) {
-        if (header[i] == '\\' && i + 1 < header.size()) ++i;
-        value += header[i];
-      }
-      ++i;
-    } else {
-      const std::size_t end = header.find(';', i);
-      value = std::string(trim(header.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
-      i = end == std::string_view::npos ? header.size() : end;
-    }
-    if (key == name) return value;
+    call.media_captions.push_back(caption);
+    call.photos.push_back(*photo);
+    result.push_back(message);
   }
   return std::nullopt;
 }
-
-// Splits a multipart/form-data body: parts with a filename are files, the others fields.
-bool parse_multipart(std::string_view body, const std::string& boundary, Fields& fields,
-                     std::vector<FakeTelegramPhoto>& files) {
-  const std::string delimiter = "--" + boundary;
-  std::size_t pos = body.find(delimiter);
-  if (pos == std::string_view::npos) return false;
-  pos += delimiter.size();
-  while (true) {
-    if (body.substr(pos, 2) == "--") return true;
-    if (body.substr(pos, 2) != "\r\n") return false;
-    pos += 2;
-    const std::size_t head_end = body.find("\r\n\r\n", pos);
-    if (head_end == std::string_view::npos) return false;
-    const std::string_view head = body.substr(pos, head_end - pos);
-    const std::size_t content_start = head_end + 4;
-    const std::size_t next = body.find("\r\n" + delimiter, content_start);
-    if (next == std::string_view::npos) return false;
-    FakeTelegramPhoto part;
-    part.bytes = std::string(body.substr(content_start, next - content_start));
-    bool is_file = false;
-    std::size_t line_start = 0;
-    while (line_start <= head.size()) {
-      std::size_t line_end = head.find("\r\n", line_start);
-      if (line_end == std::string_view::npos) line_end = head.size();
-      const std::string_view line = head.substr(line_start, line_end - line_start);
-      const std::size_t colon = line.find(':');
-      if (colon != std::string_view::npos) {
-        const std::string name = lower(trim(line.substr(0, colon)));
-        const std::string_view value = trim(line.substr(colon + 1));
-        if (name == "content-disposition") {
-          part.part_name = header_parameter(value, "name").value_or("");
-          if (auto filename = header_parameter(value, "filename")) {
-            part.filename = *filename;
-            is_file = true;
-          }
-        } else if (name == "content-type") {
-          part.content_type = std::string(value);
-        }
-      }
-      line_start = line_end + 2;
-    }
-    if (is_file) {
-      files.push_back(std::move(part));
-    } else {
-      fields[part.part_name] = std::move(part.bytes);
-    }
-    pos = next + 2 + delimiter.size();
-  }
-}
-
-// ---------------------------------------------------------------- text checks
-
-// Strict UTF-8 decoding of the character at `i`; 0 if invalid.
-std::size_t utf8_char(std::string_view s, std::size_t i, char32_t& cp) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-bool valid_utf8(std::string_view s) {
-  char32_t cp = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_char(s, i, cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// UTF-16 code units of valid UTF-8.
-std::size_t utf16_units(std::string_view s) {
-  std::size_t units = 0;
-  char32_t cp = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_char(s, i, cp);
-    i += n == 0 ? 1 : n;
-    units += cp >= 0x10000 ? 2 : 1;
-  }
-  return units;
-}
-
-// Decodes the entity at s[i] == '&' into `out`; returns its length, or 0 if
-// there is none (then '&' is an ordinary character, as in Telegram).
-std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out) {
-  static const std::pair<std::string_view, char> kNamed[] = {
-      {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}};
-  for (const auto& [name, c] : kNamed) {
-    if (s.compare(i, name.size(), name) == 0) {
-      out += c;
-      return name.size();
-    }
-  }
-  if (i + 3 >= s.size() || s[i + 1] != '#') return 0;
-  const bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
-  std::size_t j = i + (hex ? 3 : 2);
-  const std::size_t start = j;
-  while (j < s.size() && j - start < 8 &&
-         (hex ? std::isxdigit(static_cast<unsigned char>(s[j])) : std::isdigit(static_cast<unsigned char>(s[j])))) {
-    ++j;
-  }
-  if (j == start || j >= s.size() || s[j] != ';') return 0;
-  const unsigned long cp = std::stoul(std::string(s.substr(start, j - start)), nullptr, hex ? 16 : 10);
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  append_utf8(out, static_cast<char32_t>(cp));
-  return j + 1 - i;
-}
-
-std::string decode_entities(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = s[i] == '&' ? decode_entity(s, i, out) : 0;
-    if (n > 0) {
-      i += n;
-    } else {
-      out += s[i++];
-    }
-  }
-  return out;
-}
-
-bool is_telegram_tag(const std::string& name) {
-  static const char* const kTags[] = {"b",   "strong", "i",    "em",         "u",          "ins",
-                                      "s",   "strike", "del",  "a",          "code",       "pre",
-                                      "span", "tg-spoiler", "blockquote", "tg-emoji"};
-  return std::any_of(std::begin(kTags), std::end(kTags), [&](const char* tag) { return name == tag; });
-}
-
-// Parses Telegram HTML into the plain text it shows; on error returns the
-// description after "can't parse entities: ".
-std::optional<std::string> parse_html(std::string_view s, std::string& plain) {
-  std::vector<std::string> open;
-  for (std::size_t i = 0; i < s.size();) {
-    if (s[i] == '&') {
-      const std::size_t n = decode_entity(s, i, plain);
-      if (n == 0) plain += s[i++];
-      else i += n;
-      continue;
-    }
-    if (s[i] != '<') {
-      plain += s[i++];
-      continue;
-    }
-    const std::size_t tag_start = i;
-    std::size_t j = i + 1;
-    const bool closing = j < s.size() && s[j] == '/';
-    if (closing) ++j;
-    const std::size_t name_start = j;
-    while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '-')) ++j;
-    const std::string name = lower(s.substr(name_start, j - name_start));
-    if (name.empty() || !is_telegram_tag(name)) {
-      return fmt::format("Unsupported {} tag \"{}\" at byte offset {}", closing ? "end" : "start", name, tag_start);
-    }
-    std::map<std::string, std::string> attributes;
-    while (true) {
-      while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-      if (j >= s.size()) return fmt::format("Unclosed start tag at byte offset {}", tag_start);
-      if (s[j] == '>') {
-        ++j;
-        break;
-      }
-      const std::size_t attr_start = j;
-      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '-' || s[j] == '_')) ++j;
-      if (j == attr_start) return fmt::format("Unexpected character in the tag at byte offset {}", tag_start);
-      const std::string attr = lower(s.substr(attr_start, j - attr_start));
-      std::string value;
-      while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-      if (j < s.size() && s[j] == '=') {
-        ++j;
-        while (j < s.size() && std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-        if (j < s.size() && (s[j] == '"' || s[j] == '\'')) {
-          const std::size_t end = s.find(s[j], j + 1);
-          if (end == std::string_view::npos) return fmt::format("Unclosed start tag at byte offset {}", tag_start);
-          value = decode_entities(s.substr(j + 1, end - j - 1));
-          j = end + 1;
-        } else {
-          const std::size_t start = j;
-          while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])) && s[j] != '>') ++j;
-          value = decode_entities(s.substr(start, j - start));
-        }
-      }
-      attributes[attr] = value;
-    }
-    if (closing) {
-      if (!attributes.empty()) return fmt::format("End tag at byte offset {} has attributes", tag_start);
-      if (open.empty()) return fmt::format("Unexpected end tag at byte offset {}", tag_start);
-      if (open.back() != name) {
-        return fmt::format("Unmatched end tag at byte offset {}, expected \"</{}>\", found \"</{}>\"", tag_start,
-                           open.back(), name);
-      }
-      open.pop_back();
-    } else {
-      if (name == "span" && attributes["class"] != "tg-spoiler") {
-        return fmt::format("Tag \"span\" must have class \"tg-spoiler\" at byte offset {}", tag_start);
-      }
-      open.push_back(name);
-    }
-    i = j;
-  }
-  if (!open.empty()) return fmt::format("Can't find end tag corresponding to start tag \"{}\"", open.back());
-  return std::nullopt;
-}
-
-// Checks a text or caption as Telegram does; the error description, or nullopt.
-std::optional<std::string> check_text(const std::string& text, const std::string& parse_mode, bool caption) {
-  if (!valid_utf8(text)) return "Bad Request: strings must be encoded in UTF-8";
-  std::string plain;
-  if (parse_mode.empty()) {
-    plain = text;
-  } else if (lower(parse_mode) == "html") {
-    if (auto error = parse_html(text, plain)) return "Bad Request: can't parse entities: " + *error;
-  } else {
-    return "Bad Request: unsupported parse_mode";
-  }
-  if (!caption && trim(plain).empty()) return "Bad Request: message text is empty";
-  if (utf16_units(plain) > (caption ? kMaxCaption : kMaxText)) {
-    return caption ? "Bad Request: message caption is too long" : "Bad Request: message is too long";
-  }
-  return std::nullopt;
-}
-
-bool truthy(const Fields& fields, const std::string& name) {
-  const auto it = fields.find(name);
-  return it != fields.end() && (it->second == "true" || it->second == "1" || it->second == "True");
-}
-
-std::string field(const Fields& fields, const std::string& name) {
-  const auto it = fields.find(name);
-  return it == fields.end() ? std::string() : it->second;
-}
-
 
 }  // namespace
 
@@ -731,9 +344,11 @@ FakeTelegram::Reply FakeTelegram::answer(const Request& request) {
   if (slash == std::string::npos) return error(attempt, 404, "Not Found");
   if (path.substr(4, slash - 4) != token_) return error(attempt, 401, "Unauthorized");
   const std::string method = path.substr(slash + 1);
-  if (method != "sendMessage" && method != "sendPhoto" && method != "sendMediaGroup" && method != "getUpdates") {
-    return error(attempt, 404, "Not Found");
-  }
+  static const std::set<std::string> kMethods = {
+      "sendMessage",         "sendPhoto",       "sendMediaGroup",     "getUpdates",
+      "answerCallbackQuery", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
+      "getMe"};
+  if (kMethods.count(method) == 0) return error(attempt, 404, "Not Found");
   return process(request, method, attempt);
 }
 
@@ -769,17 +384,9 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
       return error(attempt, 400, "Bad Request: IMAGE_PROCESS_FAILED");
     }
   }
-  // An attach://name reference: the uploaded file part of that name.
-  auto attached = [&](const std::string& reference) -> const FakeTelegramPhoto* {
-    if (reference.compare(0, 9, "attach://") != 0) return nullptr;
-    const std::string name = reference.substr(9);
-    for (const FakeTelegramPhoto& file : files) {
-      if (file.part_name == name) return &file;
-    }
-    return nullptr;
-  };
-
   if (method == "getUpdates") return get_updates(fields, attempt);
+  if (method == "getMe") return get_me(attempt);
+  if (method == "answerCallbackQuery") return answer_callback(fields, attempt);
   const std::string chat = field(fields, "chat_id");
   if (chat.empty()) return error(attempt, 400, "Bad Request: chat_id is empty");
   if (chat != chat_id_) return error(attempt, 400, "Bad Request: chat not found");
@@ -790,25 +397,35 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
   call.arrived = request.arrived;
   call.disable_web_page_preview = truthy(fields, "disable_web_page_preview");
   if (fields.count("link_preview_options")) {
-    const json options = json::parse(fields["link_preview_options"], nullptr, false);
+    const json options = json::parse(fields.at("link_preview_options"), nullptr, false);
     if (options.is_object() && options.value("is_disabled", false)) call.disable_web_page_preview = true;
   }
+  if (method.compare(0, 11, "editMessage") == 0) return edit_message(method, fields, std::move(call), attempt);
+  return send(method, fields, files, std::move(call), attempt);
+}
 
+FakeTelegram::Reply FakeTelegram::send(const std::string& method, const Fields& fields,
+                                       const std::vector<FakeTelegramPhoto>& files, FakeTelegramCall call,
+                                       FakeTelegramAttempt& attempt) {
+  if (method != "sendMediaGroup") {
+    if (auto problem = read_markup(fields, call.reply_markup)) return error(attempt, 400, *problem);
+  }
   json result;
   const json message = {{"date", static_cast<long long>(std::time(nullptr))},
-                        {"chat", {{"id", fake_telegram_chat_json(chat)}, {"type", "supergroup"}}}};
+                        {"chat", {{"id", fake_telegram_chat_json(call.chat_id)}, {"type", "supergroup"}}}};
   if (method == "sendMessage") {
     call.text = field(fields, "text");
     call.parse_mode = field(fields, "parse_mode");
     if (auto problem = check_text(call.text, call.parse_mode, false)) return error(attempt, 400, *problem);
     result = message;
+    result["text"] = call.text;
   } else if (method == "sendPhoto") {
     const FakeTelegramPhoto* photo = nullptr;
     for (const FakeTelegramPhoto& file : files) {
       if (file.part_name == "photo") photo = &file;
     }
     if (!photo && fields.count("photo")) {
-      photo = attached(fields["photo"]);
+      photo = attached(files, fields.at("photo"));
       if (!photo) return error(attempt, 400, "Bad Request: wrong file identifier/HTTP URL specified");
     }
     if (!photo) return error(attempt, 400, "Bad Request: there is no photo in the request");
@@ -818,45 +435,43 @@ FakeTelegram::Reply FakeTelegram::process(const Request& request, const std::str
     call.photos.push_back(*photo);
     result = message;
     result["photo"] = json::array({{{"file_id", "fake-photo"}, {"file_size", photo->bytes.size()}}});
+    if (!call.text.empty()) result["caption"] = call.text;
   } else {  // sendMediaGroup
-    if (!fields.count("media")) return error(attempt, 400, "Bad Request: parameter \"media\" is required");
-    const json media = json::parse(fields["media"], nullptr, false);
-    if (!media.is_array()) return error(attempt, 400, "Bad Request: can't parse media JSON object");
-    if (media.size() < 2 || media.size() > 10) {
-      return error(attempt, 400, "Bad Request: media must contain 2-10 items");
-    }
-    result = json::array();
-    for (std::size_t i = 0; i < media.size(); ++i) {
-      const json& item = media[i];
-      if (!item.is_object() || item.value("type", "") != "photo") {
-        return error(attempt, 400, fmt::format("Bad Request: media #{} is not an InputMediaPhoto", i + 1));
-      }
-      const FakeTelegramPhoto* photo = item.contains("media") && item["media"].is_string()
-                                           ? attached(item["media"].get<std::string>())
-                                           : nullptr;
-      if (!photo) return error(attempt, 400, "Bad Request: wrong file identifier/HTTP URL specified");
-      const std::string caption = item.value("caption", "");
-      const std::string parse_mode = item.value("parse_mode", "");
-      if (auto problem = check_text(caption, parse_mode, true)) return error(attempt, 400, *problem);
-      if (i == 0) {
-        call.text = caption;
-        call.parse_mode = parse_mode;
-      }
-      call.media_captions.push_back(caption);
-      call.photos.push_back(*photo);
-      result.push_back(message);
-    }
+    if (auto problem = read_album(fields, files, message, call, result)) return error(attempt, 400, *problem);
   }
+  if (call.reply_markup.is_object()) result["reply_markup"] = call.reply_markup;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    remember(call, result);
+    calls_.push_back(std::move(call));
+  }
+  return accepted(attempt, result);
+}
 
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (result.is_array()) {
-    for (json& item : result) item["message_id"] = next_message_id_++;
-  } else {
-    result["message_id"] = next_message_id_++;
+// Gives the sent messages their ids and keeps them as they are now.
+void FakeTelegram::remember(FakeTelegramCall& call, json& result) {
+  const bool album = result.is_array();
+  for (std::size_t i = 0; i < (album ? result.size() : 1); ++i) {
+    json& item = album ? result[i] : result;
+    const std::int64_t id = next_message_id_++;
+    item["message_id"] = id;
+    FakeTelegramMessage kept;
+    kept.photo = call.method != "sendMessage";
+    kept.text = album ? call.media_captions[i] : call.text;
+    kept.parse_mode = call.parse_mode;  // an album's: its first item's
+    if (call.reply_markup.is_object()) kept.inline_keyboard = call.reply_markup["inline_keyboard"];
+    kept.date = item.value("date", 0LL);
+    messages_[id] = std::move(kept);
+    if (i == 0) call.message_id = id;
   }
-  calls_.push_back(std::move(call));
+}
+
+FakeTelegram::Reply FakeTelegram::accepted(FakeTelegramAttempt& attempt, const json& result) {
   attempt.status = 200;
-  attempts_.push_back(attempt);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    attempts_.push_back(attempt);
+  }
   Reply reply;
   reply.body = json{{"ok", true}, {"result", result}}.dump(-1, ' ', false, json::error_handler_t::replace);
   return reply;

@@ -38,6 +38,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -65,7 +67,25 @@ struct FakeTelegramCall {
   bool disable_web_page_preview = false;
   std::vector<std::string> media_captions;  // sendMediaGroup: each item's caption, in media order
   std::vector<FakeTelegramPhoto> photos;    // sendPhoto: one; sendMediaGroup: in media order
+  nlohmann::json reply_markup;  // the reply_markup as sent, parsed; null if none
+  std::int64_t message_id = 0;  // the message sent (an album: its first) or edited
   std::chrono::steady_clock::time_point arrived;
+};
+
+// A message the bot sent, as it is now (after edits).
+struct FakeTelegramMessage {
+  bool photo = false;      // sendPhoto or an album item: `text` is the caption
+  std::string text;        // the text or caption, as sent (HTML source)
+  std::string parse_mode;  // as sent
+  nlohmann::json inline_keyboard = nlohmann::json::array();  // rows of buttons as sent; [] = none
+  long long date = 0;      // when it was sent (Unix time)
+};
+
+// One accepted answerCallbackQuery.
+struct FakeTelegramCallbackAnswer {
+  std::string callback_query_id;
+  std::string text;
+  bool show_alert = false;
 };
 
 // One request, accepted or not.
@@ -120,6 +140,17 @@ class FakeTelegram {
   // ignore it). Returns its update_id.
   std::int64_t push_message(const std::string& chat_id, std::int64_t user_id, const std::string& username,
                             const std::string& first_name, const std::string& text);
+  // The chat's side: user `user_id` presses the button with `data` under the
+  // bot's message `message_id`, in chat `chat_id` (what the update says; the
+  // message itself is in the configured chat). Throws std::logic_error if that
+  // message has no such button (a real client cannot send anything else).
+  // Queues a "callback_query" update; returns the query's id (for answerCallbackQuery).
+  std::string push_callback(const std::string& chat_id, std::int64_t user_id, const std::string& username,
+                            const std::string& first_name, std::int64_t message_id, const std::string& data);
+  void set_bot_username(const std::string& username);  // getMe's
+  // A message the bot sent, as it is now; nullopt if it sent none with that id.
+  std::optional<FakeTelegramMessage> message(std::int64_t message_id) const;
+  std::vector<FakeTelegramCallbackAnswer> callback_answers() const;  // in arrival order
   // A webhook set (true) or deleted (false): getUpdates answers 409 while one is set.
   void set_webhook(bool set);
   // Updates pushed and not yet confirmed by an offset.
@@ -144,11 +175,25 @@ class FakeTelegram {
     bool disconnect = false;
   };
   struct Request;
+  using Fields = std::map<std::string, std::string>;
 
   void serve();
   void handle_connection(int fd);
   void respond(int fd, const Request& request);
-  Reply get_updates(const std::map<std::string, std::string>& fields, FakeTelegramAttempt& attempt);
+  Reply get_updates(const Fields& fields, FakeTelegramAttempt& attempt);
+  bool allowed(const std::string& kind) const;  // under mutex_: may an update of `kind` be queued
+  void queue_update(const std::string& kind, const nlohmann::json& body);  // under mutex_
+  Reply send(const std::string& method, const Fields& fields, const std::vector<FakeTelegramPhoto>& files,
+             FakeTelegramCall call, FakeTelegramAttempt& attempt);
+  void remember(FakeTelegramCall& call, nlohmann::json& result);  // under mutex_: ids, messages_
+  Reply get_me(FakeTelegramAttempt& attempt);
+  Reply answer_callback(const Fields& fields, FakeTelegramAttempt& attempt);
+  Reply edit_message(const std::string& method, const Fields& fields, FakeTelegramCall call,
+                     FakeTelegramAttempt& attempt);
+  Reply accepted(FakeTelegramAttempt& attempt, const nlohmann::json& result);
+  // The reply_markup field read as Telegram does: its error description, or
+  // nullopt with `markup` the parsed object (null when the field is absent).
+  static std::optional<std::string> read_markup(const Fields& fields, nlohmann::json& markup);
   Reply answer(const Request& request);
   Reply process(const Request& request, const std::string& method, FakeTelegramAttempt& attempt);
   Reply error(FakeTelegramAttempt& attempt, int code, const std::string& description, int retry_after = 0);
@@ -173,6 +218,12 @@ class FakeTelegram {
   long long polls_ = 0;  // getUpdates requests so far: a newer one ends an older one's wait
   std::condition_variable updated_;  // an update pushed, a newer poll, or stopping
   int active_polls_ = 0;  // getUpdates answered on their own (detached) threads
+  std::set<std::string> allowed_updates_;  // of the last getUpdates that said; empty: every kind
+  std::map<std::int64_t, FakeTelegramMessage> messages_;  // the bot's, by message_id
+  std::map<std::string, bool> callbacks_;  // query ids handed out -> answered
+  std::vector<FakeTelegramCallbackAnswer> callback_answers_;
+  long long next_callback_ = 1;
+  std::string bot_username_ = "vigil_bot";
 };
 
 }  // namespace vigil

@@ -2,6 +2,7 @@
 // as a standalone process, for tests outside the C++ suite (the Airflow DAG tests).
 //
 //   fake_telegram_server --calls FILE [--attempts FILE] [--token T] [--chat-id C]
+//                        [--bot-username NAME]
 //
 // Listens on a free 127.0.0.1 port and prints its base URL ("http://127.0.0.1:PORT")
 // as the first line on stdout. Every accepted Bot API call is appended to the calls
@@ -40,7 +41,7 @@ constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 int usage(const std::string& problem) {
   std::cerr << "fake_telegram_server: " << problem << "\n"
             << "usage: fake_telegram_server --calls FILE [--attempts FILE] [--token T] "
-               "[--chat-id C]\n";
+               "[--chat-id C] [--bot-username NAME]\n";
   return 2;
 }
 
@@ -65,7 +66,9 @@ json call_json(const vigil::FakeTelegramCall& call) {
           {"parse_mode", call.parse_mode},
           {"disable_web_page_preview", call.disable_web_page_preview},
           {"media_captions", call.media_captions},
-          {"photos", photos}};
+          {"photos", photos},
+          {"reply_markup", call.reply_markup},
+          {"message_id", call.message_id}};
 }
 
 json attempt_json(const vigil::FakeTelegramAttempt& attempt) {
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
   std::string calls_path, attempts_path;
   std::string token = vigil::FakeTelegram::kDefaultToken;
   std::string chat_id = vigil::FakeTelegram::kDefaultChat;
+  std::string bot_username;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -102,6 +106,7 @@ int main(int argc, char** argv) {
     else if (arg == "--attempts") attempts_path = value;
     else if (arg == "--token") token = value;
     else if (arg == "--chat-id") chat_id = value;
+    else if (arg == "--bot-username") bot_username = value;
     else return usage("unknown option " + arg);
   }
   if (calls_path.empty()) return usage("--calls FILE is required");
@@ -131,6 +136,7 @@ int main(int argc, char** argv) {
 
   try {
     vigil::FakeTelegram server(token, chat_id);
+    if (!bot_username.empty()) server.set_bot_username(bot_username);
     std::cout << server.url() << std::endl;  // first line: the URL, flushed
 
     std::size_t calls_written = 0, attempts_written = 0;

@@ -1,5 +1,6 @@
 // The fake Bot API's getUpdates side: messages the test queues, confirmed by
-// offsets, long polls that end when one arrives, and the 409s. See fake_telegram.h.
+// offsets, long polls that end when one arrives, the kinds asked for, and the
+// 409s. See fake_telegram.h.
 #include <algorithm>
 #include <ctime>
 
@@ -10,6 +11,16 @@
 namespace vigil {
 
 using nlohmann::json;
+
+bool FakeTelegram::allowed(const std::string& kind) const {
+  return allowed_updates_.empty() || allowed_updates_.count(kind) > 0;
+}
+
+void FakeTelegram::queue_update(const std::string& kind, const json& body) {
+  if (!allowed(kind)) return;  // Telegram makes no update the bot did not ask for
+  const std::int64_t id = first_update_id_ + static_cast<std::int64_t>(updates_.size());
+  updates_.push_back(json{{"update_id", id}, {kind, body}}.dump());
+}
 
 std::int64_t FakeTelegram::push_message(const std::string& chat_id, std::int64_t user_id,
                                         const std::string& username, const std::string& first_name,
@@ -25,7 +36,7 @@ std::int64_t FakeTelegram::push_message(const std::string& chat_id, std::int64_t
                           {"chat", {{"id", fake_telegram_chat_json(chat_id)}, {"type", "supergroup"}}},
                           {"from", from},
                           {"text", text}};
-    updates_.push_back(json{{"update_id", id}, {"message", message}}.dump());
+    queue_update("message", message);
   }
   updated_.notify_all();
   return id;
@@ -50,10 +61,18 @@ FakeTelegram::Reply FakeTelegram::get_updates(const std::map<std::string, std::s
   } catch (const std::exception&) {
     return error(attempt, 400, "Bad Request: wrong parameter value");
   }
-  if (fields.count("allowed_updates") && !json::parse(fields.at("allowed_updates"), nullptr, false).is_array()) {
+  const json allowed_updates =
+      fields.count("allowed_updates") ? json::parse(fields.at("allowed_updates"), nullptr, false) : json();
+  if (!allowed_updates.is_null() && !allowed_updates.is_array()) {
     return error(attempt, 400, "Bad Request: can't parse allowed_updates JSON array");
   }
   std::unique_lock<std::mutex> lock(mutex_);
+  if (allowed_updates.is_array()) {
+    allowed_updates_.clear();
+    for (const json& kind : allowed_updates) {
+      if (kind.is_string()) allowed_updates_.insert(kind.get<std::string>());
+    }
+  }
   if (webhook_) {
     lock.unlock();
     return error(attempt, 409,
