@@ -56,10 +56,10 @@ ButtonMarks marks_of(AlertStore& store, const AlertRecord& main, const ChatConte
   }
   const EpochSeconds bucket = main.evaluation.bucket;
   if (auto judged = store.feedback(bucket, bucket + 1); judged.ok()) {
-    for (const Feedback& f : *judged) {  // oldest first: the latest wins
-      if (f.record_id != main.id) continue;
-      marks.real = f.verdict == FeedbackVerdict::kReal;
-      marks.judged_by = f.by;
+    const auto latest = latest_feedback(*judged);
+    if (const auto it = latest.find(main.id); it != latest.end()) {
+      marks.real = it->second.verdict == FeedbackVerdict::kReal;
+      marks.judged_by = it->second.by;
     }
   }
   return marks;
