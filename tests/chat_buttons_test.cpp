@@ -134,6 +134,18 @@ TEST_F(ChatButtons, VerdictsAreKeptOnEveryAlertWithWhoAndTheLatestShows) {
   EXPECT_TRUE(silences().empty());
 }
 
+TEST_F(ChatButtons, ABackToNormalLineInTheMessageIsNotJudged) {
+  AlertRecord resolved = fired("ctr", "");
+  resolved.action = AlertAction::kResolve;
+  auto committed = store_->commit({}, {fired("likes", ""), resolved});
+  ASSERT_TRUE(committed.ok());
+  ASSERT_TRUE(store_->set_message_id({(*committed)[0].id, (*committed)[1].id}, 78).ok());
+  press(ButtonVerb::kReal, 0, "ann", 78, (*committed)[0].id);
+  const auto kept = feedback();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].record_id, (*committed)[0].id);
+}
+
 TEST_F(ChatButtons, AMessageTheStoreDoesNotKnowActsOnTheButtonsOwnAlert) {
   press(ButtonVerb::kReal, 0, "ann", /*message=*/999, /*record=*/ids_[2]);
   const auto kept = feedback();

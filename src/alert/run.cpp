@@ -67,7 +67,10 @@ AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>&
                              run.config.alerts.dashboard_url, where_line(run.where, record),
                              incident_more_html(alerts, main)});
   message.chart = alert_photo(run, record);
-  if (record.id > 0 && run.config.alerts.buttons) message.buttons = alert_keyboard(record.id, {}, run.zone);
+  // Buttons go under alerts that fire or repeat: a "back to normal" has
+  // nothing left to silence or judge.
+  const bool alerting = record.action == AlertAction::kFire || record.action == AlertAction::kRepeat;
+  if (record.id > 0 && alerting && run.config.alerts.buttons) message.buttons = alert_keyboard(record.id, {}, run.zone);
   return message;
 }
 

@@ -5,7 +5,7 @@
 //   Silence 1h / Silence until 09:00 tomorrow: a silence per metric of those
 //     alerts, from the bucket under way, by who pressed (a metric already
 //     silenced to within a bucket of that end is left as it is: a double press);
-//   Real / False alarm: that verdict on each of them, by who pressed (the
+//   Real / False alarm: that verdict on each that fired or repeated, by who pressed (the
 //     latest press counts: people change their minds);
 //   the silence mark: says until when and how to end it.
 // The outcome is a short toast for answerCallbackQuery and the keyboard
