@@ -70,7 +70,9 @@ AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>&
   // Buttons go under alerts that fire or repeat: a "back to normal" has
   // nothing left to silence or judge.
   const bool alerting = record.action == AlertAction::kFire || record.action == AlertAction::kRepeat;
-  if (record.id > 0 && alerting && run.config.alerts.buttons) message.buttons = alert_keyboard(record.id, {}, run.zone);
+  if (record.id > 0 && alerting && run.config.alerts.buttons) {
+    message.buttons = alert_keyboard(record.id, {}, run.zone);
+  }
   return message;
 }
 

@@ -1,7 +1,9 @@
-// The bot's reader: long-polls the Bot API for messages, obeys the commands
-// from the configured chat (and, when `[telegram] allowed_users` is set, only
-// from those users), ignores and logs anything else in one line (chat and user
-// ids, never the text or the token), and replies in the chat.
+// The bot's reader: long-polls the Bot API for messages and button presses,
+// obeys the commands and presses from the configured chat (and, when
+// `[telegram] allowed_users` is set, only from those users), ignores and logs
+// anything else in one line (chat and user ids, never the text or the token),
+// and replies in the chat; every press is answered (a toast: "Not for you"
+// when it is not obeyed) and its message's buttons redrawn (chat/buttons.h).
 //
 // The offset (the next update_id wanted) lives in a small file in the state
 // directory, written atomically after each command and before its reply, so a
@@ -52,7 +54,7 @@ struct ChatReaderOptions {
 };
 
 // Handles one batch of updates in order: obeys or ignores each, writes the
-// offset after it, replies. Returns the next offset.
+// offset after it, replies (or answers the press). Returns the next offset.
 Result<std::int64_t> handle_updates(const std::vector<TelegramUpdate>& updates, std::int64_t offset,
                                     TelegramBot& bot, AlertStore& store, const ChatReaderOptions& options);
 
