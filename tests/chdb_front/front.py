@@ -17,6 +17,8 @@ library. This front speaks the part of ClickHouse's HTTP interface that vigil's 
 - Data lives in --data (a chdb session path), so tables outlive requests and restarts of
   the front. Statements run one at a time (one chdb session, one lock).
 
+VIGIL_CHDB_FRONT_LOG=FILE appends each refused statement and its error to FILE.
+
 Start: python front.py --data DIR [--port 0] [--password PW]. It prints the port it
 listens on (127.0.0.1) as one line on stdout, then serves until stdin closes (the test
 binary holding the pipe exited or died) or SIGTERM.
@@ -50,6 +52,7 @@ for _status, _codes in {
     for _code in _codes:
         _STATUS_BY_CODE[_code] = _status
 
+_FAILURE_LOG = os.environ.get("VIGIL_CHDB_FRONT_LOG", "")
 _CODE = re.compile(r"Code: (\d+)\.")
 
 
@@ -119,6 +122,7 @@ class Handler(BaseHTTPRequestHandler):
             sql = sql + ("\n" if sql else "") + body.decode("utf-8", "replace")
         if not sql.strip():
             return self.fail(62, "Empty query.")
+        self.sql = sql
         database = params.get("database") or "default"
         fmt = params.get("default_format") or "TabSeparated"
         try:
@@ -134,6 +138,9 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, out, {"X-ClickHouse-Format": fmt})
 
     def fail(self, code, text):
+        if _FAILURE_LOG:  # VIGIL_CHDB_FRONT_LOG: every refused statement, for debugging a test
+            with open(_FAILURE_LOG, "a", encoding="utf-8") as log:
+                log.write(f"--- Code: {code}. {text}\n{getattr(self, 'sql', '')}\n")
         body = f"Code: {code}. DB::Exception: {text} (version {self.engine.version})\n".encode()
         self.answer(_STATUS_BY_CODE.get(code, 500), body, {"X-ClickHouse-Exception-Code": str(code)})
 

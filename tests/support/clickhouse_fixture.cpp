@@ -186,15 +186,9 @@ TempDir::~TempDir() {
   }
 }
 
-ScopedTestServer::ScopedTestServer(const std::string& password) : dir_("vigil-itest-private-") {
-  if (chdb_front_requested()) {
-    front_ = std::make_unique<ChdbFront>(dir_.path() + "/chdb", password);
-    server_ = front_server(*front_, password);
-  } else {
-    server_ = start_server(dir_.path() + "/clickhouse", password);
-  }
-}
+ScopedTestServer::ScopedTestServer(const std::string& password)
+    : dir_("vigil-itest-private-"), server_(start_server(dir_.path() + "/clickhouse", password)) {}
 
-ScopedTestServer::~ScopedTestServer() = default;  // front_, then dir_, stop the server
+ScopedTestServer::~ScopedTestServer() = default;  // dir_ stops the server
 
 }  // namespace vigil

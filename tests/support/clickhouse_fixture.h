@@ -7,20 +7,18 @@
 // process that stops it and removes its directory if the test binary dies
 // without running its exit handlers (crash, abort, SIGKILL, Ctrl-C).
 //
-// With VIGIL_TEST_CLICKHOUSE=chdb, test_server() and ScopedTestServer are the
-// chdb front instead (ClickHouse 26.x in-process behind an HTTP front:
-// support/chdb_front.h; `make test-ch26`). Tests that start, stop or kill a
-// managed server themselves still use clickhouse-server.
+// With VIGIL_TEST_CLICKHOUSE=chdb, test_server() is the chdb front instead
+// (ClickHouse 26.x in-process behind an HTTP front: support/chdb_front.h;
+// `make test-ch26`). ScopedTestServer (a private server with its own users
+// file) and tests that start, stop or kill a managed server themselves still
+// use clickhouse-server.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "config/config.h"
 
 namespace vigil {
-
-class ChdbFront;
 
 struct TestServer {
   std::string url;        // http://127.0.0.1:PORT
@@ -68,7 +66,6 @@ class ScopedTestServer {
 
  private:
   TempDir dir_;
-  std::unique_ptr<ChdbFront> front_;  // set when VIGIL_TEST_CLICKHOUSE=chdb
   TestServer server_;
 };
 
