@@ -16,6 +16,9 @@ library. This front speaks the part of ClickHouse's HTTP interface that vigil's 
   (version V)".
 - Data lives in --data (a chdb session path), so tables outlive requests and restarts of
   the front. Statements run one at a time (one chdb session, one lock).
+- Gaps, none of which vigil uses: SET and temporary tables outlive their request (one
+  session for all); no session_id, compression, progress headers, streaming or
+  mid-stream exceptions (a result is sent whole, or an error instead).
 
 VIGIL_CHDB_FRONT_LOG=FILE appends each refused statement and its error to FILE.
 
