@@ -45,6 +45,10 @@ empty :=
 space := $(empty) $(empty)
 CH26_FILTER ?= $(subst $(space),:,$(addsuffix .*,$(CH26_SUITES)))-$(subst $(space),:,$(CH26_NEEDS_A_SERVER))
 test-ch26: build
+	@$(MAKE) --no-print-directory test-ch26-only
+
+.PHONY: test-ch26-only
+test-ch26-only:
 	@VIGIL_CHDB_PYTHON="$$(bash scripts/setup_chdb.sh)" && export VIGIL_CHDB_PYTHON && \
 	  VIGIL_TEST_CLICKHOUSE=chdb $(BUILD_DIR)/integration_tests --gtest_filter='$(CH26_FILTER)'
 
