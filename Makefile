@@ -38,7 +38,8 @@ test: build
 # themselves are left out: they need clickhouse-server. CH26_FILTER narrows or widens the run.
 CH26_SUITES = EtlTest ReportTest AlertTest ExplainTest ExplainLikesTest BacktestSliceCli DashboardTest \
   DashboardHttpTest FirstEventTest SimSliceTest SimSliceMigration SimSliceRefusal OddCellTest \
-  OddCellRealServerTest ClickHouseClient AlertDeliveryTest AlertTwoPartDeliveryTest OutDirTest
+  OddCellRealServerTest ClickHouseClient AlertDeliveryTest AlertTwoPartDeliveryTest OutDirTest \
+  ServeTest ServeRestartTest DashboardServeTest ChatServe
 CH26_NEEDS_A_SERVER = EtlTest.ServerStoppedBetweenStagingAndLoadThenRerun \
   EtlTest.ReloadedDaySurvivesRestartsWithoutDoubling
 empty :=
