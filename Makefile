@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Where the browser test saves its page screenshots (`make screenshots`: docs/screenshots).
 SCREENSHOT_DIR ?= $(BUILD_DIR)/screenshots
 
-.PHONY: all setup build demo dashboard test test-browser screenshots test-airflow bench clean
+.PHONY: all setup build demo dashboard test test-ch26 test-browser screenshots test-airflow bench clean
 
 all: build
 
@@ -31,6 +31,27 @@ test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
 	@$(MAKE) --no-print-directory test-browser-only
 	@$(MAKE) --no-print-directory test-airflow-only
+
+# The ClickHouse-facing integration tests against ClickHouse 26.x: chdb-core from PyPI (in-process
+# ClickHouse) behind the HTTP front in tests/chdb_front, instead of the managed 18.16 server. Not part
+# of `make test` yet (see README, ClickHouse versions). Tests that stop or kill a managed server
+# themselves are left out: they need clickhouse-server. CH26_FILTER narrows or widens the run.
+CH26_SUITES = EtlTest ReportTest AlertTest ExplainTest ExplainLikesTest BacktestSliceCli DashboardTest \
+  DashboardHttpTest FirstEventTest SimSliceTest SimSliceMigration SimSliceRefusal OddCellTest \
+  OddCellRealServerTest ClickHouseClient AlertDeliveryTest AlertTwoPartDeliveryTest OutDirTest \
+  ServeTest ServeRestartTest DashboardServeTest ChatServe
+CH26_NEEDS_A_SERVER = EtlTest.ServerStoppedBetweenStagingAndLoadThenRerun \
+  EtlTest.ReloadedDaySurvivesRestartsWithoutDoubling
+empty :=
+space := $(empty) $(empty)
+CH26_FILTER ?= $(subst $(space),:,$(addsuffix .*,$(CH26_SUITES)))-$(subst $(space),:,$(CH26_NEEDS_A_SERVER))
+test-ch26: build
+	@$(MAKE) --no-print-directory test-ch26-only
+
+.PHONY: test-ch26-only
+test-ch26-only:
+	@VIGIL_CHDB_PYTHON="$$(bash scripts/setup_chdb.sh)" && export VIGIL_CHDB_PYTHON && \
+	  VIGIL_TEST_CLICKHOUSE=chdb $(BUILD_DIR)/integration_tests --gtest_filter='$(CH26_FILTER)'
 
 # The dashboard in headless Chromium (Debian's chromium, driven by playwright-core from npm):
 # demo data on a managed ClickHouse, every page checked against its own SQL, screenshots saved.

@@ -330,6 +330,27 @@ TEST(ClickHouseClientFake, NewStyleErrorsBeforeData) {
   EXPECT_CONTAINS(ch->execute("q").error().message, "wrong user or password");
 }
 
+// The analyzer's wording (24.x: "... 'db.t' in scope ...", 26.9: "... 'db.t'. In scope ...",
+// and with a similar table elsewhere "... 'db.t'. Maybe you meant other.t? In scope ...").
+TEST(ClickHouseClientFake, AnalyzerUnknownTableIsNamed) {
+  FakeServer server([](int n) {
+    const std::string text =
+        n == 0   ? "Code: 60. DB::Exception: Unknown table expression identifier 'src.message_actions' in scope "
+                   "SELECT count() FROM src.message_actions. (UNKNOWN_TABLE) (version 24.8.4.13 (official build))\n"
+        : n == 1 ? "Code: 60. DB::Exception: Unknown table expression identifier 'src.message_actions'. In scope "
+                   "SELECT count() FROM src.message_actions. (UNKNOWN_TABLE) (version 26.9.2.1)\n"
+                 : "Code: 60. DB::Exception: Unknown table expression identifier 'src.message_actions'. Maybe you "
+                   "meant demo.message_actions? In scope SELECT count() FROM src.message_actions. (UNKNOWN_TABLE) "
+                   "(version 26.9.2.1)\n";
+    return http_response(404, text, "X-ClickHouse-Exception-Code: 60\r\n");
+  });
+  auto ch = make_http_clickhouse(fake_config(server));
+  for (int i = 0; i < 3; ++i) {
+    const std::string message = ch->execute("q").error().message;
+    EXPECT_CONTAINS(message, "ClickHouse table src.message_actions does not exist on ");
+  }
+}
+
 TEST(ClickHouseClientFake, HeldBackRowsAreDeliveredAtTheEnd) {
   FakeServer server([](int) {
     std::string body;

@@ -54,7 +54,10 @@ std::string missing_database(const std::string& text, const ClickHouseConfig& co
 
 std::string missing_table(const std::string& text, const std::string& base_url) {
   std::string name = extract_after(text, "Table ", {" doesn't exist", " does not exist"});
-  if (name.empty()) name = extract_after(text, "table expression identifier ", {" in scope"});
+  if (name.empty()) {
+    // 24.x: "'db.t' in scope ..."; 26.x: "'db.t'. In scope ...", or "'db.t'. Maybe you meant db2.t? In scope ...".
+    name = extract_after(text, "table expression identifier ", {" in scope", ". In scope", ". Maybe you meant"});
+  }
   if (name.empty()) name = "(unnamed)";
   return fmt::format(
       "ClickHouse table {} does not exist on {}: create it first or fix the table name in the config",

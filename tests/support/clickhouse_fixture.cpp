@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "clickhouse/server.h"
+#include "support/chdb_front.h"
 
 namespace vigil {
 namespace {
@@ -75,10 +76,34 @@ TestServer start_server(const std::string& dir, const std::string& password) {
   return server;
 }
 
+// The chdb front on `dir`, described as a TestServer (no TCP port, no server dir).
+TestServer front_server(const ChdbFront& front, const std::string& password) {
+  TestServer server;
+  server.http_port = front.port();
+  server.url = fmt::format("http://127.0.0.1:{}", front.port());
+  server.password = password;
+  return server;
+}
+
+// clickhouse-server, or the chdb front when VIGIL_TEST_CLICKHOUSE=chdb.
+struct AnyServer {
+  AnyServer(const std::string& dir, const std::string& password) {
+    if (chdb_front_requested()) {
+      front = std::make_unique<ChdbFront>(dir, password);
+      server = front_server(*front, password);
+    } else {
+      server = start_server(dir, password);
+    }
+  }
+  std::unique_ptr<ChdbFront> front;
+  TestServer server;
+};
+
 struct SharedServer {
   TempDir dir{"vigil-itest-shared-"};
-  TestServer server = start_server(dir.path() + "/clickhouse", "");
-  // TempDir's destructor stops the server and removes the directory at exit.
+  AnyServer any{dir.path() + "/clickhouse", ""};
+  const TestServer& server = any.server;
+  // `any` stops a front first; TempDir's destructor then stops a server and removes the directory.
 };
 
 }  // namespace

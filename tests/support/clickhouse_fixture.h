@@ -6,6 +6,12 @@
 // test binary exits. Every server started here is also guarded by a watchdog
 // process that stops it and removes its directory if the test binary dies
 // without running its exit handlers (crash, abort, SIGKILL, Ctrl-C).
+//
+// With VIGIL_TEST_CLICKHOUSE=chdb, test_server() is the chdb front instead
+// (ClickHouse 26.x in-process behind an HTTP front: support/chdb_front.h;
+// `make test-ch26`). ScopedTestServer (a private server with its own users
+// file) and tests that start, stop or kill a managed server themselves still
+// use clickhouse-server.
 #pragma once
 
 #include <string>
