@@ -26,20 +26,22 @@ demo: build
 dashboard: build
 	$(BUILD_DIR)/vigil serve --dashboard-only
 
-# The C++ suite (unit + real clickhouse-server), the dashboard in a browser, then the Airflow DAG tests.
+# The C++ suite (unit + real clickhouse-server 18.16), the dashboard in a browser, the Airflow DAG
+# tests, then the ClickHouse-facing tests again against ClickHouse 26.9 (chdb front).
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure
 	@$(MAKE) --no-print-directory test-browser-only
 	@$(MAKE) --no-print-directory test-airflow-only
+	@$(MAKE) --no-print-directory test-ch26-only
 
 # The ClickHouse-facing integration tests against ClickHouse 26.x: chdb-core from PyPI (in-process
-# ClickHouse) behind the HTTP front in tests/chdb_front, instead of the managed 18.16 server. Not part
-# of `make test` yet (see README, ClickHouse versions). Tests that stop or kill a managed server
+# ClickHouse) behind the HTTP front in tests/chdb_front, instead of the managed 18.16 server; `make
+# test` ends with it (see README, ClickHouse versions). Tests that stop or kill a managed server
 # themselves are left out: they need clickhouse-server. CH26_FILTER narrows or widens the run.
 CH26_SUITES = EtlTest ReportTest AlertTest ExplainTest ExplainLikesTest BacktestSliceCli DashboardTest \
   DashboardHttpTest FirstEventTest SimSliceTest SimSliceMigration SimSliceRefusal OddCellTest \
   OddCellRealServerTest ClickHouseClient AlertDeliveryTest AlertTwoPartDeliveryTest OutDirTest \
-  ServeTest ServeRestartTest DashboardServeTest ChatServe
+  ServeTest ServeRestartTest DashboardServeTest ChatServe FeedbackCli
 CH26_NEEDS_A_SERVER = EtlTest.ServerStoppedBetweenStagingAndLoadThenRerun \
   EtlTest.ReloadedDaySurvivesRestartsWithoutDoubling
 empty :=
