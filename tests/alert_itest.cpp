@@ -245,6 +245,22 @@ TEST_F(AlertTest, AnAndroidOnlyDropNamesAndroid) {
       << "one message (html + png)";
 }
 
+// A real client that counts the SELECTs it runs.
+class CountingClickHouse final : public ClickHouse {
+ public:
+  explicit CountingClickHouse(const ClickHouseConfig& config) : client_(make_http_clickhouse(config)) {}
+  Status execute(std::string_view sql) override { return client_->execute(sql); }
+  Status query(std::string_view sql, const RowCallback& on_row) override {
+    ++queries;
+    return client_->query(sql, on_row);
+  }
+  std::string describe() const override { return client_->describe(); }
+  int queries = 0;
+
+ private:
+  std::unique_ptr<ClickHouse> client_;
+};
+
 TEST_F(AlertTest, AFailingWhereQueryCostsOnlyTheWhereLine) {
   // A feed without the country column: the alert query works, the breakdown's fails.
   auto client = make_http_clickhouse(config_->clickhouse);
@@ -266,13 +282,21 @@ TEST_F(AlertTest, AFailingWhereQueryCostsOnlyTheWhereLine) {
                                            "alert-views-20260309-2000-fire.html");
   EXPECT_TRUE(contains(text, "<b>Views</b> too low (all users)")) << text;
   EXPECT_FALSE(contains(text, "Where:")) << text;
-  // Without explain_by dimensions nothing is asked (and nothing said).
-  config.alerts.explain_by.clear();
+  // Without explain_by dimensions nothing is asked (and nothing said): the
+  // firing run makes one query fewer than with them.
   config.source.database = "alert_src";
-  const std::string plain = dry_run_message(config, zone_, dir_.path(), "2026-03-09 20:16",
-                                            "alert-views-20260309-2000-fire.html");
+  CountingClickHouse counted(config.clickhouse);
+  const std::string explained = dry_run_message(config, zone_, dir_.path() + "/explained", "2026-03-09 20:16",
+                                                "alert-views-20260309-2000-fire.html", &counted);
+  EXPECT_TRUE(contains(explained, "Where:")) << explained;
+  const int with_where = counted.queries;
+  counted.queries = 0;
+  config.alerts.explain_by.clear();
+  const std::string plain = dry_run_message(config, zone_, dir_.path() + "/plain", "2026-03-09 20:16",
+                                            "alert-views-20260309-2000-fire.html", &counted);
   EXPECT_TRUE(contains(plain, "too low")) << plain;
   EXPECT_FALSE(contains(plain, "Where:")) << plain;
+  EXPECT_EQ(counted.queries, with_where - 1);
 }
 
 TEST_F(AlertTest, SliceSeriesAddUpToAllUsers) {

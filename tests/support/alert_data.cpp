@@ -68,14 +68,15 @@ Status copy_source(ClickHouse& clickhouse, const Config& config, const std::stri
 }
 
 std::string dry_run_message(const Config& config, const date::time_zone* zone,
-                            const std::string& dir, const char* local, const std::string& file) {
+                            const std::string& dir, const char* local, const std::string& file,
+                            ClickHouse* via) {
   auto store = open_sqlite_alert_store(dir + "/alerts.sqlite");
   if (!store.ok()) return "store: " + store.error().message;
   const std::string out = dir + "/out";
   auto sink = make_directory_alert_sink(out, zone);
   auto client = make_http_clickhouse(config.clickhouse);
   const EpochSeconds at = *parse_local_time(local, zone);
-  auto run = run_alerts(*client, config, zone, **store, *sink, chart::default_renderer(),
+  auto run = run_alerts(via != nullptr ? *via : *client, config, zone, **store, *sink, chart::default_renderer(),
                         {at, true}, [at] { return at + 7; });
   if (!run.ok()) return "run: " + run.error().message;
   auto html = read_file(out + "/" + file);

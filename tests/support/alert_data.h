@@ -32,8 +32,10 @@ Status copy_source(ClickHouse& clickhouse, const Config& config, const std::stri
                    const std::string& repeat_feed = "0", int extra_copies = 0);
 
 // The message file `file` of a dry run of the alerts at `local` with `config`
-// (state in `dir`), or a line saying what failed.
+// (state in `dir`), or a line saying what failed; through `via` when given,
+// else a client of config.clickhouse.
 std::string dry_run_message(const Config& config, const date::time_zone* zone,
-                            const std::string& dir, const char* local, const std::string& file);
+                            const std::string& dir, const char* local, const std::string& file,
+                            ClickHouse* via = nullptr);
 
 }  // namespace vigil
