@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "alert/store.h"
@@ -147,6 +148,24 @@ TEST_F(FeedbackStoreTest, FeedbackOnAnUnknownRecordIsAUsageError) {
   ASSERT_FALSE(saved.ok());
   EXPECT_EQ(saved.error().kind, Error::Kind::kUsage);
   EXPECT_CONTAINS(saved.error().message, "#4242");
+  EXPECT_TRUE(store_->feedback(std::nullopt, std::nullopt)->empty());
+}
+
+TEST_F(FeedbackStoreTest, OnlyAFireOrAReminderIsJudged) {
+  for (AlertAction action : {AlertAction::kNone, AlertAction::kResolve}) {
+    AlertRecord r;
+    r.evaluation = {.key = {"views", ""}, .bucket = kT0, .value = 10, .expected = 5};
+    r.action = action;
+    const std::int64_t id = store_->commit({}, {r})->front().id;
+    Feedback f;
+    f.record_id = id;
+    f.by = "cli";
+    auto saved = store_->add_feedback(f);
+    ASSERT_FALSE(saved.ok()) << alert_action_name(action);
+    EXPECT_EQ(saved.error().kind, Error::Kind::kUsage);
+    EXPECT_CONTAINS(saved.error().message,
+                    fmt::format("record #{} is no alert (its action: {})", id, alert_action_name(action)));
+  }
   EXPECT_TRUE(store_->feedback(std::nullopt, std::nullopt)->empty());
 }
 

@@ -48,7 +48,7 @@ std::map<std::int64_t, Feedback> fire_verdicts(const std::vector<AlertRecord>& r
   const auto latest = latest_feedback(feedback);
   std::vector<const AlertRecord*> ordered;
   for (const auto& r : records) {
-    if (r.action == AlertAction::kFire || r.action == AlertAction::kRepeat) ordered.push_back(&r);
+    if (is_alerting(r.action)) ordered.push_back(&r);
   }
   std::sort(ordered.begin(), ordered.end(), [](const AlertRecord* a, const AlertRecord* b) {
     return std::tie(a->evaluation.bucket, a->id) < std::tie(b->evaluation.bucket, b->id);

@@ -69,8 +69,7 @@ AlertMessage make_message(const RunContext& run, const std::vector<AlertRecord>&
   message.chart = alert_photo(run, record);
   // Buttons go under alerts that fire or repeat: a "back to normal" has
   // nothing left to silence or judge.
-  const bool alerting = record.action == AlertAction::kFire || record.action == AlertAction::kRepeat;
-  if (record.id > 0 && alerting && run.config.alerts.buttons) {
+  if (record.id > 0 && is_alerting(record.action) && run.config.alerts.buttons) {
     message.buttons = alert_keyboard(record.id, {}, run.zone);
   }
   return message;

@@ -50,6 +50,12 @@ enum class AlertAction { kNone, kFire, kRepeat, kResolve };
 
 const char* alert_action_name(AlertAction action);  // "none", "fire", "repeat", "resolve"
 
+// A fire or a reminder: a message saying the alert is on, the kind that can be
+// explained, silenced from a button or judged real or false.
+inline bool is_alerting(AlertAction action) {
+  return action == AlertAction::kFire || action == AlertAction::kRepeat;
+}
+
 // Advances `state` by one evaluation and says what to send. A bucket at or
 // before state.last_bucket returns kNone and leaves the state as it was.
 // A not-ready evaluation counts as normal for the streak but does not resolve.

@@ -407,12 +407,17 @@ Result<std::vector<AlertRecord>> SqliteAlertStore::records_of_message(std::int64
 }
 
 Result<Feedback> SqliteAlertStore::add_feedback(const Feedback& feedback) {
-  auto there = is_record(feedback.record_id);
-  if (!there) return there.error();
-  if (!*there) {
+  auto found = records({feedback.record_id});
+  if (!found) return found.error();
+  if (found->empty()) {
     return Error::usage(fmt::format(
         "no alert record #{} in {}: the dashboard's Alerts page shows the records and their ids",
         feedback.record_id, db_.path()));
+  }
+  if (const AlertAction action = found->front().action; !is_alerting(action)) {
+    return Error::usage(
+        fmt::format("record #{} is no alert (its action: {}): judge the fire or a reminder of it",
+                    feedback.record_id, alert_action_name(action)));
   }
   return insert_feedback(db_, feedback);
 }

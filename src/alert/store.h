@@ -96,8 +96,8 @@ class AlertStore {
   virtual Result<Silence> expire_silence(std::int64_t id, EpochSeconds now) = 0;
 
   // Feedback (alert/feedback.h): every judgement is kept, who and when.
-  // Saves one; returns it with its id. An unknown record id is a usage error
-  // naming it.
+  // Saves one; returns it with its id. An unknown record id, or a record that
+  // is no fire or reminder (is_alerting), is a usage error naming it.
   virtual Result<Feedback> add_feedback(const Feedback& feedback) = 0;
   // Feedback on the records whose bucket is in [from, to) (unset: unbounded),
   // oldest first (by `at`, then id).

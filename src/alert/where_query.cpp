@@ -12,7 +12,7 @@ namespace {
 
 bool explained(const AlertRecord& record) {
   return record.evaluation.key.slice.empty() && !record.silenced &&
-         (record.action == AlertAction::kFire || record.action == AlertAction::kRepeat);
+         is_alerting(record.action);
 }
 
 }  // namespace

@@ -92,7 +92,7 @@ std::string feedback_toast(const std::vector<AlertRecord>& records, ButtonVerb v
                            const std::string& by, const ChatContext& context) {
   const FeedbackVerdict verdict = verb == ButtonVerb::kReal ? FeedbackVerdict::kReal : FeedbackVerdict::kFalseAlarm;
   for (const AlertRecord& record : records) {
-    if (record.action == AlertAction::kResolve) continue;  // a "back to normal" line is not judged
+    if (!is_alerting(record.action)) continue;  // a "back to normal" line is not judged
     Feedback feedback{0, record.id, verdict, by, context.now, kFeedbackFromChat};
     if (auto added = store.add_feedback(feedback); !added.ok()) return added.error().message;
   }

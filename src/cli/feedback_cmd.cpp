@@ -56,13 +56,7 @@ int add(AlertStore& store, const FeedbackOptions& options, const date::time_zone
   f.source = kFeedbackFromCli;
   auto record = store.records({f.record_id});
   if (!record.ok()) return fail(record.error());
-  if (!record->empty() && record->front().action != AlertAction::kFire &&
-      record->front().action != AlertAction::kRepeat) {
-    return fail(Error::usage(fmt::format(
-        "record #{} is no alert (its action: {}): judge the fire or a reminder of it",
-        f.record_id, alert_action_name(record->front().action))));
-  }
-  auto saved = store.add_feedback(f);  // an unknown record is its usage error
+  auto saved = store.add_feedback(f);  // an unknown record, or no alert, is its usage error
   if (!saved.ok()) return fail(saved.error());
   const AlertRecord& r = record->front();
   std::cout << fmt::format("record #{} ({} at {}, {}): marked {} by {}\n", r.id,
