@@ -53,7 +53,7 @@ InlineKeyboard alert_keyboard(std::int64_t record_id, const ButtonMarks& marks,
                               const date::time_zone* zone) {
   InlineKeyboard keyboard;
   if (marks.silenced_until) {
-    const std::string until = format_local_time(*marks.silenced_until, zone).substr(11, 5);
+    const std::string until = format_local_hhmm(*marks.silenced_until, zone);
     keyboard.push_back({{marks.silenced_by.empty()
                              ? fmt::format("🔕 Silenced until {}", until)
                              : fmt::format("🔕 Silenced until {} by {}", until, marks.silenced_by),

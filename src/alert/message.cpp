@@ -57,7 +57,7 @@ std::string alert_html(const AlertMessageInput& in) {
   const std::string value = metric_value_text(metric, e.value);
   const std::string band = fmt::format("{} – {}", metric_value_text(metric, e.lower),
                                        metric_value_text(metric, e.upper));
-  const std::string since = format_local_time(in.fired_at, in.zone).substr(11, 5);
+  const std::string since = format_local_hhmm(in.fired_at, in.zone);
   std::string out;
   if (in.action == AlertAction::kResolve) {
     out = fmt::format("✅ <b>{}</b> back to normal ({})\n{}: <b>{}</b>, expected {}\n"

@@ -98,4 +98,8 @@ std::string format_local_time(EpochSeconds instant, const date::time_zone* zone)
   return date::format("%F %T", zone->to_local(sys));
 }
 
+std::string format_local_hhmm(EpochSeconds instant, const date::time_zone* zone) {
+  return format_local_time(instant, zone).substr(11, 5);
+}
+
 }  // namespace vigil

@@ -37,5 +37,7 @@ Days local_date(EpochSeconds instant, const date::time_zone* zone);
 Result<EpochSeconds> parse_local_time(std::string_view text, const date::time_zone* zone);
 // Epoch seconds -> "2026-11-24 20:15:00" in `zone`.
 std::string format_local_time(EpochSeconds instant, const date::time_zone* zone);
+// Its clock time alone, "20:15": bucket times in messages, links and pages.
+std::string format_local_hhmm(EpochSeconds instant, const date::time_zone* zone);
 
 }  // namespace vigil

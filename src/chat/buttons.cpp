@@ -32,10 +32,6 @@ const AlertRecord& main_record(const std::vector<AlertRecord>& records, std::int
   return it != records.end() ? *it : records.front();
 }
 
-std::string hhmm(EpochSeconds instant, const date::time_zone* zone) {
-  return format_local_time(instant, zone).substr(11, 5);
-}
-
 // An active silence that covers `key` now, if any.
 std::optional<Silence> silence_now(const std::vector<Silence>& silences, const AlertKey& key,
                                    const ChatContext& context) {
@@ -85,7 +81,7 @@ std::string silence_toast(const std::vector<AlertRecord>& records, ButtonVerb ve
   if (silenced.empty()) return "Already silenced at least that long";
   std::string names;
   for (const auto& name : silenced) names += (names.empty() ? "" : ", ") + name;
-  return fmt::format("🔕 Silenced {} until {}", names, hhmm(ends, context.zone));
+  return fmt::format("🔕 Silenced {} until {}", names, format_local_hhmm(ends, context.zone));
 }
 
 std::string feedback_toast(const std::vector<AlertRecord>& records, ButtonVerb verb, AlertStore& store,
@@ -106,7 +102,7 @@ std::string silence_info(const AlertRecord& main, AlertStore& store, const ChatC
   if (!silences.ok()) return silences.error().message;
   const auto silence = silence_now(*silences, main.evaluation.key, context);
   if (!silence) return "Not silenced now";
-  return fmt::format("Silenced until {} by {} (#{}): /unsilence {} ends it", hhmm(silence->ends, context.zone),
+  return fmt::format("Silenced until {} by {} (#{}): /unsilence {} ends it", format_local_hhmm(silence->ends, context.zone),
                      silence->created_by, silence->id, silence->id);
 }
 

@@ -81,7 +81,7 @@ std::optional<Evaluation> evaluation_at(AlertStore& store, const AlertKey& key, 
 // One line of /status: what fires, since when, its last value, a link.
 std::string firing_line(AlertStore& store, const AlertKey& key, const AlertState& state,
                         const std::vector<Silence>& silences, const ChatContext& context) {
-  const std::string since = format_local_time(state.fired_at, context.zone).substr(11, 5);
+  const std::string since = format_local_hhmm(state.fired_at, context.zone);
   std::string line = fmt::format("🚨 <b>{}</b> ({}) since {}", html_escape(metric_title(key.metric)),
                                  key.slice.empty() ? "all users" : html_escape(key.slice), since);
   if (const auto last = evaluation_at(store, key, state.last_bucket)) {

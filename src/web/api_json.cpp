@@ -120,7 +120,7 @@ std::string series_json(const MetricDay& day, const std::string& method,
                         const date::time_zone* zone) {
   json buckets = json::array();
   for (const DayBucket& b : day.buckets) {
-    buckets.push_back({{"time", format_local_time(b.start, zone).substr(11, 5)},
+    buckets.push_back({{"time", format_local_hhmm(b.start, zone)},
                        {"value", number(b.value)},
                        {"expected", number(b.expected)},
                        {"lower", number(b.lower)},

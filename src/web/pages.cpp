@@ -184,7 +184,7 @@ std::string bucket_table(const MetricView& v, const date::time_zone* zone) {
   auto text = [&](double x) { return metric_value_text(metric, x); };
   for (size_t i = 0; i < v.day.buckets.size(); ++i) {
     const DayBucket& b = v.day.buckets[i];
-    const std::string time = format_local_time(b.start, zone).substr(11, 5);
+    const std::string time = format_local_hhmm(b.start, zone);
     std::string cls = b.anomaly ? "anomaly" : "";
     if (v.marker && static_cast<size_t>(*v.marker) == i) cls += cls.empty() ? "marked" : " marked";
     out += fmt::format(
@@ -286,7 +286,7 @@ std::string metric_page(const MetricView& v, const date::time_zone* zone) {
   const std::string keep = "metric=" + metric + (slice.empty() ? "" : "&slice=" + url_encode(slice));
   std::string time_param;
   if (v.marker && *v.marker < static_cast<int>(v.day.buckets.size())) {
-    time_param = format_local_time(v.day.buckets[*v.marker].start, zone).substr(11, 5);
+    time_param = format_local_hhmm(v.day.buckets[*v.marker].start, zone);
   }
   std::string body = fmt::format(
       "<h1>{} · {} · {}</h1><form class=\"filters\" method=\"get\" action=\"/metric\">"
