@@ -6,6 +6,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "alert/buttons.h"
@@ -66,12 +67,12 @@ std::string silence_toast(const std::vector<AlertRecord>& records, ButtonVerb ve
   const EpochSeconds ends = verb == ButtonVerb::kSilenceHour ? context.now + 3600
                                                               : next_morning(context.now, context.zone);
   const EpochSeconds starts = silence_start_now(context.now, context.config.alerts.interval_minutes);
+  const EpochSeconds bucket_seconds = context.config.alerts.interval_minutes * 60;
   auto existing = store.silences(context.now);
   if (!existing.ok()) return existing.error().message;
   std::vector<std::string> silenced;
   for (const Silence& silence : press_silences(records, starts, ends, by, context.now)) {
     const AlertKey key{silence.metric, silence.slice.value_or("")};
-    const EpochSeconds bucket_seconds = context.config.alerts.interval_minutes * 60;
     if (auto held = silence_now(*existing, key, context); held && held->ends + bucket_seconds >= ends) continue;
     auto added = store.add_silence(silence);
     if (!added.ok()) return added.error().message;
@@ -79,20 +80,20 @@ std::string silence_toast(const std::vector<AlertRecord>& records, ButtonVerb ve
     silenced.push_back(silence.metric + (silence.slice ? " (" + *silence.slice + ")" : ""));
   }
   if (silenced.empty()) return "Already silenced at least that long";
-  std::string names;
-  for (const auto& name : silenced) names += (names.empty() ? "" : ", ") + name;
-  return fmt::format("🔕 Silenced {} until {}", names, format_local_hhmm(ends, context.zone));
+  return fmt::format("🔕 Silenced {} until {}", fmt::join(silenced, ", "), format_local_hhmm(ends, context.zone));
 }
 
 std::string feedback_toast(const std::vector<AlertRecord>& records, ButtonVerb verb, AlertStore& store,
                            const std::string& by, const ChatContext& context) {
   const FeedbackVerdict verdict = verb == ButtonVerb::kReal ? FeedbackVerdict::kReal : FeedbackVerdict::kFalseAlarm;
+  int judged = 0;
   for (const AlertRecord& record : records) {
     if (!is_alerting(record.action)) continue;  // a "back to normal" line is not judged
     Feedback feedback{0, record.id, verdict, by, context.now, kFeedbackFromChat};
     if (auto added = store.add_feedback(feedback); !added.ok()) return added.error().message;
+    ++judged;
   }
-  spdlog::info("chat: {} alert(s) marked {} by {}", records.size(), verdict_name(verdict), by);
+  spdlog::info("chat: {} alert(s) marked {} by {}", judged, verdict_name(verdict), by);
   return verdict == FeedbackVerdict::kReal ? "✅ Marked real. Thanks!"
                                            : "✅ Marked a false alarm: kept for tuning (vigil backtest)";
 }
