@@ -8,6 +8,7 @@
 
 #include "base/files.h"
 #include "sim/simulator.h"
+#include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/expect.h"
 #include "support/vigil_process.h"
@@ -21,12 +22,7 @@ TEST(BacktestSliceCli, TopContributorMatchesTheInjectedSlice) {
   config.clickhouse = test_server().config("default");
   config.source.database = "backtest_slice_src";
   const auto* zone = *find_zone(config.timezone);
-  SimParams params;
-  params.from = *parse_date("2026-03-01");
-  params.days = 9;
-  params.users = 5000;
-  params.feed_per_day = 400000;
-  params.messages_per_day = 20000;
+  const SimParams params = alert_data_params();
   const EpochSeconds outage = *parse_local_time("2026-03-09 20:00", zone);
   const EpochSeconds drop = *parse_local_time("2026-03-09 13:00", zone);
   const std::vector<Anomaly> anomalies = {{"views", outage, outage + 2700, 0.2, "os=Android"},

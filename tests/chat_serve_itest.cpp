@@ -21,6 +21,7 @@
 #include "alert/store.h"
 #include "base/files.h"
 #include "sim/simulator.h"
+#include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/expect.h"
 #include "support/fake_telegram.h"
@@ -276,12 +277,7 @@ TEST_F(ChatServe, ASilenceFromTheChatHoldsLikesWhileViewsFireAndViewsButtonsAct)
   Config sim;
   sim.clickhouse = test_server().config("default");
   sim.source.database = fmt::format("chat_dip_{}", ::getpid());
-  SimParams params;  // as the alert tests' data set, ending today
-  params.from = local_date(now, zone) - date::days{8};
-  params.days = 9;
-  params.users = 5000;
-  params.feed_per_day = 400000;
-  params.messages_per_day = 20000;
+  const SimParams params = alert_data_params(local_date(now, zone) - date::days{8});  // ending today
   auto client = make_http_clickhouse(sim.clickhouse);
   auto simulated = simulate(*client, sim, zone, params,
                             {{"views", bucket - 2700, bucket + 900, 0.3, ""},

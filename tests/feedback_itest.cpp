@@ -14,6 +14,7 @@
 #include "alert/store.h"
 #include "base/files.h"
 #include "sim/simulator.h"
+#include "support/alert_data.h"
 #include "support/clickhouse_fixture.h"
 #include "support/expect.h"
 #include "support/vigil_process.h"
@@ -108,12 +109,7 @@ TEST_F(FeedbackCli, JudgedAlertsBecomeLabelsAndPrecisionInTheBacktest) {
   Config config;
   config.clickhouse = test_server().config("default");
   config.source.database = kDatabase;
-  SimParams params;
-  params.from = *parse_date("2026-03-01");
-  params.days = 9;
-  params.users = 5000;
-  params.feed_per_day = 400000;
-  params.messages_per_day = 20000;
+  const SimParams params = alert_data_params();
   // A views outage and a likes drop the team calls normal (say, a planned change).
   const EpochSeconds outage = *parse_local_time("2026-03-09 20:00", zone_);
   const EpochSeconds drop = *parse_local_time("2026-03-09 13:00", zone_);

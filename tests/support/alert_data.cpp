@@ -23,16 +23,22 @@ Config views_only_config(const std::string& source_db) {
   return config;
 }
 
+SimParams alert_data_params(Days from) {
+  SimParams params;
+  params.from = from;
+  params.days = 9;
+  params.users = 5000;
+  params.feed_per_day = 400000;
+  params.messages_per_day = 20000;
+  return params;
+}
+
 Status simulate_views_dip(const Config& config, std::int64_t feed_per_day) {
   auto zone = find_zone(config.timezone);
   if (!zone.ok()) return zone.error();
   auto client = make_http_clickhouse(config.clickhouse);
-  SimParams params;
-  params.from = *parse_date("2026-03-01");
-  params.days = 9;
-  params.users = 5000;
+  SimParams params = alert_data_params();
   params.feed_per_day = feed_per_day;
-  params.messages_per_day = 20000;
   const EpochSeconds start = *parse_local_time("2026-03-09 20:00", *zone);
   auto simulated =
       simulate(*client, config, *zone, params, {{"views", start, start + 1800, 0.3, ""}});

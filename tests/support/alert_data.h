@@ -9,11 +9,16 @@
 #include "base/time.h"
 #include "clickhouse/client.h"
 #include "config/config.h"
+#include "sim/simulator.h"  // SimParams
 
 namespace vigil {
 
 // The shared test server as ClickHouse, `source_db` as the source, views only.
 Config views_only_config(const std::string& source_db);
+
+// The data set's size: 9 days from `from` (2026-03-01 unless told), 5000 users,
+// 400 000 feed events and 20 000 messages a day.
+SimParams alert_data_params(Days from = *parse_date("2026-03-01"));
 
 // Simulates the data set into `config`'s source database (400 000 feed events a
 // day unless told).
