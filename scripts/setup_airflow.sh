@@ -22,15 +22,8 @@ if ! command -v "$python" >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian ships venv and ensurepip in a separate package.
-if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  echo "setup_airflow: installing python3-venv" >&2
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
+source "$root/scripts/python_venv.sh"
+ensure_python_venv setup_airflow "$python"
 
 python_version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 use_constraints=1

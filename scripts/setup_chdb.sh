@@ -13,14 +13,8 @@ venv="${VIGIL_CHDB_VENV:-$root/.venv-chdb}"
 python="${PYTHON:-python3}"
 requirements="$root/tests/chdb_front/requirements.txt"
 
-if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  echo "setup_chdb: installing python3-venv" >&2
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-fi
+source "$root/scripts/python_venv.sh"
+ensure_python_venv setup_chdb "$python"
 
 want="$(sha256sum "$requirements" | cut -d' ' -f1)"
 stamp="$venv/.vigil-setup-stamp"
