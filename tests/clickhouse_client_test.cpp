@@ -259,6 +259,16 @@ TEST(ClickHouseClientFake, SendsSqlAsPostWithSettingsAndBasicAuth) {
   EXPECT_CONTAINS(request, "\r\n\r\nSELECT 1");
 }
 
+TEST(ClickHouseClientFake, StatementSettingsGoInTheUrlOfThatStatementOnly) {
+  FakeServer server([](int) { return http_response(200, ""); });
+  auto client = make_http_clickhouse(fake_config(server));
+  ASSERT_TRUE(client->execute_with("INSERT INTO t SELECT 1", {{"insert_quorum", "2"},
+                                                              {"insert_deduplicate", "0"}}).ok());
+  EXPECT_CONTAINS(server.last_request(), "&insert_quorum=2&insert_deduplicate=0&");
+  ASSERT_TRUE(client->execute("INSERT INTO t SELECT 1").ok());
+  EXPECT_EQ(server.last_request().find("insert_quorum"), std::string::npos);
+}
+
 TEST(ClickHouseClientFake, LegacyExceptionAfter200IsNotARow) {
   FakeServer server([](int) {
     std::string body;

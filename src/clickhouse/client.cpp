@@ -147,6 +147,10 @@ class HttpClickHouse final : public ClickHouse {
 
   Status execute(std::string_view sql) override { return run(sql, nullptr, false); }
 
+  Status execute_with(std::string_view sql, const QuerySettings& settings) override {
+    return run(sql, nullptr, false, settings);
+  }
+
   Status query(std::string_view sql, const RowCallback& on_row) override {
     return run(sql, &on_row, true);
   }
@@ -154,12 +158,13 @@ class HttpClickHouse final : public ClickHouse {
   std::string describe() const override { return base_url_; }
 
  private:
-  Status run(std::string_view sql, const RowCallback* on_row, bool is_read) {
+  Status run(std::string_view sql, const RowCallback* on_row, bool is_read,
+             const QuerySettings& settings = {}) {
     const auto started = std::chrono::steady_clock::now();
     const int retries = std::max(0, config_.read_retries);
     Attempt attempt;
     for (int n = 0;; ++n) {
-      attempt = perform(sql, on_row);
+      attempt = perform(sql, on_row, settings);
       if (attempt.status.ok() || n >= retries) break;
       const bool retry = is_read ? (is_connection_error(attempt.curl_code) && attempt.rows == 0)
                                  : attempt.curl_code == CURLE_COULDNT_CONNECT;
@@ -181,7 +186,7 @@ class HttpClickHouse final : public ClickHouse {
   }
 
   // One HTTP exchange: POSTs `sql`, streams the rows, words any failure.
-  Attempt perform(std::string_view sql, const RowCallback* on_row) {
+  Attempt perform(std::string_view sql, const RowCallback* on_row, const QuerySettings& settings) {
     global_curl_init();
     Attempt attempt;
     CurlHandle curl(curl_easy_init(), &curl_easy_cleanup);
@@ -191,7 +196,7 @@ class HttpClickHouse final : public ClickHouse {
       return attempt;
     }
     CURL* h = curl.get();
-    const std::string url = request_url(h);
+    const std::string url = request_url(h, settings);
     Transfer transfer(on_row);
     char errbuf[CURL_ERROR_SIZE] = {0};
     struct curl_slist* headers = nullptr;
@@ -209,9 +214,12 @@ class HttpClickHouse final : public ClickHouse {
   }
 
   // The server's URL with the settings as parameters.
-  std::string request_url(CURL* h) const {
+  std::string request_url(CURL* h, const QuerySettings& settings) const {
     std::string url = base_url_ + "/?";
     if (!config_.database.empty()) url += "database=" + url_escape(h, config_.database) + "&";
+    for (const auto& [name, value] : settings) {
+      url += url_escape(h, name) + "=" + url_escape(h, value) + "&";
+    }
     url += "default_format=TabSeparated&wait_end_of_query=1";
     return url;
   }
@@ -269,6 +277,12 @@ class HttpClickHouse final : public ClickHouse {
 };
 
 }  // namespace
+
+Status ClickHouse::execute_with(std::string_view sql, const QuerySettings& settings) {
+  if (settings.empty()) return execute(sql);
+  return Error::failure(fmt::format("{} cannot send settings ({} first): {}", describe(),
+                                    settings.front().first, one_line(sql, 80)));
+}
 
 Result<std::vector<Row>> ClickHouse::query_rows(std::string_view sql) {
   std::vector<Row> rows;

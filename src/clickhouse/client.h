@@ -34,6 +34,9 @@ namespace vigil {
 // One result row: TSV fields, unescaped. A NULL arrives as the two characters \N.
 using Row = std::vector<std::string>;
 using RowCallback = std::function<void(const Row&)>;
+// Settings of one statement (name, value), sent as URL parameters: INSERT-level
+// settings such as insert_quorum are not taken from a SETTINGS clause.
+using QuerySettings = std::vector<std::pair<std::string, std::string>>;
 
 // The interface modules depend on; tests of logic can use a fake.
 class ClickHouse {
@@ -42,6 +45,9 @@ class ClickHouse {
   // Runs a statement that returns nothing (DDL, INSERT ... SELECT). Not retried
   // except when the connection could not be made at all.
   virtual Status execute(std::string_view sql) = 0;
+  // execute() with settings for this statement only. Clients that cannot send
+  // settings (test fakes) refuse non-empty ones rather than drop them.
+  virtual Status execute_with(std::string_view sql, const QuerySettings& settings);
   // Runs a SELECT, streaming each row to `on_row` (see the contract above for
   // rows before a failure and exceptions from `on_row`). Retried on connection
   // errors before any row was delivered.
