@@ -82,6 +82,14 @@ Config parse_ok(const std::string& text) {
   return result.ok() ? result.value() : Config{};
 }
 
+TEST(ConfigParse, ClusterIsEmptyForOneServerOrAnIdentifier) {
+  EXPECT_EQ(Config{}.clickhouse.cluster, "");
+  EXPECT_EQ(parse_ok("[clickhouse]\ncluster = \"\"\n").clickhouse.cluster, "");
+  EXPECT_EQ(parse_ok("[clickhouse]\ncluster = \"analytics\"\n").clickhouse.cluster, "analytics");
+  EXPECT_NE(parse_error("[clickhouse]\ncluster = \"a b\"\n").find("clickhouse.cluster"),
+            std::string::npos);
+}
+
 TEST(ConfigParse, GoodFileSetsEveryKey) {
   Config c = parse_ok(R"(
 timezone = "Asia/Tokyo"

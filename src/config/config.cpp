@@ -74,13 +74,16 @@ void read_clickhouse(Reader& r, const toml::table& root, ClickHouseConfig& c) {
   check_known_keys(r, *t,
                    {"clickhouse",
                     {"url", "user", "database", "connect_timeout_seconds",
-                     "query_timeout_seconds", "read_retries"}});
+                     "query_timeout_seconds", "read_retries", "cluster"}});
   read_string(r, *t, "clickhouse", "url", c.url, check_url);
   read_string(r, *t, "clickhouse", "user", c.user, check_non_empty);
   read_string(r, *t, "clickhouse", "database", c.database, check_identifier);
   read_int(r, *t, "clickhouse", "connect_timeout_seconds", c.connect_timeout_seconds, 1, kMaxInt);
   read_int(r, *t, "clickhouse", "query_timeout_seconds", c.query_timeout_seconds, 1, kMaxInt);
   read_int(r, *t, "clickhouse", "read_retries", c.read_retries, 0, 10);
+  read_string(r, *t, "clickhouse", "cluster", c.cluster, [](std::string_view value) {
+    return value.empty() ? std::string() : check_identifier(value);  // empty: one server
+  });
 }
 
 void read_source(Reader& r, const toml::table& root, SourceConfig& c) {

@@ -23,6 +23,10 @@ struct ClickHouseConfig {
   int connect_timeout_seconds = 5;
   int query_timeout_seconds = 600;
   int read_retries = 3;             // extra attempts for reads on connection errors
+  // A cluster of remote_servers: vigil's tables become ReplicatedMergeTree local
+  // tables behind Distributed tables of the configured names, DDL runs ON CLUSTER.
+  // Empty: one server.
+  std::string cluster;
 };
 
 struct SourceConfig {

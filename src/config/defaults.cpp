@@ -58,6 +58,10 @@ connect_timeout_seconds = {}
 query_timeout_seconds = {}
 # Extra attempts for read queries after a connection error (0..10).
 read_retries = {}
+# A cluster named in the servers' remote_servers: vigil's tables become
+# ReplicatedMergeTree tables behind Distributed tables, DDL runs ON CLUSTER
+# (README, "A ClickHouse cluster"). Empty: one server.
+cluster = {}
 
 [source]
 # Where the app writes its raw events.
@@ -172,7 +176,7 @@ public_url = {}
       toml_string(d.clickhouse.url), toml_string(d.clickhouse.user),
       toml_string(d.clickhouse.database), d.clickhouse.connect_timeout_seconds,
       d.clickhouse.query_timeout_seconds, d.clickhouse.read_retries,
-      toml_string(d.source.database), toml_string(d.source.feed_table),
+      toml_string(d.clickhouse.cluster), toml_string(d.source.database), toml_string(d.source.feed_table),
       toml_string(d.source.message_table), toml_string(d.etl.target_table),
       fmt::join(age_bucket_labels(d.etl.age_buckets), ", "), fmt::join(d.etl.age_buckets, ", "),
       d.etl.demographics_lookback_days, toml_string(d.report.dashboard_url),
