@@ -71,8 +71,10 @@ TEST(EtlSql, StagingTablesAreBuiltUnderATemporaryNameThenRenamed) {
   EXPECT_EQ(create_messages_staging_sql(ctx, tmp),
             "CREATE TABLE `vigil`.`t__tmp` ENGINE = MergeTree ORDER BY user_id AS " +
                 extract_messages_select(ctx));
-  EXPECT_EQ(create_slices_staging_sql(ctx, tmp),
-            "CREATE TABLE `vigil`.`t__tmp` AS `vigil`.`user_slices_daily`");
+  const auto slices = create_slices_staging_sql(ctx, tmp);
+  EXPECT_EQ(slices.rfind("CREATE TABLE `vigil`.`t__tmp` (event_date Date, ", 0), 0u) << slices;
+  EXPECT_TRUE(contains(slices, "users_sent UInt64) ENGINE = MergeTree PARTITION BY event_date "))
+      << slices;
   EXPECT_EQ(drop_table_sql(tmp), "DROP TABLE IF EXISTS `vigil`.`t__tmp`");
   EXPECT_EQ(rename_table_sql(tmp, "`vigil`.`t`"), "RENAME TABLE `vigil`.`t__tmp` TO `vigil`.`t`");
 }
@@ -89,9 +91,9 @@ TEST(EtlSql, LoadReplacesExactlyTheDatePartition) {
   EXPECT_EQ(replace_partition_sql(ctx, "`vigil`.`s`"),
             "ALTER TABLE `vigil`.`user_slices_daily` REPLACE PARTITION '2026-03-10' FROM "
             "`vigil`.`s`");
-  const auto ddl = create_target_sql(ctx);
-  EXPECT_TRUE(contains(ddl, "PARTITION BY event_date")) << ddl;
-  EXPECT_TRUE(contains(ddl, "users_sent UInt64")) << ddl;
+  const auto spec = target_table_spec(ctx);
+  EXPECT_TRUE(contains(spec.keys, "PARTITION BY event_date")) << spec.keys;
+  EXPECT_TRUE(contains(spec.columns, "users_sent UInt64")) << spec.columns;
 }
 
 TEST(EtlSql, TransformReadsLookbackOnlyBeforeTheDay) {

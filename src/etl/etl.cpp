@@ -60,7 +60,7 @@ std::string etl_step_name(EtlStep step) {
 }
 
 Etl::Etl(ClickHouse& clickhouse, const Config& config, const date::time_zone* zone)
-    : clickhouse_(clickhouse), config_(config), zone_(zone) {}
+    : clickhouse_(clickhouse), config_(config), layout_(config.clickhouse), zone_(zone) {}
 
 EtlSqlContext Etl::context_for(Days day) const {
   EtlSqlContext ctx;
@@ -80,9 +80,16 @@ EtlSqlContext Etl::context_for(Days day) const {
 
 Status Etl::prepare_target() {
   if (target_ready_) return {};
-  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
+  if (layout_.clustered()) {
+    auto hosts = check_cluster(clickhouse_, layout_);
+    if (!hosts.ok()) return hosts.error();
+    insert_quorum_ = min_replicas(*hosts);
+  }
+  VIGIL_TRY(run_ddl(clickhouse_, layout_, layout_.create_database_sql(config_.clickhouse.database)));
   const auto ctx = context_for(Days{});
-  VIGIL_TRY(clickhouse_.execute(create_target_sql(ctx)));
+  for (const auto& sql : layout_.create_table_sql(target_table_spec(ctx))) {
+    VIGIL_TRY(run_ddl(clickhouse_, layout_, sql));
+  }
   // An existing table with another structure would fail later inside
   // REPLACE PARTITION with an obscure message; say it now.
   auto rows = clickhouse_.query_rows(actual_columns_sql(ctx));
@@ -168,13 +175,48 @@ Result<long long> Etl::load(const EtlSqlContext& ctx) {
   VIGIL_TRY(require_table(staging.slices, "transform", ctx.day));
   auto staged = count_rows(clickhouse_, count_rows_sql(staging.slices));
   if (!staged.ok()) return staged.error();
-  VIGIL_TRY(clickhouse_.execute(*staged == 0 ? drop_partition_sql(ctx)
-                                             : replace_partition_sql(ctx, staging.slices)));
-  VIGIL_TRY(wait_for_replaced_parts(ctx));
+  if (layout_.clustered()) {
+    VIGIL_TRY(load_on_cluster(ctx, staging.slices, *staged));
+  } else {
+    VIGIL_TRY(clickhouse_.execute(*staged == 0 ? drop_partition_sql(ctx)
+                                               : replace_partition_sql(ctx, staging.slices)));
+    VIGIL_TRY(wait_for_replaced_parts(ctx));
+  }
   for (const auto& table : {staging.feed, staging.messages, staging.slices}) {
     VIGIL_TRY(clickhouse_.execute(drop_table_sql(table)));
   }
   return count_rows(clickhouse_, count_day_rows_sql(ctx));
+}
+
+Status Etl::load_on_cluster(const EtlSqlContext& ctx, const std::string& staged_table,
+                            long long staged_rows) {
+  // Not atomic across shards: until a load succeeds the day may be missing or
+  // partial on some shards, and the staging table is kept for the re-run.
+  auto failed = [&](const Error& error) {
+    return Error::failure(fmt::format(
+        "load of {} on cluster '{}' did not finish ({}): the day may be incomplete until a "
+        "re-run; bring every shard and replica up, then run `vigil etl --date {} --step load`",
+        format_date(ctx.day), layout_.cluster(), error.message, format_date(ctx.day)));
+  };
+  const std::string day = format_date(ctx.day);
+  if (auto dropped = run_ddl(clickhouse_, layout_,
+                             layout_.drop_partition_sql(ctx.target_database, ctx.target_table, day));
+      !dropped.ok()) {
+    return failed(dropped.error());
+  }
+  if (staged_rows > 0) {
+    auto inserted = clickhouse_.execute_with(
+        fmt::format("INSERT INTO {} SELECT * FROM {}", target_table_ref(ctx), staged_table),
+        layout_.insert_settings(insert_quorum_));
+    if (!inserted.ok()) return failed(inserted.error());
+  }
+  auto loaded = count_rows(clickhouse_, count_day_rows_sql(ctx));
+  if (!loaded.ok()) return failed(loaded.error());
+  if (*loaded != staged_rows) {
+    return failed(Error::failure(fmt::format("{} rows staged, {} read back through {}",
+                                             staged_rows, *loaded, target_table_ref(ctx))));
+  }
+  return {};
 }
 
 Status Etl::wait_for_replaced_parts(const EtlSqlContext& ctx) {

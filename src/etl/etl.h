@@ -1,6 +1,10 @@
 // The daily ETL steps, run against ClickHouse. All heavy work happens in the
 // server; vigil only sends SQL and reads counts. Each step is safe to re-run:
 // staging tables are rebuilt from scratch, load replaces the date's partition.
+// On a cluster (`[clickhouse] cluster`) the extracts read the Distributed source
+// tables (each shard aggregates its users, the partial states meet on the node
+// vigil talks to), the staging tables stay on that node, and load replaces the
+// day on every shard.
 #pragma once
 
 #include <functional>
@@ -11,6 +15,7 @@
 #include "base/result.h"
 #include "base/time.h"
 #include "clickhouse/client.h"
+#include "clickhouse/layout.h"
 #include "config/config.h"
 #include "etl/etl_sql.h"
 
@@ -50,6 +55,10 @@ class Etl {
   Status extract_messages(const EtlSqlContext& ctx);
   Result<long long> transform(const EtlSqlContext& ctx);
   Result<long long> load(const EtlSqlContext& ctx);
+  // The cluster's load: the day's partition dropped ON CLUSTER, then the staged
+  // rows inserted through the Distributed target, complete on every shard.
+  Status load_on_cluster(const EtlSqlContext& ctx, const std::string& staged_table,
+                         long long staged_rows);
   // Waits until no part replaced by this load could come back on a server
   // restart (see resurrectable_parts), so a finished load stays finished.
   Status wait_for_replaced_parts(const EtlSqlContext& ctx);
@@ -66,6 +75,8 @@ class Etl {
 
   ClickHouse& clickhouse_;
   const Config& config_;
+  TableLayout layout_;
+  int insert_quorum_ = 1;  // on a cluster: the replicas every shard must write
   const date::time_zone* zone_;
   bool target_ready_ = false;
 };

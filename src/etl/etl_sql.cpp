@@ -67,15 +67,28 @@ Result<Column> parse_column(const std::vector<std::string>& row) {
   return column;
 }
 
-std::string create_target_sql(const EtlSqlContext& ctx) {
+std::string target_columns_sql() {
   std::string columns;
   for (const auto& [name, type] : target_columns()) {
     columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", name, type);
   }
-  return fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree "
-      "PARTITION BY event_date ORDER BY (dimension, dimension_value)",
-      target_table_ref(ctx), columns);
+  return columns;
+}
+
+namespace {
+
+constexpr const char* kTargetKeys = "PARTITION BY event_date ORDER BY (dimension, dimension_value)";
+
+}  // namespace
+
+TableSpec target_table_spec(const EtlSqlContext& ctx) {
+  TableSpec spec;
+  spec.database = ctx.target_database;
+  spec.table = ctx.target_table;
+  spec.columns = target_columns_sql();
+  spec.keys = kTargetKeys;
+  spec.sharding_key = "cityHash64(dimension, dimension_value)";
+  return spec;
 }
 
 std::string extract_feed_select(const EtlSqlContext& ctx) {
@@ -121,8 +134,10 @@ std::string users_select(const EtlSqlContext& ctx) {
   const std::string receive_only = fmt::format(
       "SELECT user_id FROM {} WHERE has_own = 0 AND user_id NOT IN (SELECT user_id FROM {})",
       staging.messages, staging.feed);
+  // GLOBAL: on a cluster the source tables are Distributed and the staging
+  // tables exist only on the node vigil talks to; the set is built there once.
   const std::string lookback_filter =
-      fmt::format("{} AND user_id IN ({})", day_filter(ctx.lookback_begin, ctx.day_begin),
+      fmt::format("{} AND user_id GLOBAL IN ({})", day_filter(ctx.lookback_begin, ctx.day_begin),
                   receive_only);
   return fmt::format(
       "SELECT uid, sum(v) AS views, sum(l) AS likes, sum(ms) AS messages_sent, "
@@ -183,8 +198,10 @@ std::string create_messages_staging_sql(const EtlSqlContext& ctx, const std::str
                      extract_messages_select(ctx));
 }
 
-std::string create_slices_staging_sql(const EtlSqlContext& ctx, const std::string& table) {
-  return fmt::format("CREATE TABLE {} AS {}", table, target_table_ref(ctx));
+std::string create_slices_staging_sql(const EtlSqlContext&, const std::string& table) {
+  // Explicit, not AS the target: on a cluster the target is a Distributed table.
+  return fmt::format("CREATE TABLE {} ({}) ENGINE = MergeTree {}", table, target_columns_sql(),
+                     kTargetKeys);
 }
 
 std::string drop_table_sql(const std::string& table) { return "DROP TABLE IF EXISTS " + table; }

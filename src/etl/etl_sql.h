@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "base/time.h"
+#include "clickhouse/layout.h"
 #include "metrics/slices.h"  // age_bucket_sql
 
 namespace vigil {
@@ -47,7 +48,10 @@ const std::vector<Column>& target_columns();
 std::string actual_columns_sql(const EtlSqlContext& ctx);
 Result<Column> parse_column(const std::vector<std::string>& row);
 
-std::string create_target_sql(const EtlSqlContext& ctx);
+// The target's columns as a CREATE TABLE lists them, and the target table as
+// vigil creates it (one server or a cluster: clickhouse/layout).
+std::string target_columns_sql();
+TableSpec target_table_spec(const EtlSqlContext& ctx);
 
 // SELECTs whose result becomes a staging table (used as CREATE TABLE .. AS <select>).
 std::string extract_feed_select(const EtlSqlContext& ctx);
