@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "clickhouse/ddl.h"
+#include "clickhouse/layout.h"
 
 namespace vigil {
 namespace {
@@ -17,13 +17,17 @@ Status write_history_table(ClickHouse& clickhouse, const Config& config,
                            const std::vector<AlertRecord>& records) {
   if (records.empty()) return {};
   const std::string table = sql_table(config.clickhouse.database, config.alerts.history_table);
-  VIGIL_TRY(clickhouse.execute(create_database_sql(config.clickhouse.database)));
-  VIGIL_TRY(clickhouse.execute(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (bucket DateTime, metric String, slice String, "
-      "value Float64, lower Float64, upper Float64, expected Float64, score Float64, "
-      "anomaly UInt8, ready UInt8, action String) ENGINE = MergeTree "
-      "PARTITION BY toYYYYMM(bucket) ORDER BY (metric, slice, bucket)",
-      table)));
+  const TableLayout layout(config.clickhouse);
+  TableSpec spec;
+  spec.database = config.clickhouse.database;
+  spec.table = config.alerts.history_table;
+  spec.columns =
+      "bucket DateTime, metric String, slice String, value Float64, lower Float64, "
+      "upper Float64, expected Float64, score Float64, anomaly UInt8, ready UInt8, action String";
+  spec.keys = "PARTITION BY toYYYYMM(bucket) ORDER BY (metric, slice, bucket)";
+  spec.sharding_key = "cityHash64(metric)";
+  VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(spec.database)));
+  for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
   std::string values;
   for (const auto& r : records) {
     const auto& e = r.evaluation;
@@ -33,7 +37,8 @@ Status write_history_table(ClickHouse& clickhouse, const Config& config,
                           number(e.upper), number(e.expected), number(e.score), e.anomaly ? 1 : 0,
                           e.ready ? 1 : 0, sql_quote(alert_action_name(r.action)));
   }
-  return clickhouse.execute(fmt::format("INSERT INTO {} VALUES {}", table, values));
+  return clickhouse.execute_with(fmt::format("INSERT INTO {} VALUES {}", table, values),
+                                 layout.insert_settings(1));
 }
 
 }  // namespace vigil

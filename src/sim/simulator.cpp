@@ -80,38 +80,43 @@ std::string event_time_sql(const SimParams& params, const DayPlan& plan, SimTabl
   return fmt::format("arrayJoin(replicate({}, range({})))", time, copies);
 }
 
-std::string partition_table_sql(const std::string& table, const std::string& columns,
-                                const std::string& time_column, const std::string& timezone,
-                                const std::string& order_by) {
-  return fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} ({}) ENGINE = MergeTree "
-      "PARTITION BY toDate({}, {}) ORDER BY ({})",
-      table, columns, time_column, sql_quote(timezone), order_by);
+TableSpec partition_table_spec(std::string_view database, std::string_view table,
+                               const std::string& columns, const std::string& time_column,
+                               const std::string& timezone, const std::string& order_by,
+                               const std::string& sharding_key) {
+  TableSpec spec;
+  spec.database = database;
+  spec.table = table;
+  spec.columns = columns;
+  spec.keys = fmt::format("PARTITION BY toDate({}, {}) ORDER BY ({})", time_column,
+                          sql_quote(timezone), order_by);
+  spec.sharding_key = sharding_key;
+  return spec;
 }
 
 }  // namespace
 
-std::string create_feed_table_sql(const SourceConfig& source, const std::string& timezone) {
-  return partition_table_sql(
-      sql_table(source.database, source.feed_table),
+TableSpec feed_table_spec(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_spec(
+      source.database, source.feed_table,
       "user_id UInt32, post_id UInt32, action String, time DateTime, gender UInt8, age UInt8, "
       "country String, city String, os String, source String, exp_group Int8",
-      "time", timezone, "time, user_id");
+      "time", timezone, "time, user_id", "user_id");
 }
 
-std::string create_message_table_sql(const SourceConfig& source, const std::string& timezone) {
-  return partition_table_sql(
-      sql_table(source.database, source.message_table),
+TableSpec message_table_spec(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_spec(
+      source.database, source.message_table,
       "user_id UInt32, receiver_id UInt32, time DateTime, source String, exp_group Int8, "
       "gender UInt8, age UInt8, country String, city String, os String",
-      "time", timezone, "time, user_id");
+      "time", timezone, "time, user_id", "user_id");
 }
 
-std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone) {
-  return partition_table_sql(sql_table(source.database, kLabelsTable),
-                             "metric String, start DateTime, end DateTime, factor Float64, "
-                             "slice String",
-                             "start", timezone, "metric, start");
+TableSpec labels_table_spec(const SourceConfig& source, const std::string& timezone) {
+  return partition_table_spec(source.database, kLabelsTable,
+                              "metric String, start DateTime, end DateTime, factor Float64, "
+                              "slice String",
+                              "start", timezone, "metric, start", "cityHash64(metric)");
 }
 
 std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
@@ -213,18 +218,28 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
     }
   }
   const SliceTargets targets{anomalies, config.etl.age_buckets};
-  VIGIL_TRY(clickhouse.execute(create_database_sql(source.database)));
-  VIGIL_TRY(check_ownership(clickhouse, source));
-  for (const auto& sql : {create_feed_table_sql(source, config.timezone),
-                          create_message_table_sql(source, config.timezone),
-                          create_labels_table_sql(source, config.timezone)}) {
-    VIGIL_TRY(clickhouse.execute(sql));
+  const TableLayout layout(config.clickhouse);
+  int quorum = 1;
+  if (layout.clustered()) {
+    auto hosts = check_cluster(clickhouse, layout);
+    if (!hosts.ok()) return hosts.error();
+    quorum = min_replicas(*hosts);
   }
-  // A labels table from before slice-targeted anomalies gains the column.
-  auto migrated =
-      add_column_if_missing(clickhouse, source.database, kLabelsTable, "slice", "String");
-  if (!migrated.ok()) return migrated.error();
-  if (*migrated) spdlog::info("simulate: {} gained the slice column", kLabelsTable);
+  VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(source.database)));
+  VIGIL_TRY(check_ownership(clickhouse, source));
+  for (const auto& spec : {feed_table_spec(source, config.timezone),
+                           message_table_spec(source, config.timezone),
+                           labels_table_spec(source, config.timezone)}) {
+    for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
+  }
+  if (!layout.clustered()) {
+    // A labels table from before slice-targeted anomalies gains the column.
+    auto migrated =
+        add_column_if_missing(clickhouse, source.database, kLabelsTable, "slice", "String");
+    if (!migrated.ok()) return migrated.error();
+    if (*migrated) spdlog::info("simulate: {} gained the slice column", kLabelsTable);
+  }
+  const auto insert_settings = layout.insert_settings(quorum);
   SimulationReport report;
   const EpochSeconds range_begin = day_start(params.from, zone);
   const EpochSeconds range_end = day_start(params.from + date::days{params.days}, zone);
@@ -233,12 +248,13 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
     const DayPlan plan = plan_day(params, i, zone, anomalies);
     for (const auto& table : {source.feed_table, source.message_table,
                               std::string(kLabelsTable)}) {
-      VIGIL_TRY(clickhouse.execute(fmt::format("ALTER TABLE {} DROP PARTITION '{}'",
-                                               sql_table(source.database, table),
-                                               format_date(plan.day))));
+      VIGIL_TRY(run_ddl(clickhouse, layout,
+                        layout.drop_partition_sql(source.database, table, format_date(plan.day))));
     }
-    VIGIL_TRY(clickhouse.execute(insert_feed_sql(source, params, plan, targets)));
-    VIGIL_TRY(clickhouse.execute(insert_messages_sql(source, params, plan, targets)));
+    VIGIL_TRY(clickhouse.execute_with(insert_feed_sql(source, params, plan, targets),
+                                      insert_settings));
+    VIGIL_TRY(clickhouse.execute_with(insert_messages_sql(source, params, plan, targets),
+                                      insert_settings));
     std::int64_t feed = 0, messages = 0;
     for (const auto& b : plan.buckets) {
       feed += b.views + b.likes;
@@ -255,7 +271,7 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
     if (a.start >= range_begin && a.start < range_end) report.anomalies.push_back(a);
   }
   if (!report.anomalies.empty()) {
-    VIGIL_TRY(clickhouse.execute(insert_labels_sql(source, report.anomalies)));
+    VIGIL_TRY(clickhouse.execute_with(insert_labels_sql(source, report.anomalies), insert_settings));
   }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -5,6 +5,7 @@
 // never duplicates. It refuses to write into tables it did not create.
 #pragma once
 
+#include "clickhouse/layout.h"
 #include <string>
 #include <vector>
 
@@ -22,10 +23,12 @@ struct SliceTargets {
   std::vector<int> age_buckets;    // config etl.age_buckets
 };
 
-// The SQL texts (pure).
-std::string create_feed_table_sql(const SourceConfig& source, const std::string& timezone);
-std::string create_message_table_sql(const SourceConfig& source, const std::string& timezone);
-std::string create_labels_table_sql(const SourceConfig& source, const std::string& timezone);
+// The source tables (pure). On a cluster (clickhouse/layout) the events are
+// sharded by user_id, the app's documented layout: a user's feed events and the
+// messages they send sit on one shard; received messages on the senders' shards.
+TableSpec feed_table_spec(const SourceConfig& source, const std::string& timezone);
+TableSpec message_table_spec(const SourceConfig& source, const std::string& timezone);
+TableSpec labels_table_spec(const SourceConfig& source, const std::string& timezone);
 std::string insert_feed_sql(const SourceConfig& source, const SimParams& params,
                             const DayPlan& plan, const SliceTargets& targets = {});
 std::string insert_messages_sql(const SourceConfig& source, const SimParams& params,
