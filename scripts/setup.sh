@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcairo2-dev libsqlite3-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev
-  clickhouse-server clickhouse-client fonts-dejavu-core tzdata time curl bc python3
+  clickhouse-server clickhouse-client zookeeper fonts-dejavu-core tzdata time curl bc python3
   chromium
 )
 # Node.js for the browser test (tests/browser): Debian's nodejs and npm, unless node and

@@ -201,7 +201,8 @@ Result<ManagedServerStatus> start_managed_server(const ManagedServerOptions& opt
   if (!ports.ok()) return ports.error();
   const auto [http_port, tcp_port] = *ports;
   if (auto written =
-          write_server_config(*abs_dir, {address, http_port, tcp_port, options.timezone, options.password});
+          write_server_config(*abs_dir, {address, http_port, tcp_port, options.timezone, options.password,
+                                         options.extra_config});
       !written.ok()) {
     return Error::failure(
         fmt::format("cannot write the ClickHouse config in {}: {}", *abs_dir, written.error().message));

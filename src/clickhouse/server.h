@@ -19,6 +19,8 @@ struct ManagedServerOptions {
   int start_timeout_seconds = 60;
   std::string binary;         // server executable; empty: clickhouse-server on PATH,
                               // /usr/sbin/clickhouse-server, then `clickhouse server`
+  std::string extra_config;   // XML elements added to config.xml (a cluster member's
+                              // remote_servers, zookeeper, macros; the test cluster)
 };
 
 struct ManagedServerStatus {

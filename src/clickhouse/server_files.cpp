@@ -59,9 +59,10 @@ std::string make_config_xml(const std::string& dir, const ServerFilesOptions& op
   <timezone>{4}</timezone>
   <mark_cache_size>268435456</mark_cache_size>
   <max_concurrent_queries>100</max_concurrent_queries>
-</yandex>
+{5}</yandex>
 )",
-      d, html_escape(options.address), options.http_port, options.tcp_port, html_escape(options.timezone));
+      d, html_escape(options.address), options.http_port, options.tcp_port,
+      html_escape(options.timezone), options.extra_config);
 }
 
 std::string make_users_xml(const std::string& password) {

@@ -28,6 +28,7 @@ struct ServerFilesOptions {
   int tcp_port = 0;
   std::string timezone;
   std::string password;  // stored as its SHA-256 only; empty: no password
+  std::string extra_config;  // XML elements added inside <yandex>, as given
 };
 
 // Writes config.xml (0644) and users.xml (0600), each atomically (base/files).

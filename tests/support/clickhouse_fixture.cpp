@@ -25,11 +25,12 @@ namespace fs = std::filesystem;
 
 // Runs in the watchdog (exec'd right after fork): waits until the test process
 // closes the pipe on fd 3 (it exited or died), then stops every managed server
-// under $1 whose command line names a path under $1, and removes $1.
+// (and the test cluster's ZooKeeper) under $1 whose command line names a path
+// under $1, and removes $1.
 constexpr const char* kWatchdogScript = R"sh(
 cat <&3 >/dev/null 2>&1
 exec 3<&-
-for f in $(find "$1" -name clickhouse.pid 2>/dev/null); do
+for f in $(find "$1" -name clickhouse.pid -o -name zookeeper.pid 2>/dev/null); do
   p=$(cat "$f" 2>/dev/null)
   case "$p" in ''|*[!0-9]*) continue ;; esac
   if tr '\0' '\n' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$1/"; then

@@ -1,0 +1,188 @@
+#include "support/test_cluster.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "clickhouse/server.h"
+
+namespace vigil {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kZooKeeperClasspath = "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar";
+
+int free_port() {
+  auto port = find_free_port();
+  if (!port.ok()) throw std::runtime_error(port.error().message);
+  return *port;
+}
+
+// ZooKeeper's "ruok" four-letter command: true once it answers "imok".
+bool zookeeper_ok(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  char answer[8] = {0};
+  bool ok = false;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::write(fd, "ruok", 4) == 4) {
+    ok = ::read(fd, answer, 4) == 4 && std::string(answer, 4) == "imok";
+  }
+  ::close(fd);
+  return ok;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TestCluster::TestCluster(int shards) : dir_("vigil-cluster-") {
+  start_zookeeper();
+  for (int shard = 1; shard <= shards; ++shard) {
+    for (int replica = 1; replica <= 2; ++replica) {
+      ClusterNode node;
+      node.shard = shard;
+      node.replica = replica;
+      node.http_port = free_port();
+      node.tcp_port = free_port();
+      node.dir = fmt::format("{}/s{}r{}", dir_.path(), shard, replica);
+      nodes_.push_back(node);
+      interserver_ports_.push_back(free_port());
+    }
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i) start_node(i);
+}
+
+TestCluster::~TestCluster() {
+  // dir_ (destroyed after this body) stops the servers; ZooKeeper goes first.
+  if (zookeeper_pid_ > 0) {
+    ::kill(zookeeper_pid_, SIGKILL);
+    ::waitpid(zookeeper_pid_, nullptr, 0);
+  }
+}
+
+void TestCluster::start_zookeeper() {
+  const std::string zk_dir = dir_.path() + "/zookeeper";
+  fs::create_directories(zk_dir + "/data");
+  zookeeper_port_ = free_port();
+  const std::string cfg = zk_dir + "/zoo.cfg";
+  std::ofstream(cfg) << fmt::format(
+      "tickTime=500\ndataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n"
+      "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok\n",
+      zk_dir, zookeeper_port_);
+  if (!fs::exists("/usr/share/java/zookeeper.jar")) {
+    throw std::runtime_error("ZooKeeper is not installed: run `bash scripts/setup.sh` (Debian's zookeeper)");
+  }
+  const std::string log = zk_dir + "/zookeeper.log";
+  zookeeper_pid_ = ::fork();
+  if (zookeeper_pid_ == 0) {
+    std::freopen(log.c_str(), "w", stdout);
+    std::freopen(log.c_str(), "a", stderr);
+    ::execlp("java", "java", "-Xmx256m", "-cp", kZooKeeperClasspath,
+             "org.apache.zookeeper.server.quorum.QuorumPeerMain", cfg.c_str(), nullptr);
+    std::_Exit(127);
+  }
+  if (zookeeper_pid_ < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
+  // The TempDir watchdog stops what a *.pid under it names if the tests die.
+  std::ofstream(zk_dir + "/zookeeper.pid") << zookeeper_pid_ << "\n";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!zookeeper_ok(zookeeper_port_)) {
+    if (std::chrono::steady_clock::now() > deadline || ::waitpid(zookeeper_pid_, nullptr, WNOHANG) != 0) {
+      throw std::runtime_error("ZooKeeper did not start: " + read_text(log).substr(0, 2000));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::string TestCluster::node_config(const ClusterNode& node, int interserver_port) const {
+  std::string shards;
+  for (int shard = 1; shard <= static_cast<int>(nodes_.size()) / 2; ++shard) {
+    shards += "<shard><internal_replication>true</internal_replication>";
+    for (const auto& other : nodes_) {
+      if (other.shard != shard) continue;
+      shards += fmt::format("<replica><host>127.0.0.1</host><port>{}</port></replica>", other.tcp_port);
+    }
+    shards += "</shard>";
+  }
+  return fmt::format(
+      "  <interserver_http_host>127.0.0.1</interserver_http_host>\n"
+      "  <interserver_http_port>{}</interserver_http_port>\n"
+      "  <remote_servers><{name}>{}</{name}></remote_servers>\n"
+      "  <zookeeper><node><host>127.0.0.1</host><port>{}</port></node></zookeeper>\n"
+      "  <macros><shard>{}</shard><replica>s{}r{}</replica></macros>\n"
+      "  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>\n",
+      interserver_port, shards, zookeeper_port_, node.shard, node.shard, node.replica,
+      fmt::arg("name", kName));
+}
+
+void TestCluster::start_node(std::size_t index) {
+  const auto& node = nodes_.at(index);
+  ManagedServerOptions options;
+  options.dir = node.dir;
+  options.http_port = node.http_port;
+  options.tcp_port = node.tcp_port;
+  options.start_timeout_seconds = 90;
+  options.extra_config = node_config(node, interserver_ports_.at(index));
+  auto status = start_managed_server(options);
+  if (!status.ok()) {
+    throw std::runtime_error(fmt::format("cannot start cluster node s{}r{}: {}", node.shard,
+                                         node.replica, status.error().message));
+  }
+  nodes_[index].dir = status->dir;
+}
+
+void TestCluster::kill_node(std::size_t index) {
+  const auto& node = nodes_.at(index);
+  const auto status = managed_server_status(node.dir);
+  if (!status.running) return;
+  ::kill(status.pid, SIGKILL);
+  for (int i = 0; i < 300 && ::kill(status.pid, 0) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+ClickHouseConfig TestCluster::config(std::size_t index, const std::string& database) const {
+  ClickHouseConfig config;
+  config.url = fmt::format("http://127.0.0.1:{}", nodes_.at(index).http_port);
+  config.database = database;
+  config.connect_timeout_seconds = 5;
+  config.query_timeout_seconds = 60;
+  config.read_retries = 1;
+  config.cluster = kName;
+  return config;
+}
+
+TestCluster& test_cluster() {
+  static std::optional<std::string> failure;
+  if (failure) throw std::runtime_error(*failure);
+  try {
+    static TestCluster cluster;
+    return cluster;
+  } catch (const std::exception& e) {
+    failure = e.what();
+    throw;
+  }
+}
+
+}  // namespace vigil
