@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Where the browser test saves its page screenshots (`make screenshots`: docs/screenshots).
 SCREENSHOT_DIR ?= $(BUILD_DIR)/screenshots
 
-.PHONY: all setup build demo dashboard test test-cluster test-ch26 test-browser screenshots test-airflow bench clean
+.PHONY: all setup build demo dashboard test test-cluster test-bi test-ch26 test-browser screenshots test-airflow bench clean
 
 all: build
 
@@ -33,11 +33,22 @@ test: build
 	@$(MAKE) --no-print-directory test-browser-only
 	@$(MAKE) --no-print-directory test-airflow-only
 	@$(MAKE) --no-print-directory test-ch26-only
+	@$(MAKE) --no-print-directory test-bi-only
 
 # The cluster tests alone: ZooKeeper and 2 shards x 2 replicas of clickhouse-server on loopback,
 # started by the tests (README, A ClickHouse cluster). `make test` runs them too (ctest's `cluster`).
 test-cluster: build
 	$(BUILD_DIR)/cluster_tests
+
+# Which BI driver reads the slice table from which server (README, BI tools): clickhouse-connect,
+# clickhouse-sqlalchemy and clickhouse-driver against clickhouse-server 18.16 and ClickHouse 26.9.
+test-bi: build
+	@$(MAKE) --no-print-directory test-bi-only
+
+.PHONY: test-bi-only
+test-bi-only:
+	@python="$$(bash scripts/setup_chdb.sh)" && \
+	  VIGIL_BUILD_DIR="$(abspath $(BUILD_DIR))" "$$python" -m pytest -q -p no:cacheprovider tests/bi
 
 # The ClickHouse-facing integration tests against ClickHouse 26.x: chdb-core from PyPI (in-process
 # ClickHouse) behind the HTTP front in tests/chdb_front, instead of the managed 18.16 server; `make
