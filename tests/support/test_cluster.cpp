@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "clickhouse/client.h"
 #include "clickhouse/server.h"
 
 namespace vigil {
@@ -72,6 +73,24 @@ TestCluster::TestCluster(int shards) : dir_("vigil-cluster-") {
     }
   }
   for (std::size_t i = 0; i < nodes_.size(); ++i) start_node(i);
+  // 18.16 crashes (SIGSEGV in ZooKeeper::createImpl) on ON CLUSTER DDL that
+  // arrives before its DDLWorker thread has its ZooKeeper session, and says
+  // nothing when that is (it logs it at debug level). The queue's node in
+  // ZooKeeper exists once the first worker ran; then give the others a moment.
+  auto client = make_http_clickhouse(config(0));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto queue_exists = [&] {
+    auto count = client->query_value(
+        "SELECT count() FROM system.zookeeper WHERE path = '/clickhouse/task_queue' AND name = 'ddl'");
+    return count.ok() && *count == "1";
+  };
+  while (!queue_exists()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("the cluster's distributed DDL queue did not appear in 60 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(3));
 }
 
 TestCluster::~TestCluster() {
@@ -150,6 +169,17 @@ void TestCluster::start_node(std::size_t index) {
                                          node.replica, status.error().message));
   }
   nodes_[index].dir = status->dir;
+  // 18.16 crashes (SIGSEGV in ZooKeeper::createImpl) on ON CLUSTER DDL sent
+  // before its ZooKeeper session is up: wait until it can list ZooKeeper's root.
+  auto client = make_http_clickhouse(config(index));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!client->query_value("SELECT count() FROM system.zookeeper WHERE path = '/'").ok()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error(fmt::format("cluster node s{}r{} did not reach ZooKeeper in 60 s",
+                                           node.shard, node.replica));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 void TestCluster::kill_node(std::size_t index) {
