@@ -26,8 +26,7 @@ Status write_history_table(ClickHouse& clickhouse, const Config& config,
       "upper Float64, expected Float64, score Float64, anomaly UInt8, ready UInt8, action String";
   spec.keys = "PARTITION BY toYYYYMM(bucket) ORDER BY (metric, slice, bucket)";
   spec.sharding_key = "cityHash64(metric)";
-  VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(spec.database)));
-  for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
+  VIGIL_TRY(ensure_table(clickhouse, layout, spec));
   std::string values;
   for (const auto& r : records) {
     const auto& e = r.evaluation;

@@ -85,6 +85,25 @@ Status run_ddl(ClickHouse& clickhouse, const TableLayout& layout, std::string_vi
   return clickhouse.execute_with(sql, layout.ddl_settings());
 }
 
+Status ensure_table(ClickHouse& clickhouse, const TableLayout& layout, const TableSpec& spec) {
+  if (layout.clustered()) {
+    bool present = true;
+    for (const auto& table : {sql_table(spec.database, spec.table),
+                              layout.storage_table(spec.database, spec.table)}) {
+      auto exists = table_exists(clickhouse, table);
+      if (!exists.ok()) {
+        present = false;  // the database is missing too (or the check failed): create
+        break;
+      }
+      present = present && *exists;
+    }
+    if (present) return {};
+  }
+  VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(spec.database)));
+  for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
+  return {};
+}
+
 std::string cluster_hosts_sql(std::string_view cluster) {
   return fmt::format(
       "SELECT shard_num, replica_num, host_address, port FROM system.clusters "

@@ -58,6 +58,12 @@ class TableLayout {
 // Runs a statement built by the layout: with ddl_settings on a cluster.
 Status run_ddl(ClickHouse& clickhouse, const TableLayout& layout, std::string_view sql);
 
+// Creates the database and the table of `spec` unless they exist. On a cluster
+// an ON CLUSTER statement waits for every host, so it is sent only when the node
+// vigil talks to lacks the local or the Distributed table (a host that was down
+// at creation runs the queued DDL when it comes back).
+Status ensure_table(ClickHouse& clickhouse, const TableLayout& layout, const TableSpec& spec);
+
 // A host of the cluster, from system.clusters.
 struct ClusterHost {
   int shard = 0;

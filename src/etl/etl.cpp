@@ -85,11 +85,8 @@ Status Etl::prepare_target() {
     if (!hosts.ok()) return hosts.error();
     insert_quorum_ = min_replicas(*hosts);
   }
-  VIGIL_TRY(run_ddl(clickhouse_, layout_, layout_.create_database_sql(config_.clickhouse.database)));
   const auto ctx = context_for(Days{});
-  for (const auto& sql : layout_.create_table_sql(target_table_spec(ctx))) {
-    VIGIL_TRY(run_ddl(clickhouse_, layout_, sql));
-  }
+  VIGIL_TRY(ensure_table(clickhouse_, layout_, target_table_spec(ctx)));
   // An existing table with another structure would fail later inside
   // REPLACE PARTITION with an obscure message; say it now.
   auto rows = clickhouse_.query_rows(actual_columns_sql(ctx));

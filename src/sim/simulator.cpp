@@ -230,7 +230,7 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
   for (const auto& spec : {feed_table_spec(source, config.timezone),
                            message_table_spec(source, config.timezone),
                            labels_table_spec(source, config.timezone)}) {
-    for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
+    VIGIL_TRY(ensure_table(clickhouse, layout, spec));
   }
   if (!layout.clustered()) {
     // A labels table from before slice-targeted anomalies gains the column.
