@@ -6,13 +6,16 @@
 // integration tests check by hand; the cluster path differs in every table,
 // DDL and load statement.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "alert/history_table.h"
 #include "clickhouse/client.h"
 #include "clickhouse/layout.h"
 #include "etl/etl.h"
@@ -244,6 +247,43 @@ TEST_F(ClusterTest, ReportAndAlertNumbersEqualTheOneServers) {
       EXPECT_TRUE(both_nan || values[b] == got[b])
           << key.first << " " << key.second << " bucket " << b << ": " << got[b] << " vs " << values[b];
     }
+  }
+}
+
+TEST_F(ClusterTest, TheAlertHistoryTableIsReplicatedAndReadFromEveryNode) {
+  Config config = clustered();
+  config.alerts.history_table = "alert_history";
+  std::vector<AlertRecord> records(3);
+  for (int i = 0; i < 3; ++i) {
+    records[i].evaluation.key = {i == 0 ? "views" : "likes", i == 2 ? "os=iOS" : ""};
+    records[i].evaluation.bucket = 1773140400 + 900 * i;
+    records[i].evaluation.value = 100 + i;
+    records[i].action = i == 1 ? AlertAction::kFire : AlertAction::kNone;
+  }
+  auto client = make_qualified_clickhouse(config.clickhouse);
+  for (int run = 1; run <= 2; ++run) {
+    auto written = write_history_table(*client, config, records);
+    ASSERT_TRUE(written.ok()) << "run " << run << ": " << written.error().message;
+  }
+  const std::string sql =
+      "SELECT metric, slice, value, action, count() FROM cluster_dst.alert_history "
+      "GROUP BY metric, slice, value, action ORDER BY value";
+  const Rows expected = {{"views", "", "100", "none", "2"},
+                         {"likes", "", "101", "fire", "2"},
+                         {"likes", "os=iOS", "102", "none", "2"}};
+  // The history is written on one replica per shard (no quorum: a record must
+  // not wait for every replica), so a node may see it after replication.
+  for (std::size_t i = 0; i < test_cluster().nodes().size(); ++i) {
+    auto node = node_client(i);
+    Rows seen;
+    for (int attempt = 0; attempt < 100 && seen != expected; ++attempt) {
+      if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      seen = rows_of(*node, sql);
+    }
+    EXPECT_EQ(seen, expected) << "node " << i;
+    EXPECT_EQ(value_of(*node, "SELECT engine FROM system.tables WHERE database = 'cluster_dst' "
+                              "AND name = 'alert_history_local'"),
+              "ReplicatedMergeTree");
   }
 }
 

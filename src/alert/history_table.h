@@ -10,7 +10,8 @@
 
 namespace vigil {
 
-// Creates the table if missing (MergeTree by month) and inserts the records.
+// Creates the table if missing (MergeTree by month; on a cluster a replicated
+// table behind a Distributed one, clickhouse/layout) and inserts the records.
 Status write_history_table(ClickHouse& clickhouse, const Config& config,
                            const std::vector<AlertRecord>& records);
 

@@ -107,7 +107,7 @@ void TestCluster::start_zookeeper() {
   zookeeper_port_ = free_port();
   const std::string cfg = zk_dir + "/zoo.cfg";
   std::ofstream(cfg) << fmt::format(
-      "tickTime=500\ndataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n"
+      "tickTime=2000\ndataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n"
       "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok\n",
       zk_dir, zookeeper_port_);
   if (!fs::exists("/usr/share/java/zookeeper.jar")) {
