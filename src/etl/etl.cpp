@@ -28,6 +28,10 @@ constexpr std::pair<EtlStep, const char*> kStepNames[] = {
 // how often it looks: after 20 ms, 40, 80, ... then every second.
 constexpr auto kReplacedPartsTimeout = std::chrono::seconds(120);
 constexpr Backoff kReplacedPartsPoll{0.02, 1.0};
+// A load's DROP PARTITION while a shard elects its leader (up to a ZooKeeper
+// session timeout after a replica died): 0.5 s, 1, 2, 4, 4, ... about 24 s in all.
+constexpr int kLeaderChangeRetries = 8;
+constexpr Backoff kLeaderChangeBackoff{0.5, 4.0};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -195,12 +199,21 @@ Status Etl::load_on_cluster(const EtlSqlContext& ctx, const std::string& staged_
         "re-run; bring every shard and replica up, then run `vigil etl --date {} --step load`",
         format_date(ctx.day), layout_.cluster(), error.message, format_date(ctx.day)));
   };
-  const std::string day = format_date(ctx.day);
-  if (auto dropped = run_ddl(clickhouse_, layout_,
-                             layout_.drop_partition_sql(ctx.target_database, ctx.target_table, day));
-      !dropped.ok()) {
-    return failed(dropped.error());
+  const std::string drop = layout_.drop_partition_sql(ctx.target_database, ctx.target_table,
+                                                      format_date(ctx.day));
+  // A replicated DROP PARTITION goes through the shard's leader; while a replica
+  // that just came back takes part in the election, 18.16 answers "Leader was
+  // suddenly changed" (code 292): transient, so it is tried again a few times.
+  Status dropped = run_ddl(clickhouse_, layout_, drop);
+  for (int retry = 0; !dropped.ok() && retry < kLeaderChangeRetries &&
+                      dropped.error().message.find("Leader was suddenly changed") != std::string::npos;
+       ++retry) {
+    spdlog::info("etl {}: the leader of a shard changed during the drop; retrying",
+                 format_date(ctx.day));
+    std::this_thread::sleep_for(std::chrono::duration<double>(kLeaderChangeBackoff.delay(retry)));
+    dropped = run_ddl(clickhouse_, layout_, drop);
   }
+  if (!dropped.ok()) return failed(dropped.error());
   if (staged_rows > 0) {
     auto inserted = clickhouse_.execute_with(
         fmt::format("INSERT INTO {} SELECT * FROM {}", target_table_ref(ctx), staged_table),

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,9 @@ int free_port() {
   return *port;
 }
 
-// ZooKeeper's "ruok" four-letter command: true once it answers "imok".
+// ZooKeeper's "srvr" four-letter command: true once it serves ("Mode: standalone").
+// ("ruok" answers "imok" before it serves: a server that connects then gets no
+// session, and 18.16's DDL worker gives up for good.)
 bool zookeeper_ok(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
@@ -41,12 +44,16 @@ bool zookeeper_ok(int port) {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  char answer[8] = {0};
-  bool ok = false;
+  timeval timeout{1, 0};  // a starting ZooKeeper may accept and not answer
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  std::string answer;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::write(fd, "ruok", 4) == 4) {
-    ok = ::read(fd, answer, 4) == 4 && std::string(answer, 4) == "imok";
+      ::write(fd, "srvr", 4) == 4) {
+    char buffer[512];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, n);
   }
+  const bool ok = answer.find("Mode: standalone") != std::string::npos;
   ::close(fd);
   return ok;
 }
@@ -107,8 +114,8 @@ void TestCluster::start_zookeeper() {
   zookeeper_port_ = free_port();
   const std::string cfg = zk_dir + "/zoo.cfg";
   std::ofstream(cfg) << fmt::format(
-      "tickTime=2000\ndataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n"
-      "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=ruok\n",
+      "tickTime=1000\ndataDir={}/data\nclientPort={}\nclientPortAddress=127.0.0.1\n"
+      "maxClientCnxns=0\nadmin.enableServer=false\n4lw.commands.whitelist=srvr\n",
       zk_dir, zookeeper_port_);
   if (!fs::exists("/usr/share/java/zookeeper.jar")) {
     throw std::runtime_error("ZooKeeper is not installed: run `bash scripts/setup.sh` (Debian's zookeeper)");
@@ -169,16 +176,32 @@ void TestCluster::start_node(std::size_t index) {
                                          node.replica, status.error().message));
   }
   nodes_[index].dir = status->dir;
-  // 18.16 crashes (SIGSEGV in ZooKeeper::createImpl) on ON CLUSTER DDL sent
-  // before its ZooKeeper session is up: wait until it can list ZooKeeper's root.
+  // Back only once every replicated table on it is active again: after a
+  // SIGKILL the old ZooKeeper session's ephemeral nodes (is_active, the leader
+  // election) live until that session times out, and until then a quorum insert
+  // counts this replica as dead.
   auto client = make_http_clickhouse(config(index));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!client->query_value("SELECT count() FROM system.zookeeper WHERE path = '/'").ok()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error(fmt::format("cluster node s{}r{} did not reach ZooKeeper in 60 s",
-                                           node.shard, node.replica));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  auto settled = [&] {
+    auto paths = client->query_rows("SELECT replica_path FROM system.replicas");
+    if (!paths.ok()) return false;
+    for (const auto& row : *paths) {
+      // Its is_active node, made by this process (after it started).
+      auto fresh = client->query_value(fmt::format(
+          "SELECT count() FROM system.zookeeper WHERE path = {} AND name = 'is_active' "
+          "AND ctime >= now() - uptime() - 1",
+          sql_quote(row.at(0))));
+      if (!fresh.ok() || *fresh != "1") return false;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return true;
+  };
+  while (!settled()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error(fmt::format(
+          "cluster node s{}r{}: its replicated tables were not active again within 90 s",
+          node.shard, node.replica));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 }
 
