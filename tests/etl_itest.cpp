@@ -166,6 +166,37 @@ TEST_F(EtlTest, HandBuiltDayMatchesWorkedSlices) {
   EXPECT_EQ(slices("2026-03-10"), expected_day());
 }
 
+// Where a user's attributes come from when feed and messages disagree: the latest
+// own event of the day wins, whichever table it is in; at the same second the
+// greater (os, gender, age) wins; a sender without feed events and a receiver
+// with feed events but no message of their own are placed by what they did.
+TEST_F(EtlTest, AttributesComeFromTheLatestOwnEventAcrossFeedAndMessages) {
+  // user 11: feed and a message at the same second, Android vs iOS: iOS (greater).
+  feed(11, "view", "2026-03-10 10:00:00", 1, 20, "Android");
+  message(11, 12, "2026-03-10 10:00:00", 1, 20, "iOS");
+  // user 12: receives only, but liked a post: Android, 0, 30.
+  feed(12, "like", "2026-03-10 09:00:00", 0, 30, "Android");
+  // user 13: sends only; the later message says iOS, 0, 50.
+  message(13, 12, "2026-03-10 11:00:00", 0, 50, "Android");
+  message(13, 11, "2026-03-10 12:00:00", 0, 50, "iOS");
+  // user 14: a message after the feed event: Android, 1, 41.
+  feed(14, "view", "2026-03-10 15:00:00", 1, 40, "iOS");
+  message(14, 13, "2026-03-10 16:00:00", 1, 41, "Android");
+  Etl etl(*client_, config_, zone_);
+  auto report = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  //                                   views likes recv sent urecv usent
+  const Slices expected = {{{"os", "iOS"},       {1, 0, 2, 3, 2, 3}},   // users 11, 13
+                           {{"os", "Android"},   {1, 1, 2, 1, 2, 1}},   // users 12, 14
+                           {{"gender", "1"},     {2, 0, 1, 2, 1, 2}},   // users 11, 14
+                           {{"gender", "0"},     {0, 1, 3, 2, 3, 2}},   // users 12, 13
+                           {{"age", "18-24"},    {1, 0, 1, 1, 1, 1}},   // user 11
+                           {{"age", "25-34"},    {0, 1, 2, 0, 2, 0}},   // user 12
+                           {{"age", "35-44"},    {1, 0, 0, 1, 0, 1}},   // user 14
+                           {{"age", "45+"},      {0, 0, 1, 2, 1, 2}}};  // user 13
+  EXPECT_EQ(slices("2026-03-10"), expected);
+}
+
 TEST_F(EtlTest, NeighbourDayGetsOnlyItsOwnEvents) {
   load_events();
   Etl etl(*client_, config_, zone_);
