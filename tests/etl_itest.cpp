@@ -1,10 +1,12 @@
 // ETL against a real clickhouse-server on a hand-built event set whose slice
 // values are worked out by hand below (not by running the code under test).
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <map>
+#include <mutex>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -441,6 +443,50 @@ TEST_F(EtlTest, EmptyDayOnCurrentClickHouseClearsTheDay) {
   EXPECT_TRUE(slices("2026-03-10").empty());
   EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}' AND "
                               "name LIKE '%__stg_%'",
+                              dst_)),
+            0);
+}
+
+// `etl --date` runs the two extracts side by side: the feed's CREATE waits until
+// the messages' CREATE has started (run one after the other, it never would).
+// A failing extract fails the run with its own message, and the other one's
+// staging table, finished, is complete.
+TEST_F(EtlTest, ExtractsRunSideBySideAndEitherFailureFailsTheRun) {
+  load_events();
+  std::mutex mutex;
+  std::condition_variable started;
+  bool messages_started = false;
+  bool overlapped = false;
+  InterposedClickHouse watched(*client_, [&](std::string_view sql, ClickHouse&)
+                                             -> std::optional<Status> {
+    if (sql.rfind("CREATE TABLE", 0) != 0) return std::nullopt;
+    std::unique_lock lock(mutex);
+    if (sql.find("__stg_messages_") != sql.npos) {
+      messages_started = true;
+      started.notify_all();
+    } else if (sql.find("__stg_feed_") != sql.npos) {
+      overlapped = started.wait_for(lock, std::chrono::seconds(10),
+                                    [&] { return messages_started; });
+    }
+    return std::nullopt;
+  });
+  Etl etl(watched, config_, zone_);
+  auto both = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_TRUE(overlapped) << "the feed extract ran without the messages extract beside it";
+  EXPECT_EQ(slices("2026-03-10"), expected_day());
+
+  run(fmt::format("DROP TABLE {}.feed_actions", src_));
+  auto failed = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("feed_actions"), std::string::npos)
+      << failed.error().message;
+  // One row per user in the messages: 1, 2 (senders), 3, 4 (receive-only).
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM {}.user_slices_daily__stg_messages_20260310",
+                              dst_)),
+            4);
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}' AND "
+                              "name LIKE '%__stg_feed_%' AND name NOT LIKE '%__tmp'",
                               dst_)),
             0);
 }
