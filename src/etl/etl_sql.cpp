@@ -104,7 +104,8 @@ std::string extract_messages_select(const EtlSqlContext& ctx) {
   // Senders and receivers are aggregated separately and meet by user in a full
   // join (each side has one row per user): cheaper than a UNION ALL + GROUP BY
   // with a tuple argMax, and the same rows. A receive-only user gets the
-  // defaults of the missing side: has_own 0, time 0, empty attributes.
+  // defaults of the missing side: has_own 0, time 0, empty attributes. Each side
+  // aggregates straight from the source table, so on a cluster the shards do it.
   return fmt::format(
       "SELECT user_id, messages_sent, users_sent, messages_received, users_received, has_own, "
       "last_time, last_os, last_gender, last_age "
@@ -112,10 +113,9 @@ std::string extract_messages_select(const EtlSqlContext& ctx) {
       "toUInt8(1) AS has_own, max(time) AS last_time, {attrs} "
       "FROM {msg} WHERE {filter} GROUP BY user_id) AS sent "
       "ALL FULL OUTER JOIN "
-      "(SELECT receiver_id AS user_id, count() AS messages_received, "
-      "uniqExact(sender) AS users_received "
-      "FROM (SELECT user_id AS sender, receiver_id FROM {msg} WHERE {filter}) "
-      "GROUP BY receiver_id) AS received USING user_id",
+      "(SELECT receiver_id AS user_id, messages_received, users_received "
+      "FROM (SELECT receiver_id, count() AS messages_received, uniqExact(user_id) AS "
+      "users_received FROM {msg} WHERE {filter} GROUP BY receiver_id)) AS received USING user_id",
       fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("attrs", latest_attrs("last_")),
       fmt::arg("filter", day_filter(ctx.day_begin, ctx.day_end)));
 }
