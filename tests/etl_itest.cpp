@@ -1,10 +1,12 @@
 // ETL against a real clickhouse-server on a hand-built event set whose slice
 // values are worked out by hand below (not by running the code under test).
+#include <condition_variable>
 #include <csignal>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <map>
+#include <mutex>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -164,6 +166,37 @@ TEST_F(EtlTest, HandBuiltDayMatchesWorkedSlices) {
   ASSERT_TRUE(report.ok()) << report.error().message;
   EXPECT_EQ(report->rows, 11);
   EXPECT_EQ(slices("2026-03-10"), expected_day());
+}
+
+// Where a user's attributes come from when feed and messages disagree: the latest
+// own event of the day wins, whichever table it is in; at the same second the
+// greater (os, gender, age) wins; a sender without feed events and a receiver
+// with feed events but no message of their own are placed by what they did.
+TEST_F(EtlTest, AttributesComeFromTheLatestOwnEventAcrossFeedAndMessages) {
+  // user 11: feed and a message at the same second, Android vs iOS: iOS (greater).
+  feed(11, "view", "2026-03-10 10:00:00", 1, 20, "Android");
+  message(11, 12, "2026-03-10 10:00:00", 1, 20, "iOS");
+  // user 12: receives only, but liked a post: Android, 0, 30.
+  feed(12, "like", "2026-03-10 09:00:00", 0, 30, "Android");
+  // user 13: sends only; the later message says iOS, 0, 50.
+  message(13, 12, "2026-03-10 11:00:00", 0, 50, "Android");
+  message(13, 11, "2026-03-10 12:00:00", 0, 50, "iOS");
+  // user 14: a message after the feed event: Android, 1, 41.
+  feed(14, "view", "2026-03-10 15:00:00", 1, 40, "iOS");
+  message(14, 13, "2026-03-10 16:00:00", 1, 41, "Android");
+  Etl etl(*client_, config_, zone_);
+  auto report = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  //                                   views likes recv sent urecv usent
+  const Slices expected = {{{"os", "iOS"},       {1, 0, 2, 3, 2, 3}},   // users 11, 13
+                           {{"os", "Android"},   {1, 1, 2, 1, 2, 1}},   // users 12, 14
+                           {{"gender", "1"},     {2, 0, 1, 2, 1, 2}},   // users 11, 14
+                           {{"gender", "0"},     {0, 1, 3, 2, 3, 2}},   // users 12, 13
+                           {{"age", "18-24"},    {1, 0, 1, 1, 1, 1}},   // user 11
+                           {{"age", "25-34"},    {0, 1, 2, 0, 2, 0}},   // user 12
+                           {{"age", "35-44"},    {1, 0, 0, 1, 0, 1}},   // user 14
+                           {{"age", "45+"},      {0, 0, 1, 2, 1, 2}}};  // user 13
+  EXPECT_EQ(slices("2026-03-10"), expected);
 }
 
 TEST_F(EtlTest, NeighbourDayGetsOnlyItsOwnEvents) {
@@ -410,6 +443,50 @@ TEST_F(EtlTest, EmptyDayOnCurrentClickHouseClearsTheDay) {
   EXPECT_TRUE(slices("2026-03-10").empty());
   EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}' AND "
                               "name LIKE '%__stg_%'",
+                              dst_)),
+            0);
+}
+
+// `etl --date` runs the two extracts side by side: the feed's CREATE waits until
+// the messages' CREATE has started (run one after the other, it never would).
+// A failing extract fails the run with its own message, and the other one's
+// staging table, finished, is complete.
+TEST_F(EtlTest, ExtractsRunSideBySideAndEitherFailureFailsTheRun) {
+  load_events();
+  std::mutex mutex;
+  std::condition_variable started;
+  bool messages_started = false;
+  bool overlapped = false;
+  InterposedClickHouse watched(*client_, [&](std::string_view sql, ClickHouse&)
+                                             -> std::optional<Status> {
+    if (sql.rfind("CREATE TABLE", 0) != 0) return std::nullopt;
+    std::unique_lock lock(mutex);
+    if (sql.find("__stg_messages_") != sql.npos) {
+      messages_started = true;
+      started.notify_all();
+    } else if (sql.find("__stg_feed_") != sql.npos) {
+      overlapped = started.wait_for(lock, std::chrono::seconds(10),
+                                    [&] { return messages_started; });
+    }
+    return std::nullopt;
+  });
+  Etl etl(watched, config_, zone_);
+  auto both = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_TRUE(overlapped) << "the feed extract ran without the messages extract beside it";
+  EXPECT_EQ(slices("2026-03-10"), expected_day());
+
+  run(fmt::format("DROP TABLE {}.feed_actions", src_));
+  auto failed = etl.run(day("2026-03-10"), EtlStep::kAll);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find("feed_actions"), std::string::npos)
+      << failed.error().message;
+  // One row per user in the messages: 1, 2 (senders), 3, 4 (receive-only).
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM {}.user_slices_daily__stg_messages_20260310",
+                              dst_)),
+            4);
+  EXPECT_EQ(count(fmt::format("SELECT count() FROM system.tables WHERE database = '{}' AND "
+                              "name LIKE '%__stg_feed_%' AND name NOT LIKE '%__tmp'",
                               dst_)),
             0);
 }

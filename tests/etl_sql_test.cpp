@@ -106,6 +106,30 @@ TEST(EtlSql, TransformReadsLookbackOnlyBeforeTheDay) {
   EXPECT_TRUE(contains(sql, "'unknown'")) << sql;
 }
 
+// Shapes that decide the cost at millions of users and on a cluster: each side of
+// the messages extract aggregates the source table itself (a Distributed source is
+// then aggregated on the shards), the staging tables meet in a join, and the
+// look-back's set starts from the receivers without own messages.
+TEST(EtlSql, ExtractAndTransformAggregateWhereTheRowsAre) {
+  const auto ctx = context_for("2026-03-10", "Europe/Moscow");
+  const std::string day = "time >= toDateTime(1773090000) AND time < toDateTime(1773176400)";
+  const auto messages = extract_messages_select(ctx);
+  EXPECT_TRUE(contains(messages, "FROM `src`.`message_actions` WHERE " + day + " GROUP BY user_id"))
+      << messages;
+  EXPECT_TRUE(
+      contains(messages, "FROM `src`.`message_actions` WHERE " + day + " GROUP BY receiver_id"))
+      << messages;
+  EXPECT_TRUE(contains(messages, "FULL OUTER JOIN")) << messages;
+  const auto transform = transform_insert_sql(ctx, "`vigil`.`tmp`");
+  EXPECT_TRUE(contains(transform, "FROM `vigil`.`user_slices_daily__stg_feed_20260310`) AS f "
+                                  "ALL FULL OUTER JOIN"))
+      << transform;
+  EXPECT_TRUE(contains(transform, "user_id GLOBAL IN (SELECT user_id FROM "
+                                  "`vigil`.`user_slices_daily__stg_messages_20260310` WHERE "
+                                  "has_own = 0 AND "))
+      << transform;
+}
+
 TEST(EtlSql, EmptyDayDropsTheDatePartition) {
   const auto ctx = context_for("2026-03-10", "Europe/Moscow");
   EXPECT_EQ(drop_partition_sql(ctx),

@@ -1,6 +1,7 @@
 #include "etl/etl.h"
 
 #include <chrono>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -296,39 +297,52 @@ Result<EtlDayReport> Etl::run(Days day, EtlStep step) {
   return run_locked(day, step);
 }
 
+Status Etl::timed_step(Days day, EtlStep step, const std::function<Status()>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  VIGIL_TRY(body());
+  spdlog::debug("etl {} {}: {:.2f} s", format_date(day), etl_step_name(step),
+                seconds_since(start));
+  return {};
+}
+
+Status Etl::extract_both(const EtlSqlContext& ctx) {
+  // Created once here, so the two extracts' CREATE DATABASE IF NOT EXISTS never race.
+  VIGIL_TRY(clickhouse_.execute(create_database_sql(config_.clickhouse.database)));
+  auto messages = std::async(std::launch::async, [&] {
+    return timed_step(ctx.day, EtlStep::kExtractMessages, [&] { return extract_messages(ctx); });
+  });
+  const Status feed =
+      timed_step(ctx.day, EtlStep::kExtractFeed, [&] { return extract_feed(ctx); });
+  const Status messages_done = messages.get();
+  VIGIL_TRY(feed);
+  return messages_done;
+}
+
 Result<EtlDayReport> Etl::run_locked(Days day, EtlStep step) {
   const auto ctx = context_for(day);
   const auto start = std::chrono::steady_clock::now();
   EtlDayReport report{day, 0, 0};
-  auto timed = [&](EtlStep s, auto&& body) -> Status {
-    const auto step_start = std::chrono::steady_clock::now();
-    auto status = body();
-    if (!status.ok()) return status;
-    spdlog::debug("etl {} {}: {:.2f} s", format_date(day), etl_step_name(s),
-                  seconds_since(step_start));
-    return {};
-  };
-  if (step == EtlStep::kExtractFeed || step == EtlStep::kAll) {
-    VIGIL_TRY(timed(EtlStep::kExtractFeed, [&] { return extract_feed(ctx); }));
+  if (step == EtlStep::kAll) {
+    VIGIL_TRY(extract_both(ctx));
+  } else if (step == EtlStep::kExtractFeed) {
+    VIGIL_TRY(timed_step(day, step, [&] { return extract_feed(ctx); }));
+  } else if (step == EtlStep::kExtractMessages) {
+    VIGIL_TRY(timed_step(day, step, [&] { return extract_messages(ctx); }));
   }
-  if (step == EtlStep::kExtractMessages || step == EtlStep::kAll) {
-    VIGIL_TRY(timed(EtlStep::kExtractMessages, [&] { return extract_messages(ctx); }));
-  }
-  if (step == EtlStep::kTransform || step == EtlStep::kAll) {
-    VIGIL_TRY(timed(EtlStep::kTransform, [&]() -> Status {
-      auto rows = transform(ctx);
+  // Transform and load both end with the rows of the date they wrote.
+  auto counted = [&](EtlStep s, Result<long long> (Etl::*run_step)(const EtlSqlContext&)) {
+    return timed_step(day, s, [&]() -> Status {
+      auto rows = (this->*run_step)(ctx);
       if (!rows.ok()) return rows.error();
       report.rows = *rows;
       return {};
-    }));
+    });
+  };
+  if (step == EtlStep::kTransform || step == EtlStep::kAll) {
+    VIGIL_TRY(counted(EtlStep::kTransform, &Etl::transform));
   }
   if (step == EtlStep::kLoad || step == EtlStep::kAll) {
-    VIGIL_TRY(timed(EtlStep::kLoad, [&]() -> Status {
-      auto rows = load(ctx);
-      if (!rows.ok()) return rows.error();
-      report.rows = *rows;
-      return {};
-    }));
+    VIGIL_TRY(counted(EtlStep::kLoad, &Etl::load));
   }
   report.seconds = seconds_since(start);
   return report;

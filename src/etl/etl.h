@@ -53,6 +53,11 @@ class Etl {
   Status prepare_target();
   Status extract_feed(const EtlSqlContext& ctx);
   Status extract_messages(const EtlSqlContext& ctx);
+  // Both extracts side by side (they read and write different tables; the
+  // client may be shared by threads). Fails with the feed's error if both fail.
+  Status extract_both(const EtlSqlContext& ctx);
+  // Runs `body` as `step` of `day`, logging its seconds when it succeeds.
+  Status timed_step(Days day, EtlStep step, const std::function<Status()>& body);
   Result<long long> transform(const EtlSqlContext& ctx);
   Result<long long> load(const EtlSqlContext& ctx);
   // The cluster's load: the day's partition dropped ON CLUSTER, then the staged

@@ -101,77 +101,97 @@ std::string extract_feed_select(const EtlSqlContext& ctx) {
 }
 
 std::string extract_messages_select(const EtlSqlContext& ctx) {
-  // Senders and receivers are aggregated separately and merged by user: a
-  // UNION ALL + GROUP BY, which every ClickHouse version treats the same.
+  // Senders and receivers are aggregated separately and meet by user in a full
+  // join (each side has one row per user): cheaper than a UNION ALL + GROUP BY
+  // with a tuple argMax, and the same rows. A receive-only user gets the
+  // defaults of the missing side: has_own 0, time 0, empty attributes. Each side
+  // aggregates straight from the source table, so on a cluster the shards do it.
   return fmt::format(
-      "SELECT uid AS user_id, sum(sent) AS messages_sent, sum(sent_to) AS users_sent, "
-      "sum(received) AS messages_received, sum(received_from) AS users_received, "
-      "max(own) AS has_own, max(own_time) AS last_time, "
-      "argMax(own_os, (own, own_time, own_os, own_gender, own_age)) AS last_os, "
-      "argMax(own_gender, (own, own_time, own_os, own_gender, own_age)) AS last_gender, "
-      "argMax(own_age, (own, own_time, own_os, own_gender, own_age)) AS last_age "
-      "FROM ("
-      "SELECT user_id AS uid, count() AS sent, uniqExact(receiver_id) AS sent_to, "
-      "toUInt64(0) AS received, toUInt64(0) AS received_from, toUInt8(1) AS own, "
-      "max(time) AS own_time, {attrs} "
-      "FROM {msg} WHERE {filter} GROUP BY user_id "
-      "UNION ALL "
-      "SELECT receiver_id AS uid, toUInt64(0), toUInt64(0), count(), uniqExact(user_id), "
-      "toUInt8(0), toDateTime(0), '', toUInt8(0), toUInt8(0) "
-      "FROM {msg} WHERE {filter} GROUP BY receiver_id"
-      ") GROUP BY uid",
-      fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("attrs", latest_attrs("own_")),
+      "SELECT user_id, messages_sent, users_sent, messages_received, users_received, has_own, "
+      "last_time, last_os, last_gender, last_age "
+      "FROM (SELECT user_id, count() AS messages_sent, uniqExact(receiver_id) AS users_sent, "
+      "toUInt8(1) AS has_own, max(time) AS last_time, {attrs} "
+      "FROM {msg} WHERE {filter} GROUP BY user_id) AS sent "
+      "ALL FULL OUTER JOIN "
+      "(SELECT receiver_id AS user_id, messages_received, users_received "
+      "FROM (SELECT receiver_id, count() AS messages_received, uniqExact(user_id) AS "
+      "users_received FROM {msg} WHERE {filter} GROUP BY receiver_id)) AS received USING user_id",
+      fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("attrs", latest_attrs("last_")),
       fmt::arg("filter", day_filter(ctx.day_begin, ctx.day_end)));
 }
 
 namespace {
 
-// Per-user rows: today's feed and messages (priority 2 when the user acted),
-// plus look-back attributes for receive-only users (priority 1). Attributes
-// come from the highest priority, then the latest event.
-std::string users_select(const EtlSqlContext& ctx) {
-  const auto staging = staging_tables(ctx, "");
+// A candidate for a user's attributes: (priority, time, os, gender, age). The
+// greatest wins: today's own events (priority 2) over the look-back (1) over
+// nothing (0, a receive-only user with no known attributes), then the latest
+// event, then the attribute values, so re-runs pick the same one.
+std::string candidate(const char* priority, const char* prefix) {
+  return fmt::format("(toUInt8({}), {p}t, {p}os, {p}gender, {p}age)", priority,
+                     fmt::arg("p", prefix));
+}
+
+// The day's users: both staging tables met by user (a full join: each has one
+// row per user), with the feed's and the messages' attribute candidates.
+std::string today_select(const StagingTables& staging) {
+  return fmt::format(
+      "SELECT user_id, views, likes, messages_sent, users_sent, messages_received, "
+      "users_received, has_own, f_in, {feed} AS f_key, {msg} AS m_key "
+      "FROM (SELECT user_id, views, likes, toUInt8(1) AS f_in, last_time AS f_t, "
+      "last_os AS f_os, last_gender AS f_gender, last_age AS f_age FROM {feed_stg}) AS f "
+      "ALL FULL OUTER JOIN "
+      "(SELECT user_id, messages_sent, users_sent, messages_received, users_received, has_own, "
+      "last_time AS m_t, last_os AS m_os, last_gender AS m_gender, last_age AS m_age "
+      "FROM {msg_stg}) AS m USING user_id",
+      fmt::arg("feed", candidate("f_in * 2", "f_")), fmt::arg("msg", candidate("has_own * 2", "m_")),
+      fmt::arg("feed_stg", staging.feed), fmt::arg("msg_stg", staging.messages));
+}
+
+// Latest own attributes before the day of the receive-only users (no own
+// message, no feed event today): the only users whose attributes need history.
+std::string lookback_select(const EtlSqlContext& ctx, const StagingTables& staging) {
+  // The feed users are narrowed to the receivers first: a set of all feed users
+  // costs more to build than the rest of the look-back when history is short.
+  const std::string receivers =
+      fmt::format("SELECT user_id FROM {} WHERE has_own = 0", staging.messages);
   const std::string receive_only = fmt::format(
-      "SELECT user_id FROM {} WHERE has_own = 0 AND user_id NOT IN (SELECT user_id FROM {})",
-      staging.messages, staging.feed);
+      "{} AND user_id NOT IN (SELECT user_id FROM {} WHERE user_id IN ({}))", receivers,
+      staging.feed, receivers);
   // GLOBAL: on a cluster the source tables are Distributed and the staging
   // tables exist only on the node vigil talks to; the set is built there once.
-  const std::string lookback_filter =
-      fmt::format("{} AND user_id GLOBAL IN ({})", day_filter(ctx.lookback_begin, ctx.day_begin),
-                  receive_only);
+  const std::string filter = fmt::format("{} AND user_id GLOBAL IN ({})",
+                                         day_filter(ctx.lookback_begin, ctx.day_begin),
+                                         receive_only);
   return fmt::format(
-      "SELECT uid, sum(v) AS views, sum(l) AS likes, sum(ms) AS messages_sent, "
-      "sum(us) AS users_sent, sum(mr) AS messages_received, sum(ur) AS users_received, "
-      "max(prio) AS best, "
-      "argMax(a_os, (prio, t, a_os, a_gender, a_age)) AS u_os, "
-      "argMax(a_gender, (prio, t, a_os, a_gender, a_age)) AS u_gender, "
-      "argMax(a_age, (prio, t, a_os, a_gender, a_age)) AS u_age "
-      "FROM ("
-      "SELECT user_id AS uid, views AS v, likes AS l, toUInt64(0) AS ms, toUInt64(0) AS us, "
-      "toUInt64(0) AS mr, toUInt64(0) AS ur, toUInt8(2) AS prio, last_time AS t, "
-      "last_os AS a_os, last_gender AS a_gender, last_age AS a_age FROM {feed_stg} "
+      "SELECT user_id, toUInt8(1) AS l_in, max(time) AS l_t, {attrs} FROM ("
+      "SELECT user_id, time, os, gender, age FROM {feed} WHERE {filter} "
       "UNION ALL "
-      "SELECT user_id, toUInt64(0), toUInt64(0), messages_sent, users_sent, messages_received, "
-      "users_received, toUInt8(has_own * 2), last_time, last_os, last_gender, last_age "
-      "FROM {msg_stg} "
-      "UNION ALL "
-      "SELECT user_id, toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0), "
-      "toUInt64(0), toUInt8(1), max(time), {attrs} FROM ("
-      "SELECT user_id, time, os, gender, age FROM {feed} WHERE {lookback} "
-      "UNION ALL "
-      "SELECT user_id, time, os, gender, age FROM {msg} WHERE {lookback}"
-      ") GROUP BY user_id"
-      ") GROUP BY uid",
-      fmt::arg("feed_stg", staging.feed), fmt::arg("msg_stg", staging.messages),
-      fmt::arg("attrs", latest_attrs("last_")), fmt::arg("feed", source_ref(ctx, ctx.feed_table)),
-      fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("lookback", lookback_filter));
+      "SELECT user_id, time, os, gender, age FROM {msg} WHERE {filter}"
+      ") GROUP BY user_id",
+      fmt::arg("attrs", latest_attrs("l_")), fmt::arg("feed", source_ref(ctx, ctx.feed_table)),
+      fmt::arg("msg", source_ref(ctx, ctx.message_table)), fmt::arg("filter", filter));
+}
+
+// Per-user rows: the day's counts and the winning attribute candidate `w`
+// (w.1 is its priority: 0 when nothing is known).
+std::string users_select(const EtlSqlContext& ctx) {
+  const auto staging = staging_tables(ctx, "");
+  return fmt::format(
+      "SELECT views AS v, likes AS l, messages_sent AS ms, users_sent AS us, "
+      "messages_received AS mr, users_received AS ur, if(m_key > f_key, m_key, f_key) AS today_key, {back} AS l_key, "
+      "if(l_key > today_key, l_key, today_key) AS w "
+      "FROM ({today}) AS today ALL LEFT JOIN ({lookback}) AS back USING user_id",
+      fmt::arg("back", candidate("l_in", "l_")), fmt::arg("today", today_select(staging)),
+      fmt::arg("lookback", lookback_select(ctx, staging)));
 }
 
 }  // namespace
 
 std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& slices_table) {
-  // A user without any known attributes is 'unknown' in every dimension;
-  // an empty os string from the app is 'unknown' too.
+  // Users are first summed per attribute combination (a few hundred rows), then
+  // each combination is spread over the three dimensions. A user without any
+  // known attributes is 'unknown' in every dimension; an empty os string from
+  // the app is 'unknown' too.
   const std::string os_label = "if(best = 0 OR u_os = '', 'unknown', u_os)";
   const std::string gender_label = "if(best = 0, 'unknown', toString(u_gender))";
   const std::string age_label =
@@ -180,7 +200,10 @@ std::string transform_insert_sql(const EtlSqlContext& ctx, const std::string& sl
       "INSERT INTO {slices} SELECT toDate('{date}') AS event_date, d.1 AS dimension, "
       "d.2 AS dimension_value, sum(views), sum(likes), sum(messages_received), "
       "sum(messages_sent), sum(users_received), sum(users_sent) "
-      "FROM ({users}) "
+      "FROM (SELECT w.1 > 0 AS best, w.3 AS u_os, w.4 AS u_gender, w.5 AS u_age, "
+      "sum(v) AS views, sum(l) AS likes, sum(mr) AS messages_received, "
+      "sum(ms) AS messages_sent, sum(ur) AS users_received, sum(us) AS users_sent "
+      "FROM ({users}) GROUP BY best, u_os, u_gender, u_age) "
       "ARRAY JOIN [('os', {os}), ('gender', {gender}), ('age', {age})] AS d "
       "GROUP BY dimension, dimension_value",
       fmt::arg("slices", slices_table), fmt::arg("date", format_date(ctx.day)),

@@ -52,7 +52,7 @@ std::string expanded_buckets_sql(const DayPlan& plan, int kinds, CountOf count_o
 // ids are the heavy users.
 std::string pick_user_sql(std::uint64_t seed, std::int64_t day, int active_users, int salt) {
   return fmt::format(
-      "toUInt32(1 + least({n} - 1, floor({n} * share * pow(cityHash64({s}, {d}, b, kind, k, {salt}) / "
+      "toUInt32(1 + least({n} - 1.0, floor({n} * share * pow(cityHash64({s}, {d}, b, kind, k, {salt}) / "
       "18446744073709551616.0, 1.6))))",
       fmt::arg("n", active_users), fmt::arg("s", seed), fmt::arg("d", day),
       fmt::arg("salt", salt));
