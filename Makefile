@@ -97,7 +97,7 @@ test-airflow-only:
 
 # Every benchmark, each with its reference run (a few minutes).
 bench: build
-	@for b in etl report alert detect dashboard field; do bash bench/$$b.sh || exit 1; done
+	@for b in etl cluster report alert detect dashboard field; do bash bench/$$b.sh || exit 1; done
 
 clean:
 	rm -rf $(BUILD_DIR)
