@@ -57,6 +57,19 @@ TEST(BucketTablePlan, ADimensionNewToTheConfigIsBackfilledAlone) {
   EXPECT_EQ(fills[2], (BucketFill{{"gender"}, buckets(0, 10)}));
 }
 
+TEST(BucketTablePlan, AWeekIsFilledADayAtATime) {
+  const BucketFill week{{"", "os"}, buckets(0, 7 * 96)};
+  const auto days = split_bucket_fill(week, 86400);
+  ASSERT_EQ(days.size(), 7u);
+  for (int d = 0; d < 7; ++d) EXPECT_EQ(days[d], (BucketFill{{"", "os"}, buckets(d * 96, d * 96 + 96)}));
+  // Gaps do not count: two buckets a day apart are two fills, close ones one.
+  const BucketFill sparse{{""}, {at(0), at(3), at(96), at(200)}};
+  const auto parts = split_bucket_fill(sparse, 86400);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].buckets, (std::vector<EpochSeconds>{at(0), at(3)}));
+  EXPECT_TRUE(split_bucket_fill({{""}, {}}, 86400).empty());
+}
+
 BucketTableRow row(const std::string& dimension, int index, const std::string& source,
                    const std::string& slice, unsigned long long version, double first_count) {
   std::vector<double> counts(bucket_table_counts().size(), 0.0);

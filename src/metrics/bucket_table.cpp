@@ -12,6 +12,8 @@
 namespace vigil {
 namespace {
 
+constexpr EpochSeconds kFillSpanSeconds = 86400;  // the most one fill query counts
+
 std::string describe(const Config& config) {
   return fmt::format("alert buckets from {}.{}", config.clickhouse.database,
                      config.alerts.bucket_table);
@@ -83,14 +85,17 @@ Status fill_bucket_table(ClickHouse& clickhouse, const Config& config, EpochSeco
   // Newer than anything in the window, even for two fills within a millisecond.
   const unsigned long long version =
       std::max(static_cast<unsigned long long>(now) * 1000, marks.newest + 1);
-  for (const auto& fill : plan_bucket_fill(marks.marked, keys, from, end, bs,
-                                           config.alerts.late_buckets)) {
+  for (const auto& planned : plan_bucket_fill(marks.marked, keys, from, end, bs,
+                                              config.alerts.late_buckets)) {
     std::vector<std::string> dimensions;
-    for (const auto& key : fill.dimensions) dimensions.push_back(dimension_of[key]);
-    for (const MetricSource source : {MetricSource::kFeed, MetricSource::kMessages}) {
-      VIGIL_TRY(clickhouse.execute(fill_bucket_table_sql(config, source, fill, dimensions, version)));
+    for (const auto& key : planned.dimensions) dimensions.push_back(dimension_of[key]);
+    for (const auto& fill : split_bucket_fill(planned, kFillSpanSeconds)) {
+      for (const MetricSource source : {MetricSource::kFeed, MetricSource::kMessages}) {
+        VIGIL_TRY(
+            clickhouse.execute(fill_bucket_table_sql(config, source, fill, dimensions, version)));
+      }
+      VIGIL_TRY(clickhouse.execute(mark_bucket_table_sql(config, fill, version)));
     }
-    VIGIL_TRY(clickhouse.execute(mark_bucket_table_sql(config, fill, version)));
   }
   return {};
 }

@@ -133,6 +133,17 @@ std::vector<BucketFill> plan_bucket_fill(
   return fills;
 }
 
+std::vector<BucketFill> split_bucket_fill(const BucketFill& fill, EpochSeconds span_seconds) {
+  std::vector<BucketFill> out;
+  for (EpochSeconds bucket : fill.buckets) {
+    if (out.empty() || bucket - out.back().buckets.front() >= span_seconds) {
+      out.push_back({fill.dimensions, {}});
+    }
+    out.back().buckets.push_back(bucket);
+  }
+  return out;
+}
+
 std::string fill_bucket_table_sql(const Config& config, MetricSource source,
                                   const BucketFill& fill,
                                   const std::vector<std::string>& dimensions,

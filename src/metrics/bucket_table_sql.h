@@ -70,6 +70,11 @@ std::vector<BucketFill> plan_bucket_fill(
     const std::vector<std::string>& keys, EpochSeconds from, EpochSeconds end, int bucket_seconds,
     int late);
 
+// `fill` cut into fills of at most a day of buckets each (pure): a first fill of
+// weeks is then many small queries, each one's marks kept as it ends, so one
+// that times out loses a day at most and the next run goes on from there.
+std::vector<BucketFill> split_bucket_fill(const BucketFill& fill, EpochSeconds span_seconds);
+
 // INSERT ... SELECT counting `fill`'s buckets of one source table; `dimensions`
 // are the plain names ("age"), in the order of fill.dimensions.
 std::string fill_bucket_table_sql(const Config& config, MetricSource source,
