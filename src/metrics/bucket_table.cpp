@@ -115,6 +115,12 @@ Result<std::optional<BucketSeries>> read_bucket_table(ClickHouse& clickhouse,
   if (keys.empty() || request.counts.empty()) {
     return std::optional<BucketSeries>{series_from_rows(config, request, begin, end, {})};
   }
+  // The marks first (one row per bucket and dimension): a window the table does
+  // not have whole (a backtest's weeks, today's buckets to come) costs no more.
+  VIGIL_ASSIGN_OR_RETURN(const Marks marks, read_marks(clickhouse, config, keys, from, end));
+  if (marks.marked.size() < keys.size() * static_cast<std::size_t>((end - from) / bs)) {
+    return std::optional<BucketSeries>{};
+  }
   VIGIL_ASSIGN_OR_RETURN(const auto rows, read_rows(clickhouse, config, keys, from, end));
   const auto current = current_bucket_rows(rows, keys, from, end, bs, request.counts);
   if (!current) return std::optional<BucketSeries>{};
