@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/parse.h"
-#include "clickhouse/ddl.h"
+#include "clickhouse/layout.h"
 #include "metrics/bucket_table_sql.h"
 
 namespace vigil {
@@ -79,8 +79,11 @@ Status fill_bucket_table(ClickHouse& clickhouse, const Config& config, EpochSeco
     keys.push_back(bucket_dimension_key(config, dimension));
     dimension_of[keys.back()] = dimension;
   }
-  VIGIL_TRY(clickhouse.execute(create_database_sql(config.clickhouse.database)));
-  VIGIL_TRY(clickhouse.execute(create_bucket_table_sql(config)));
+  const TableLayout layout(config.clickhouse);
+  VIGIL_TRY(ensure_table(clickhouse, layout, bucket_table_spec(config)));
+  // Through a Distributed table on a cluster: complete on every shard when it
+  // returns, so a bucket's marks never arrive before its counts.
+  const QuerySettings settings = layout.insert_settings(1);
   VIGIL_ASSIGN_OR_RETURN(const Marks marks, read_marks(clickhouse, config, keys, from, end));
   // Newer than anything in the window, even for two fills within a millisecond.
   const unsigned long long version =
@@ -91,10 +94,10 @@ Status fill_bucket_table(ClickHouse& clickhouse, const Config& config, EpochSeco
     for (const auto& key : planned.dimensions) dimensions.push_back(dimension_of[key]);
     for (const auto& fill : split_bucket_fill(planned, kFillSpanSeconds)) {
       for (const MetricSource source : {MetricSource::kFeed, MetricSource::kMessages}) {
-        VIGIL_TRY(
-            clickhouse.execute(fill_bucket_table_sql(config, source, fill, dimensions, version)));
+        VIGIL_TRY(clickhouse.execute_with(
+            fill_bucket_table_sql(config, source, fill, dimensions, version), settings));
       }
-      VIGIL_TRY(clickhouse.execute(mark_bucket_table_sql(config, fill, version)));
+      VIGIL_TRY(clickhouse.execute_with(mark_bucket_table_sql(config, fill, version), settings));
     }
   }
   return {};

@@ -88,18 +88,18 @@ const std::vector<const MetricDef*>& bucket_table_counts() {
   return kCounts;
 }
 
-std::string bucket_table_engine_sql() {
-  return "ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(bucket) "
-         "ORDER BY (scope, dimension, bucket, source, slice)";
-}
-
-std::string create_bucket_table_sql(const Config& config) {
-  std::string columns =
+TableSpec bucket_table_spec(const Config& config) {
+  TableSpec spec;
+  spec.database = config.clickhouse.database;
+  spec.table = config.alerts.bucket_table;
+  spec.columns =
       "scope String, dimension String, bucket DateTime, source String, slice String, "
       "version UInt64";
-  for (const MetricDef* row : bucket_table_counts()) columns += ", " + row->name + " UInt64";
-  return fmt::format("CREATE TABLE IF NOT EXISTS {} ({}) {}", table_of(config), columns,
-                     bucket_table_engine_sql());
+  for (const MetricDef* row : bucket_table_counts()) spec.columns += ", " + row->name + " UInt64";
+  spec.engine = "ReplacingMergeTree(version)";
+  spec.keys = "PARTITION BY toYYYYMM(bucket) ORDER BY (scope, dimension, bucket, source, slice)";
+  spec.sharding_key = "cityHash64(dimension, bucket)";
+  return spec;
 }
 
 std::string bucket_marks_sql(const Config& config, const std::vector<std::string>& keys,

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "base/time.h"
+#include "clickhouse/layout.h"
 #include "config/config.h"
 #include "metrics/series.h"
 
@@ -44,11 +45,11 @@ std::string bucket_table_scope(const Config& config);
 // The catalogue's count rows, in catalogue order: the table's count columns.
 const std::vector<const MetricDef*>& bucket_table_counts();
 
-// The engine clause of CREATE TABLE, the one place a cluster's engine would go.
-std::string bucket_table_engine_sql();
-
-// CREATE TABLE IF NOT EXISTS for the configured table.
-std::string create_bucket_table_sql(const Config& config);
+// The configured table as clickhouse/layout makes it (one server, or a cluster's
+// replicated local tables behind a Distributed one): a ReplacingMergeTree by
+// version; on a cluster a key's versions go to one shard (sharded by dimension and
+// bucket), so merges there drop the older ones.
+TableSpec bucket_table_spec(const Config& config);
 
 // Per (dimension, bucket) of [from, end): the newest mark's version (0: none) and
 // the newest version of any row; rows (dimension, bucket, marked, newest).
