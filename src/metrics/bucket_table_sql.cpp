@@ -89,17 +89,14 @@ const std::vector<const MetricDef*>& bucket_table_counts() {
 }
 
 TableSpec bucket_table_spec(const Config& config) {
-  TableSpec spec;
-  spec.database = config.clickhouse.database;
-  spec.table = config.alerts.bucket_table;
-  spec.columns =
+  std::string columns =
       "scope String, dimension String, bucket DateTime, source String, slice String, "
       "version UInt64";
-  for (const MetricDef* row : bucket_table_counts()) spec.columns += ", " + row->name + " UInt64";
-  spec.engine = "ReplacingMergeTree(version)";
-  spec.keys = "PARTITION BY toYYYYMM(bucket) ORDER BY (scope, dimension, bucket, source, slice)";
-  spec.sharding_key = "cityHash64(dimension, bucket)";
-  return spec;
+  for (const MetricDef* row : bucket_table_counts()) columns += ", " + row->name + " UInt64";
+  return {config.clickhouse.database, config.alerts.bucket_table, std::move(columns),
+          "ReplacingMergeTree(version)",
+          "PARTITION BY toYYYYMM(bucket) ORDER BY (scope, dimension, bucket, source, slice)",
+          "cityHash64(dimension, bucket)"};
 }
 
 std::string bucket_marks_sql(const Config& config, const std::vector<std::string>& keys,
