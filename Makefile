@@ -54,7 +54,7 @@ test-bi-only:
 # ClickHouse) behind the HTTP front in tests/chdb_front, instead of the managed 18.16 server; `make
 # test` ends with it (see README, ClickHouse versions). Tests that stop or kill a managed server
 # themselves are left out: they need clickhouse-server. CH26_FILTER narrows or widens the run.
-CH26_SUITES = EtlTest ReportTest AlertTest ExplainTest ExplainLikesTest BacktestSliceCli DashboardTest \
+CH26_SUITES = EtlTest ReportTest AlertTest BucketTableTest ExplainTest ExplainLikesTest BacktestSliceCli DashboardTest \
   DashboardHttpTest FirstEventTest SimSliceTest SimSliceMigration SimSliceRefusal OddCellTest \
   OddCellRealServerTest ClickHouseClient AlertDeliveryTest AlertTwoPartDeliveryTest OutDirTest \
   ServeTest ServeRestartTest DashboardServeTest ChatServe FeedbackCli

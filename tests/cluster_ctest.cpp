@@ -19,6 +19,7 @@
 #include "clickhouse/client.h"
 #include "clickhouse/layout.h"
 #include "etl/etl.h"
+#include "metrics/bucket_table.h"
 #include "metrics/daily.h"
 #include "metrics/series.h"
 #include "sim/simulator.h"
@@ -125,6 +126,20 @@ class ClusterTest : public ::testing::Test {
 
 const date::time_zone* ClusterTest::zone_ = nullptr;
 Rows* ClusterTest::expected_slices_ = nullptr;
+
+// Every series of `want` in `got`, bucket for bucket (NaN equals NaN).
+void expect_same_series(const BucketSeries& got, const BucketSeries& want) {
+  ASSERT_EQ(got.values.size(), want.values.size());
+  for (const auto& [key, values] : want.values) {
+    const auto& other = got.values.at(key);
+    for (std::size_t b = 0; b < values.size(); ++b) {
+      const bool both_nan = std::isnan(values[b]) && std::isnan(other[b]);
+      EXPECT_TRUE(both_nan || values[b] == other[b])
+          << key.first << " " << key.second << " bucket " << b << ": " << other[b] << " vs "
+          << values[b];
+    }
+  }
+}
 
 TEST_F(ClusterTest, SimulateShardsTheEventsByUserAndAReceiversMessagesSpanShards) {
   auto shard1 = node_client(0);
@@ -239,15 +254,29 @@ TEST_F(ClusterTest, ReportAndAlertNumbersEqualTheOneServers) {
   ASSERT_TRUE(series_cluster.ok()) << series_cluster.error().message;
   ASSERT_TRUE(series_one.ok()) << series_one.error().message;
   EXPECT_GT(series_one->values.size(), 20u);
-  ASSERT_EQ(series_cluster->values.size(), series_one->values.size());
-  for (const auto& [key, values] : series_one->values) {
-    const auto& got = series_cluster->values.at(key);
-    for (std::size_t b = 0; b < values.size(); ++b) {
-      const bool both_nan = std::isnan(values[b]) && std::isnan(got[b]);
-      EXPECT_TRUE(both_nan || values[b] == got[b])
-          << key.first << " " << key.second << " bucket " << b << ": " << got[b] << " vs " << values[b];
-    }
+  expect_same_series(*series_cluster, *series_one);
+}
+
+// The alert bucket table (metrics/bucket_table.h) on the cluster: filled twice
+// through its Distributed table, it gives the one server's raw series.
+TEST_F(ClusterTest, TheAlertBucketTableGivesTheOneServersSeries) {
+  auto on_cluster = make_qualified_clickhouse(clustered().clickhouse);
+  auto on_one = make_qualified_clickhouse(single().clickhouse);
+  Config sliced_cluster = clustered(), sliced_one = single();
+  sliced_cluster.alerts.slices = sliced_one.alerts.slices = {"os", "gender", "age"};
+  const EpochSeconds begin = day_start(*parse_date(kDay), zone_), end = begin + 86400;
+  for (int run = 0; run < 2; ++run) {
+    auto filled = fill_bucket_table(*on_cluster, sliced_cluster, begin, end, end + 60);
+    ASSERT_TRUE(filled.ok()) << filled.error().message;
   }
+  auto cached = read_bucket_table(*on_cluster, sliced_cluster,
+                                  alert_series_request(sliced_cluster), begin, end);
+  auto raw = query_series(*on_one, sliced_one, alert_series_request(sliced_one), begin, end);
+  ASSERT_TRUE(cached.ok()) << cached.error().message;
+  ASSERT_TRUE(raw.ok()) << raw.error().message;
+  ASSERT_TRUE(cached->has_value()) << "not filled";
+  EXPECT_GT(raw->values.size(), 20u);
+  expect_same_series(**cached, *raw);
 }
 
 TEST_F(ClusterTest, TheAlertHistoryTableIsReplicatedAndReadFromEveryNode) {

@@ -28,6 +28,8 @@ TEST(ConfigAlerts, DefaultsWhenAbsent) {
   EXPECT_EQ(config->alerts.explain_by,
             (std::vector<std::string>{"os", "gender", "age", "source", "country"}));
   EXPECT_TRUE(config->alerts.metrics.empty());
+  EXPECT_EQ(config->alerts.bucket_table, "alert_buckets");
+  EXPECT_EQ(config->alerts.late_buckets, 4);
 }
 
 TEST(ConfigAlerts, EveryKeyAndAPerMetricTable) {
@@ -41,6 +43,8 @@ repeat_every_minutes = 120
 slices = ["os", "age"]
 explain_by = ["country", "source"]
 history_table = "alert_history"
+bucket_table = ""
+late_buckets = 8
 dashboard_url = "http://127.0.0.1:8080/metric/{metric}?date={date}&time={time}"
 
 [alerts.metrics.ctr]
@@ -63,6 +67,8 @@ enabled = false
   EXPECT_EQ(a.slices, (std::vector<std::string>{"os", "age"}));
   EXPECT_EQ(a.explain_by, (std::vector<std::string>{"country", "source"}));
   EXPECT_EQ(a.history_table, "alert_history");
+  EXPECT_EQ(a.bucket_table, "");
+  EXPECT_EQ(a.late_buckets, 8);
   EXPECT_TRUE(contains(a.dashboard_url, "{metric}"));
   const auto& ctr = a.metrics.at("ctr");
   EXPECT_TRUE(ctr.enabled);
@@ -92,6 +98,8 @@ TEST(ConfigAlerts, ErrorsNameFileLineAndKey) {
       {"[alerts.metrics.ctr]\nenabled = \"yes\"\n", "vigil.toml:2: alerts.metrics.ctr.enabled: expected true or false"},
       {"[alerts.metrics.ctr]\nparams = { n = [1] }\n", "alerts.metrics.ctr.params.n: expected a number or a string"},
       {"[alerts]\nhistory_table = \"bad-name\"\n", "vigil.toml:2: alerts.history_table:"},
+      {"[alerts]\nbucket_table = \"a.b\"\n", "vigil.toml:2: alerts.bucket_table:"},
+      {"[alerts]\nlate_buckets = -1\n", "vigil.toml:2: alerts.late_buckets:"},
   };
   for (const auto& c : cases) {
     auto config = parse_config(c.text, "vigil.toml");

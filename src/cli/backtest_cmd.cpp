@@ -17,6 +17,7 @@
 #include "base/files.h"
 #include "cli/cli.h"
 #include "cli/context.h"
+#include "metrics/bucket_table.h"
 #include "sim/plan.h"
 
 namespace vigil {
@@ -139,7 +140,7 @@ Result<BucketSeries> explain_series(ClickHouse& clickhouse, const Config& config
   Config sliced = config;
   needed.insert(have.begin(), have.end());
   sliced.alerts.slices.assign(needed.begin(), needed.end());
-  return query_bucket_series(clickhouse, sliced, begin, end);
+  return query_series_cached(clickhouse, sliced, alert_series_request(sliced), begin, end);
 }
 
 // Which slice each method's all-users alert would lead its Where line with.
@@ -176,7 +177,9 @@ int run_backtest(const GlobalOptions& global, const BacktestOptions& options) {
   for (auto* list : {&labels->anomalies, &labels->normal}) {
     std::erase_if(*list, [&](const AnomalyLabel& l) { return l.end <= first || l.start >= end; });
   }
-  auto series = query_bucket_series(*ctx->clickhouse, ctx->config, begin, end);
+  // From the alerts' bucket table when it has the whole range, else raw events.
+  auto series = query_series_cached(*ctx->clickhouse, ctx->config,
+                                    alert_series_request(ctx->config), begin, end);
   if (!series.ok()) return fail(series.error());
 
   const std::vector<std::string> methods =

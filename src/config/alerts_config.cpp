@@ -38,6 +38,11 @@ std::string check_direction(std::string_view value) {
   return fmt::format("expected up, down or both, got '{}'", value);
 }
 
+// A table name in clickhouse.database, or "" for off.
+std::string check_optional_table(std::string_view value) {
+  return value.empty() ? std::string() : check_identifier(value);
+}
+
 std::string check_group(std::string_view value) {
   if (value == "bucket" || value == "metric" || value == "alert") return "";
   return fmt::format("expected bucket, metric or alert, got '{}'", value);
@@ -185,7 +190,8 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
                    {"alerts",
                     {"interval_minutes", "history_days", "method", "sensitivity", "direction",
                      "consecutive", "repeat_every_minutes", "slices", "explain_by",
-                     "history_table", "dashboard_url", "group", "buttons"},
+                     "history_table", "bucket_table", "late_buckets", "dashboard_url", "group",
+                     "buttons"},
                     {"metrics"}});
   read_int(r, *t, "alerts", "interval_minutes", c.interval_minutes, 1, 60);
   if (auto it = t->find("interval_minutes"); it != t->end()) {
@@ -203,7 +209,10 @@ void read_alerts(Reader& r, const toml::table& root, AlertsConfig& c,
   read_string_array(r, *t, "alerts", "slices", c.slices, check_slice);
   read_string_array(r, *t, "alerts", "explain_by", c.explain_by, check_explain_dimension);
   read_string(r, *t, "alerts", "history_table", c.history_table,
-              [](std::string_view v) { return v.empty() ? std::string() : check_identifier(v); });
+              check_optional_table);
+  read_string(r, *t, "alerts", "bucket_table", c.bucket_table,
+              check_optional_table);
+  read_int(r, *t, "alerts", "late_buckets", c.late_buckets, 0, 96);
   read_string(r, *t, "alerts", "dashboard_url", c.dashboard_url, check_optional_url);
   read_string(r, *t, "alerts", "group", c.group, check_group);
   read_bool(r, *t, "alerts", "buttons", c.buttons);

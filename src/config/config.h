@@ -96,6 +96,11 @@ struct AlertsConfig {
   // extra query per run that fires); any of the five, [] = no "Where:" line.
   std::vector<std::string> explain_by = {"os", "gender", "age", "source", "country"};
   std::string history_table;          // ClickHouse table for every evaluation; "" = off
+  // Per-bucket counts per slice (metrics/bucket_table.h), in clickhouse.database,
+  // filled by each alert run so it reads its history from there and only the
+  // last buckets from the source tables; "" = re-read the whole window each run.
+  std::string bucket_table = "alert_buckets";
+  int late_buckets = 4;               // buckets before the newest re-counted each run (late events)
   // Link in alerts; "{metric}", "{date}", "{time}" (HH:MM) and "{slice}" (URL-encoded)
   // are replaced. Empty: the built-in dashboard's metric page when [serve] gives
   // it a URL, else no link.

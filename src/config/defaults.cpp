@@ -122,6 +122,12 @@ slices = []
 explain_by = [{}]
 # ClickHouse table (in clickhouse.database) receiving every evaluation; "" = off.
 history_table = {}
+# ClickHouse table (in clickhouse.database) of per-bucket counts per slice, filled
+# by each alert run: the run reads its history from it and re-counts only the
+# newest bucket and late_buckets before it from the source tables (late events);
+# the first run fills the whole window once. "" = re-read the whole window each run.
+bucket_table = {}
+late_buckets = {}
 # Link in alerts; {{metric}}, {{date}}, {{time}} and {{slice}} are replaced.
 # Empty: the built-in dashboard's metric page at the alert's bucket.
 dashboard_url = {}
@@ -185,6 +191,7 @@ public_url = {}
       toml_string(d.alerts.method), toml_string(d.alerts.sensitivity),
       toml_string(d.alerts.direction), d.alerts.consecutive, d.alerts.repeat_every_minutes,
       toml_strings(d.alerts.explain_by), toml_string(d.alerts.history_table),
+      toml_string(d.alerts.bucket_table), d.alerts.late_buckets,
       toml_string(d.alerts.dashboard_url), toml_string(d.alerts.group), d.alerts.buttons,
       fmt::join(alert_metric_names(), ", "), toml_string(d.schedule.etl),
       toml_string(d.schedule.report), toml_string(d.schedule.alerts), d.schedule.retries,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "metrics/bucket_table.h"
+
 namespace vigil {
 
 std::vector<const MetricDef*> breakdown_counts(const std::vector<std::string>& metrics) {
@@ -37,7 +39,7 @@ Result<BucketSeries> query_breakdown(ClickHouse& clickhouse, const Config& confi
                                      EpochSeconds end) {
   SeriesRequest request = breakdown_request(dimensions, metrics);
   if (dimensions.empty()) request.counts.clear();  // all users only: not a breakdown
-  return query_series(clickhouse, config, request, begin, end);
+  return query_series_cached(clickhouse, config, request, begin, end);
 }
 
 }  // namespace vigil

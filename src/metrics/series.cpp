@@ -16,15 +16,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// One dimension's slice label, e.g. concat('os=', os).
-std::string slice_sql(const Config& config, const std::string& dimension) {
-  if (dimension == "gender") return "concat('gender=', toString(gender))";
-  if (dimension == "age") {
-    return fmt::format("concat('age=', {})", age_bucket_sql(config.etl.age_buckets, "age"));
-  }
-  return fmt::format("concat('{0}=', {0})", dimension);  // os, source, country: String columns
-}
-
 // ARRAY JOIN of '' (all users, if requested) and 'os=' || os etc. for the
 // requested dimensions; without dimensions no ARRAY JOIN at all (it costs a third
 // of the query).
@@ -32,7 +23,7 @@ std::string slices_sql(const Config& config, const SeriesRequest& request) {
   if (request.dimensions.empty()) return "";
   std::vector<std::string> items;
   if (request.all_users) items.push_back("''");
-  for (const auto& dimension : request.dimensions) items.push_back(slice_sql(config, dimension));
+  for (const auto& dimension : request.dimensions) items.push_back(slice_label_sql(config, dimension));
   return fmt::format("ARRAY JOIN [{}] AS slice", fmt::join(items, ", "));
 }
 
@@ -52,29 +43,32 @@ const std::vector<const MetricDef*>& alerted(MetricKind kind) {
   return kind == MetricKind::kCount ? kCounts : kRatios;
 }
 
-// Adds one result row (the columns of `counts`) to the metric series of its slice
-// and notes where the source's data starts; an odd cell is left in `cells`.
-void add_row(BucketSeries& series, FirstEvents& first, CellReader& cells,
-             const std::vector<const MetricDef*>& counts) {
-  const EpochSeconds bucket = cells.int64(0, "bucket");
-  const std::string& slice = cells.text(1, "slice");
-  const std::string source = cells.text(2, "source_table") == "feed" ? "feed" : "messages";
-  std::vector<double> values;
+// Reads one result row (bucket, slice, source_table, the columns of `counts`); an
+// odd cell is left in `cells`.
+SeriesRow read_row(CellReader& cells, const std::vector<const MetricDef*>& counts) {
+  SeriesRow row{cells.int64(0, "bucket"), cells.text(1, "slice"),
+                cells.text(2, "source_table") == "feed" ? "feed" : "messages", {}};
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    values.push_back(cells.number(3 + i, counts[i]->name));
+    row.counts.push_back(cells.number(3 + i, counts[i]->name));
   }
-  if (cells.error()) return;
-  const bool earlier = bucket < series.begin;  // a lookback row: events in the day before
-  const int index = earlier ? 0 : series.index_of(bucket);
+  return row;
+}
+
+// Adds one row to the metric series of its slice and notes where the source's
+// data starts.
+void add_row(BucketSeries& series, FirstEvents& first, const SeriesRow& row,
+             const std::vector<const MetricDef*>& counts) {
+  const bool earlier = row.bucket < series.begin;  // a lookback row: events in the day before
+  const int index = earlier ? 0 : series.index_of(row.bucket);
   if (index < 0) return;
-  auto [it, added] = first.try_emplace({source, slice}, index);
+  auto [it, added] = first.try_emplace({row.source, row.slice}, index);
   if (!added) it->second = std::min(it->second, index);
   if (earlier) return;
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    if (source != source_name(counts[i]->source)) continue;
-    auto& column = series.values[{counts[i]->name, slice}];
+  for (std::size_t i = 0; i < counts.size() && i < row.counts.size(); ++i) {
+    if (row.source != source_name(counts[i]->source)) continue;
+    auto& column = series.values[{counts[i]->name, row.slice}];
     if (column.empty()) column.assign(series.count, 0.0);
-    column[index] = values[i];
+    column[index] = row.counts[i];
   }
 }
 
@@ -177,14 +171,16 @@ std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSec
   return bucket_series_sql(config, alert_series_request(config), begin, end);
 }
 
-Result<BucketSeries> query_series(ClickHouse& clickhouse, const Config& config,
-                                  const SeriesRequest& request, EpochSeconds begin,
-                                  EpochSeconds end) {
+namespace {
+
+// The window's series before any row: every metric of all users exists even if
+// the window has no events at all.
+BucketSeries empty_series(const Config& config, const SeriesRequest& request, EpochSeconds begin,
+                          EpochSeconds end) {
   BucketSeries series;
   series.bucket_seconds = config.alerts.interval_minutes * 60;
   series.begin = begin;
   series.count = static_cast<int>((end - begin) / series.bucket_seconds);
-  // Every metric of all users exists even if the window has no events at all.
   for (const auto& row : metric_catalog()) {
     const bool derived = row.kind == MetricKind::kRatio && row.alerted &&
                          requested(request, row.numerator) && requested(request, row.denominator);
@@ -193,20 +189,38 @@ Result<BucketSeries> query_series(ClickHouse& clickhouse, const Config& config,
                                            row.kind == MetricKind::kRatio ? kNaN : 0.0);
     }
   }
-  if (request.counts.empty()) return series;  // nothing to ask
+  return series;
+}
+
+}  // namespace
+
+BucketSeries series_from_rows(const Config& config, const SeriesRequest& request,
+                              EpochSeconds begin, EpochSeconds end,
+                              const std::vector<SeriesRow>& rows) {
+  BucketSeries series = empty_series(config, request, begin, end);
+  if (request.counts.empty()) return series;
   FirstEvents first;
+  for (const auto& row : rows) add_row(series, first, row, request.counts);
+  derive_ratios(series, request);
+  mark_no_data_yet(series, first);
+  return series;
+}
+
+Result<BucketSeries> query_series(ClickHouse& clickhouse, const Config& config,
+                                  const SeriesRequest& request, EpochSeconds begin,
+                                  EpochSeconds end) {
+  if (request.counts.empty()) return empty_series(config, request, begin, end);  // nothing to ask
+  std::vector<SeriesRow> rows;
   std::optional<Error> bad;  // the first odd cell; a row callback cannot return it
   const std::string source = fmt::format("bucket series from {}.{{{}, {}}}", config.source.database,
                                          config.source.feed_table, config.source.message_table);
   VIGIL_TRY(clickhouse.query(bucket_series_sql(config, request, begin, end), [&](const Row& row) {
     CellReader cells(row, source);
-    add_row(series, first, cells, request.counts);
+    rows.push_back(read_row(cells, request.counts));
     if (!bad) bad = cells.error();
   }));
   if (bad) return *bad;
-  derive_ratios(series, request);
-  mark_no_data_yet(series, first);
-  return series;
+  return series_from_rows(config, request, begin, end, rows);
 }
 
 Result<BucketSeries> query_bucket_series(ClickHouse& clickhouse, const Config& config,

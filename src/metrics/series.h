@@ -69,6 +69,23 @@ std::string bucket_series_sql(const Config& config, const SeriesRequest& request
                               EpochSeconds begin, EpochSeconds end);
 std::string bucket_series_sql(const Config& config, EpochSeconds begin, EpochSeconds end);
 
+// One row of a bucket series query, whatever read it (the raw query above or the
+// bucket table, metrics/bucket_table.h): a bucket (before the window: a lookback
+// row, which only says the source had events there), a slice, the source ("feed" or
+// "messages") and the requested counts, in the request's order.
+struct SeriesRow {
+  EpochSeconds bucket = 0;
+  std::string slice;
+  std::string source;
+  std::vector<double> counts;
+};
+
+// The series of [begin, end) from its rows (pure): what query_series returns for
+// the same rows, so the raw and the table path give the same numbers.
+BucketSeries series_from_rows(const Config& config, const SeriesRequest& request,
+                              EpochSeconds begin, EpochSeconds end,
+                              const std::vector<SeriesRow>& rows);
+
 // Runs it for [begin, end) (both multiples of the bucket size) and fills every
 // requested count (and every alerted ratio whose two counts are requested) for
 // every slice seen, missing before their first event; with `all_users`, every such

@@ -17,4 +17,12 @@ std::string age_bucket_sql(const std::vector<int>& bounds, const std::string& ag
   return sql;
 }
 
+std::string slice_label_sql(const Config& config, const std::string& dimension) {
+  if (dimension == "gender") return "concat('gender=', toString(gender))";
+  if (dimension == "age") {
+    return fmt::format("concat('age=', {})", age_bucket_sql(config.etl.age_buckets, "age"));
+  }
+  return fmt::format("concat('{0}=', {0})", dimension);  // os, source, country: String columns
+}
+
 }  // namespace vigil

@@ -10,6 +10,7 @@
 #include "base/parse.h"
 #include "etl/etl_sql.h"
 #include "metrics/breakdown.h"
+#include "metrics/bucket_table.h"
 #include "web/cache.h"
 #include "web/dashboard.h"
 
@@ -48,7 +49,8 @@ class LiveDashboardSource final : public DashboardSource {
       config.alerts.slices.clear();
       if (!dimension.empty()) config.alerts.slices.push_back(dimension);
       auto clickhouse = client();
-      return query_bucket_series(*clickhouse, config, begin, end);
+      // The alerts' bucket table where it has the window (a past day), else raw events.
+      return query_series_cached(*clickhouse, config, alert_series_request(config), begin, end);
     });
   }
 
