@@ -11,7 +11,8 @@
 namespace vigil {
 namespace {
 
-constexpr std::string_view kLocalSuffix = "_local";
+// The local table of `table` on each server of a cluster.
+std::string local_name(std::string_view table) { return std::string(table) + "_local"; }
 
 // "ReplacingMergeTree(v)" -> ("ReplacingMergeTree", "v"); "MergeTree" -> ("MergeTree", "").
 std::pair<std::string, std::string> split_engine(const std::string& engine) {
@@ -50,13 +51,13 @@ std::vector<std::string> TableLayout::create_table_sql(const TableSpec& spec) co
                       spec.columns, engine, spec.keys),
           fmt::format("CREATE TABLE IF NOT EXISTS {}{} AS {} ENGINE = Distributed({}, {}, {}, {})",
                       table, on, local, sql_ident(cluster_), sql_ident(spec.database),
-                      sql_ident(std::string(spec.table) + std::string(kLocalSuffix)),
+                      sql_ident(local_name(spec.table)),
                       spec.sharding_key)};
 }
 
 std::string TableLayout::storage_table(std::string_view database, std::string_view table) const {
   if (!clustered()) return sql_table(database, table);
-  return sql_table(database, std::string(table) + std::string(kLocalSuffix));
+  return sql_table(database, local_name(table));
 }
 
 std::string TableLayout::drop_partition_sql(std::string_view database, std::string_view table,
@@ -86,18 +87,14 @@ Status run_ddl(ClickHouse& clickhouse, const TableLayout& layout, std::string_vi
 }
 
 Status ensure_table(ClickHouse& clickhouse, const TableLayout& layout, const TableSpec& spec) {
-  if (layout.clustered()) {
-    bool present = true;
-    for (const auto& table : {sql_table(spec.database, spec.table),
-                              layout.storage_table(spec.database, spec.table)}) {
-      auto exists = table_exists(clickhouse, table);
-      if (!exists.ok()) {
-        present = false;  // the database is missing too (or the check failed): create
-        break;
-      }
-      present = present && *exists;
-    }
-    if (present) return {};
+  // A failed check (the database is missing too, say) counts as absent: create.
+  auto exists = [&](const std::string& table) {
+    auto found = table_exists(clickhouse, table);
+    return found.ok() && *found;
+  };
+  if (layout.clustered() && exists(sql_table(spec.database, spec.table)) &&
+      exists(layout.storage_table(spec.database, spec.table))) {
+    return {};
   }
   VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(spec.database)));
   for (const auto& sql : layout.create_table_sql(spec)) VIGIL_TRY(run_ddl(clickhouse, layout, sql));
@@ -127,6 +124,13 @@ int min_replicas(const std::vector<ClusterHost>& hosts) {
   int fewest = 0;
   for (const auto& [shard, count] : per_shard) fewest = fewest == 0 ? count : std::min(fewest, count);
   return fewest;
+}
+
+Result<int> insert_quorum(ClickHouse& clickhouse, const TableLayout& layout) {
+  if (!layout.clustered()) return 1;
+  auto hosts = check_cluster(clickhouse, layout);
+  if (!hosts.ok()) return hosts.error();
+  return min_replicas(*hosts);
 }
 
 Result<std::vector<ClusterHost>> check_cluster(ClickHouse& clickhouse, const TableLayout& layout) {

@@ -79,4 +79,8 @@ int min_replicas(const std::vector<ClusterHost>& hosts);
 // unknown cluster or a host down is an error that names it and says what to do.
 Result<std::vector<ClusterHost>> check_cluster(ClickHouse& clickhouse, const TableLayout& layout);
 
+// The quorum for insert_settings: 1 on one server; on a cluster, after
+// check_cluster, the fewest replicas a shard has.
+Result<int> insert_quorum(ClickHouse& clickhouse, const TableLayout& layout);
+
 }  // namespace vigil

@@ -85,11 +85,9 @@ EtlSqlContext Etl::context_for(Days day) const {
 
 Status Etl::prepare_target() {
   if (target_ready_) return {};
-  if (layout_.clustered()) {
-    auto hosts = check_cluster(clickhouse_, layout_);
-    if (!hosts.ok()) return hosts.error();
-    insert_quorum_ = min_replicas(*hosts);
-  }
+  auto quorum = insert_quorum(clickhouse_, layout_);
+  if (!quorum.ok()) return quorum.error();
+  insert_quorum_ = *quorum;
   const auto ctx = context_for(Days{});
   VIGIL_TRY(ensure_table(clickhouse_, layout_, target_table_spec(ctx)));
   // An existing table with another structure would fail later inside

@@ -219,12 +219,8 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
   }
   const SliceTargets targets{anomalies, config.etl.age_buckets};
   const TableLayout layout(config.clickhouse);
-  int quorum = 1;
-  if (layout.clustered()) {
-    auto hosts = check_cluster(clickhouse, layout);
-    if (!hosts.ok()) return hosts.error();
-    quorum = min_replicas(*hosts);
-  }
+  auto quorum = insert_quorum(clickhouse, layout);
+  if (!quorum.ok()) return quorum.error();
   VIGIL_TRY(run_ddl(clickhouse, layout, layout.create_database_sql(source.database)));
   VIGIL_TRY(check_ownership(clickhouse, source));
   for (const auto& spec : {feed_table_spec(source, config.timezone),
@@ -239,7 +235,7 @@ Result<SimulationReport> simulate(ClickHouse& clickhouse, const Config& config,
     if (!migrated.ok()) return migrated.error();
     if (*migrated) spdlog::info("simulate: {} gained the slice column", kLabelsTable);
   }
-  const auto insert_settings = layout.insert_settings(quorum);
+  const auto insert_settings = layout.insert_settings(*quorum);
   SimulationReport report;
   const EpochSeconds range_begin = day_start(params.from, zone);
   const EpochSeconds range_end = day_start(params.from + date::days{params.days}, zone);
