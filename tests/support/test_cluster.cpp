@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -58,6 +59,16 @@ bool zookeeper_ok(int port) {
   return ok;
 }
 
+// Polls `ready` every 100 ms; throws `what()` if it is still false after `seconds`.
+void wait_until(const std::function<bool()>& ready, int seconds,
+                const std::function<std::string()>& what) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!ready()) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error(what());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -85,18 +96,12 @@ TestCluster::TestCluster(int shards) : dir_("vigil-cluster-") {
   // nothing when that is (it logs it at debug level). The queue's node in
   // ZooKeeper exists once the first worker ran; then give the others a moment.
   auto client = make_http_clickhouse(config(0));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   auto queue_exists = [&] {
     auto count = client->query_value(
         "SELECT count() FROM system.zookeeper WHERE path = '/clickhouse/task_queue' AND name = 'ddl'");
     return count.ok() && *count == "1";
   };
-  while (!queue_exists()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("the cluster's distributed DDL queue did not appear in 60 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  wait_until(queue_exists, 60, [] { return "the cluster's distributed DDL queue did not appear in 60 s"; });
   std::this_thread::sleep_for(std::chrono::seconds(3));
 }
 
@@ -132,13 +137,13 @@ void TestCluster::start_zookeeper() {
   if (zookeeper_pid_ < 0) throw std::runtime_error(fmt::format("fork: {}", std::strerror(errno)));
   // The TempDir watchdog stops what a *.pid under it names if the tests die.
   std::ofstream(zk_dir + "/zookeeper.pid") << zookeeper_pid_ << "\n";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!zookeeper_ok(zookeeper_port_)) {
-    if (std::chrono::steady_clock::now() > deadline || ::waitpid(zookeeper_pid_, nullptr, WNOHANG) != 0) {
-      throw std::runtime_error("ZooKeeper did not start: " + read_text(log).substr(0, 2000));
+  auto serving = [&] {
+    if (::waitpid(zookeeper_pid_, nullptr, WNOHANG) != 0) {
+      throw std::runtime_error("ZooKeeper exited: " + read_text(log).substr(0, 2000));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+    return zookeeper_ok(zookeeper_port_);
+  };
+  wait_until(serving, 60, [&] { return "ZooKeeper did not start: " + read_text(log).substr(0, 2000); });
 }
 
 std::string TestCluster::node_config(const ClusterNode& node, int interserver_port) const {
@@ -181,7 +186,6 @@ void TestCluster::start_node(std::size_t index) {
   // election) live until that session times out, and until then a quorum insert
   // counts this replica as dead.
   auto client = make_http_clickhouse(config(index));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   auto settled = [&] {
     auto paths = client->query_rows("SELECT replica_path FROM system.replicas");
     if (!paths.ok()) return false;
@@ -195,14 +199,10 @@ void TestCluster::start_node(std::size_t index) {
     }
     return true;
   };
-  while (!settled()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error(fmt::format(
-          "cluster node s{}r{}: its replicated tables were not active again within 90 s",
-          node.shard, node.replica));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  wait_until(settled, 90, [&] {
+    return fmt::format("cluster node s{}r{}: its replicated tables were not active again within 90 s",
+                       node.shard, node.replica);
+  });
 }
 
 void TestCluster::kill_node(std::size_t index) {
